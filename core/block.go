@@ -1,0 +1,149 @@
+package core
+
+import (
+	"encoding/binary"
+)
+
+// Block limits fixed by the protocol (genesis sets tighter ones).
+const (
+	BlockVersion = 1 // the only block version of protocol v1
+	// HeaderSize is the size of an encoded header.
+	HeaderSize = 2 + 8 + HashSize + 8 + HashSize + AddressSize + 4 + 8
+	// HeaderNonceOffset is where the nonce starts in an encoded header: a
+	// miner hashes everything before it once and only the tail per nonce.
+	HeaderNonceOffset = HeaderSize - 8
+	// MaxBlockSizeHard bounds any block a decoder will accept, whatever
+	// genesis says: 32 MiB.
+	MaxBlockSizeHard = 32 << 20
+)
+
+// Header is a block header. Fields are in encoding order; Nonce is last.
+type Header struct {
+	Version   uint16
+	Height    uint64 // the brief's "index"
+	PrevHash  Hash
+	Timestamp uint64 // unix milliseconds
+	TxRoot    Hash   // RFC 6962 Merkle root of the tx IDs
+	Miner     Address
+	Bits      uint32 // compact target
+	Nonce     uint64
+}
+
+// Block is a header and its transactions.
+type Block struct {
+	Header Header
+	Txs    []*Tx
+}
+
+// AppendEncode appends the 114-byte header encoding to b.
+func (h *Header) AppendEncode(b []byte) []byte {
+	b = appendU16(b, h.Version)
+	b = appendU64(b, h.Height)
+	b = append(b, h.PrevHash[:]...)
+	b = appendU64(b, h.Timestamp)
+	b = append(b, h.TxRoot[:]...)
+	b = append(b, h.Miner[:]...)
+	b = appendU32(b, h.Bits)
+	return appendU64(b, h.Nonce)
+}
+
+// Encode returns the header encoding.
+func (h *Header) Encode() []byte { return h.AppendEncode(make([]byte, 0, HeaderSize)) }
+
+// Hash returns the block hash: SHA-256 of the header encoding.
+func (h *Header) Hash() Hash {
+	var buf [HeaderSize]byte
+	return Sum(h.AppendEncode(buf[:0]))
+}
+
+// DecodeHeader strictly decodes a header.
+func DecodeHeader(b []byte) (*Header, error) {
+	r := &reader{what: "header", b: b}
+	h := decodeHeader(r)
+	if err := r.end(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func decodeHeader(r *reader) *Header {
+	h := &Header{}
+	h.Version = r.u16("version")
+	h.Height = r.u64("height")
+	r.fixed("prev_hash", h.PrevHash[:])
+	h.Timestamp = r.u64("timestamp")
+	r.fixed("tx_root", h.TxRoot[:])
+	r.fixed("miner", h.Miner[:])
+	h.Bits = r.u32("bits")
+	h.Nonce = r.u64("nonce")
+	return h
+}
+
+// Hash returns the block hash.
+func (b *Block) Hash() Hash { return b.Header.Hash() }
+
+// Size returns the length of the block's canonical encoding.
+func (b *Block) Size() int {
+	n := HeaderSize + uvarintLen(uint64(len(b.Txs)))
+	for _, tx := range b.Txs {
+		s := tx.Size()
+		n += uvarintLen(uint64(s)) + s
+	}
+	return n
+}
+
+// Encode returns the canonical block encoding: the header, a uvarint tx
+// count, then each tx as a uvarint length and its encoding.
+func (b *Block) Encode() []byte {
+	out := make([]byte, 0, b.Size())
+	out = b.Header.AppendEncode(out)
+	out = binary.AppendUvarint(out, uint64(len(b.Txs)))
+	for _, tx := range b.Txs {
+		out = binary.AppendUvarint(out, uint64(tx.Size()))
+		out = tx.AppendEncode(out)
+	}
+	return out
+}
+
+// TxIDs returns the IDs of the block's txs in order.
+func (b *Block) TxIDs() []Hash {
+	ids := make([]Hash, len(b.Txs))
+	for i, tx := range b.Txs {
+		ids[i] = tx.ID()
+	}
+	return ids
+}
+
+// DecodeBlock strictly decodes a canonical block encoding.
+func DecodeBlock(b []byte) (*Block, error) {
+	if len(b) > MaxBlockSizeHard {
+		return nil, Errorf(CodeTooLarge, "block: %d bytes, the limit is %d", len(b), MaxBlockSizeHard)
+	}
+	r := &reader{what: "block", b: b}
+	blk := &Block{Header: *decodeHeader(r)}
+	// Each tx takes at least minTxSize+1 bytes, which bounds the count
+	// before anything is allocated.
+	n := r.uvarint("tx count", uint64(len(b)-r.off)/(minTxSize+1))
+	if r.err != nil {
+		return nil, r.err
+	}
+	blk.Txs = make([]*Tx, 0, n)
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		size := r.uvarint("tx length", MaxTxSize)
+		raw := r.take("tx", int(size))
+		if r.err != nil {
+			break
+		}
+		sub := &reader{what: "tx", b: raw}
+		tx := decodeTx(sub)
+		if err := sub.end(); err != nil {
+			r.err = Wrap(CodeMalformed, err, "block tx %d", i)
+			break
+		}
+		blk.Txs = append(blk.Txs, tx)
+	}
+	if err := r.end(); err != nil {
+		return nil, err
+	}
+	return blk, nil
+}

@@ -1,0 +1,92 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable rule-violation code. The same strings
+// are the `code` of the REST API's problem responses. A Code is itself an
+// error so that errors.Is(err, CodeNonceGap) works on any wrapped RuleError.
+type Code string
+
+// Error implements error.
+func (c Code) Error() string { return string(c) }
+
+// Rule codes. Transaction and input codes first, then block codes.
+const (
+	CodeMalformed         Code = "malformed"          // undecodable or non-canonical input
+	CodeTooLarge          Code = "too_large"          // over a size or count limit
+	CodeBadSignature      Code = "bad_signature"      // signature does not verify
+	CodeWrongChain        Code = "wrong_chain"        // chain_id differs from this chain's
+	CodeBadVersion        Code = "bad_version"        // unknown tx or block version
+	CodeInvalidAmount     Code = "invalid_amount"     // amount 0 without memo, above MaxMoney, or overflow
+	CodeNonceTooLow       Code = "nonce_too_low"      // nonce already used
+	CodeNonceGap          Code = "nonce_gap"          // nonce ahead of the account's next nonce
+	CodeInsufficientFunds Code = "insufficient_funds" // balance below amount + fee
+	CodeFeeTooLow         Code = "fee_too_low"        // fee below the minimum (or replacement bump)
+	CodeDuplicate         Code = "duplicate"          // already known
+	CodeMempoolFull       Code = "mempool_full"       // mempool at capacity and the tx pays too little
+	CodeNotFound          Code = "not_found"          // unknown object
+
+	CodeBadPoW         Code = "bad_pow"         // header hash above its target, or target above pow_limit
+	CodeBadBits        Code = "bad_bits"        // bits differ from the difficulty algorithm's output
+	CodeBadTxRoot      Code = "bad_tx_root"     // tx_root does not match the txs
+	CodeBadTimestamp   Code = "bad_timestamp"   // timestamp at or below median-time-past
+	CodeTimeTooNew     Code = "time_too_new"    // timestamp too far in the future (held, not banned)
+	CodeBadHeight      Code = "bad_height"      // height is not parent + 1
+	CodeDuplicateTx    Code = "duplicate_tx"    // the same tx ID twice in a block
+	CodeUnknownParent  Code = "unknown_parent"  // parent block not known (orphan)
+	CodeInvalidTx      Code = "invalid_tx"      // a tx of the block is invalid in its state
+	CodeInvalidAncestor Code = "invalid_ancestor" // the block descends from an invalid block
+	CodeBadGenesis     Code = "bad_genesis"     // genesis file invalid
+	CodeBadBlock       Code = "bad_block"       // other block rule (e.g. wrong miner reward)
+)
+
+// RuleError reports input that breaks a rule: a peer or client sent
+// something invalid. Other errors (I/O) are internal failures.
+type RuleError struct {
+	Code Code
+	Msg  string // names what is wrong, for people
+	Err  error  // optional cause
+}
+
+// Error returns the human-readable message.
+func (e *RuleError) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+// Unwrap exposes both the code and the cause to errors.Is/As.
+func (e *RuleError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Code, e.Err}
+	}
+	return []error{e.Code}
+}
+
+// Errorf builds a RuleError with a formatted message.
+func Errorf(code Code, format string, args ...any) *RuleError {
+	return &RuleError{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Wrap builds a RuleError with a message and a cause.
+func Wrap(code Code, err error, format string, args ...any) *RuleError {
+	return &RuleError{Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// CodeOf returns the code of the first RuleError in err's chain, or "" if
+// err is not a rule violation (e.g. an I/O failure).
+func CodeOf(err error) Code {
+	var re *RuleError
+	if errors.As(err, &re) {
+		return re.Code
+	}
+	return ""
+}
+
+// IsRuleError reports whether err is a rule violation rather than an
+// internal failure.
+func IsRuleError(err error) bool { return CodeOf(err) != "" }
