@@ -29,18 +29,18 @@ const (
 	CodeMempoolFull       Code = "mempool_full"       // mempool at capacity and the tx pays too little
 	CodeNotFound          Code = "not_found"          // unknown object
 
-	CodeBadPoW         Code = "bad_pow"         // header hash above its target, or target above pow_limit
-	CodeBadBits        Code = "bad_bits"        // bits differ from the difficulty algorithm's output
-	CodeBadTxRoot      Code = "bad_tx_root"     // tx_root does not match the txs
-	CodeBadTimestamp   Code = "bad_timestamp"   // timestamp at or below median-time-past
-	CodeTimeTooNew     Code = "time_too_new"    // timestamp too far in the future (held, not banned)
-	CodeBadHeight      Code = "bad_height"      // height is not parent + 1
-	CodeDuplicateTx    Code = "duplicate_tx"    // the same tx ID twice in a block
-	CodeUnknownParent  Code = "unknown_parent"  // parent block not known (orphan)
-	CodeInvalidTx      Code = "invalid_tx"      // a tx of the block is invalid in its state
+	CodeBadPoW          Code = "bad_pow"          // header hash above its target, or target above pow_limit
+	CodeBadBits         Code = "bad_bits"         // bits differ from the difficulty algorithm's output
+	CodeBadTxRoot       Code = "bad_tx_root"      // tx_root does not match the txs
+	CodeBadTimestamp    Code = "bad_timestamp"    // timestamp at or below median-time-past
+	CodeTimeTooNew      Code = "time_too_new"     // timestamp too far in the future (held, not banned)
+	CodeBadHeight       Code = "bad_height"       // height is not parent + 1
+	CodeDuplicateTx     Code = "duplicate_tx"     // the same tx ID twice in a block
+	CodeUnknownParent   Code = "unknown_parent"   // parent block not known (orphan)
+	CodeInvalidTx       Code = "invalid_tx"       // a tx of the block is invalid in its state
 	CodeInvalidAncestor Code = "invalid_ancestor" // the block descends from an invalid block
-	CodeBadGenesis     Code = "bad_genesis"     // genesis file invalid
-	CodeBadBlock       Code = "bad_block"       // other block rule (e.g. wrong miner reward)
+	CodeBadGenesis      Code = "bad_genesis"      // genesis file invalid
+	CodeBadBlock        Code = "bad_block"        // other block rule (e.g. wrong miner reward)
 )
 
 // RuleError reports input that breaks a rule: a peer or client sent
