@@ -47,11 +47,11 @@ func (v HexU32) MarshalText() ([]byte, error) { return fmt.Appendf(nil, "0x%08x"
 func (v *HexU32) UnmarshalText(b []byte) error {
 	s := string(b)
 	if !strings.HasPrefix(s, "0x") || len(s) < 3 || len(s) > 10 {
-		return fmt.Errorf("want a hex string like \"0x1f00ffff\", got %q", clip(s))
+		return fmt.Errorf("compact bits: want a hex string like \"0x1f00ffff\", got %q", clip(s))
 	}
 	n, err := strconv.ParseUint(s[2:], 16, 32)
 	if err != nil {
-		return fmt.Errorf("want a hex string like \"0x1f00ffff\", got %q", clip(s))
+		return fmt.Errorf("compact bits: want a hex string like \"0x1f00ffff\", got %q", clip(s))
 	}
 	*v = HexU32(n)
 	return nil
