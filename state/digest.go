@@ -1,0 +1,114 @@
+package state
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/binary"
+
+	"github.com/cairn-chain/cairn/core"
+)
+
+// The state digest is an LtHash (Bellare-Micciancio lattice hash, as in
+// Facebook's LtHash16): each non-empty account (address, balance, nonce)
+// maps to a vector of 1024 uint16 lanes, and the digest vector is their
+// lane-wise sum mod 2^16. Adding and removing an account are O(1) in the
+// number of accounts, the sum is independent of order, and finding two
+// different account sets with the same sum is a hard lattice problem
+// (~200-bit security at these sizes). The element expansion is AES-256-CTR
+// keyed by SHA-256 of the account entry: AES-NI makes the 2 KiB keystream
+// far cheaper than a SHA-256 or SHAKE expansion.
+
+// DigestLanes is the number of uint16 lanes of the digest vector.
+const DigestLanes = 1024
+
+// DigestSize is the encoded size of a digest vector.
+const DigestSize = 2 * DigestLanes
+
+var digestDomain = []byte("cairn/state/v1")
+
+// Digest is the multiset hash of all accounts. The zero value is the empty
+// state.
+type Digest struct {
+	v [DigestLanes / 4]uint64 // four little-endian uint16 lanes per word
+}
+
+// laneHigh has the top bit of each 16-bit lane set; SWAR arithmetic masks
+// it so carries and borrows never cross lanes.
+const laneHigh = 0x8000800080008000
+
+// expand writes the lattice element of one account entry into out.
+func expand(a core.Address, acct core.Account, out *[DigestSize]byte) {
+	var entry [14 + core.AddressSize + core.AccountSize]byte
+	n := copy(entry[:], digestDomain)
+	n += copy(entry[n:], a[:])
+	binary.BigEndian.PutUint64(entry[n:], acct.Balance)
+	binary.BigEndian.PutUint64(entry[n+8:], acct.Nonce)
+	key := sha256.Sum256(entry[:])
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		panic("state: AES-256 with a 32-byte key: " + err.Error()) // cannot happen
+	}
+	var iv [aes.BlockSize]byte
+	clear(out[:])
+	cipher.NewCTR(block, iv[:]).XORKeyStream(out[:], out[:])
+}
+
+func (d *Digest) combine(a core.Address, acct core.Account, sub bool) {
+	var e [DigestSize]byte
+	expand(a, acct, &e)
+	for i := range d.v {
+		x, y := d.v[i], binary.LittleEndian.Uint64(e[8*i:])
+		if sub {
+			d.v[i] = ((x | laneHigh) - (y &^ laneHigh)) ^ ((x ^ ^y) & laneHigh)
+		} else {
+			d.v[i] = ((x &^ laneHigh) + (y &^ laneHigh)) ^ ((x ^ y) & laneHigh)
+		}
+	}
+}
+
+// Add adds an account entry (empty accounts are not part of the state).
+func (d *Digest) Add(a core.Address, acct core.Account) {
+	if !acct.IsZero() {
+		d.combine(a, acct, false)
+	}
+}
+
+// Remove removes an account entry previously added.
+func (d *Digest) Remove(a core.Address, acct core.Account) {
+	if !acct.IsZero() {
+		d.combine(a, acct, true)
+	}
+}
+
+// Apply updates the digest with a block's changes.
+func (d *Digest) Apply(cs []Change) {
+	for _, c := range cs {
+		d.Remove(c.Address, c.Old)
+		d.Add(c.Address, c.New)
+	}
+}
+
+// Sum returns the 32-byte digest shown to users: SHA-256 of the vector.
+func (d Digest) Sum() core.Hash { return sha256.Sum256(d.Encode()) }
+
+// Encode returns the vector as 1024 little-endian uint16 lanes.
+func (d Digest) Encode() []byte {
+	b := make([]byte, DigestSize)
+	for i, x := range d.v {
+		binary.LittleEndian.PutUint64(b[8*i:], x)
+	}
+	return b
+}
+
+// DecodeDigest decodes a stored vector.
+func DecodeDigest(b []byte) (Digest, error) {
+	var d Digest
+	if len(b) != DigestSize {
+		return d, core.Errorf(core.CodeMalformed, "state digest: %d bytes, want %d", len(b), DigestSize)
+	}
+	for i := range d.v {
+		d.v[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return d, nil
+}

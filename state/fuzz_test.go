@@ -1,0 +1,72 @@
+package state
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/cairn-chain/cairn/core"
+)
+
+// FuzzApplyBlock drives the state transition with arbitrary tx fields:
+// it never panics, a rejected block changes nothing, and an accepted one
+// conserves supply (only the reward is new money) and undoes exactly.
+func FuzzApplyBlock(f *testing.F) {
+	f.Add([]byte{0, 1, 100, 10, 0, 1, 0, 200, 10, 1}, uint8(2))
+	f.Add([]byte{0, 0, 255, 255, 255}, uint8(0))
+	keys := []testKey{key(1), key(2), key(3)}
+	f.Fuzz(func(t *testing.T, script []byte, minerIdx uint8) {
+		g := testGenesis(map[core.Address]uint64{keys[0].addr(): 100_000, keys[1].addr(): 5_000})
+		st := genesisState(g)
+		var txs []*core.Tx
+		for len(script) >= 5 && len(txs) < 20 {
+			from, to := keys[int(script[0])%3], keys[int(script[1])%3]
+			amount := uint64(script[2]) * uint64(script[2]) * 7
+			if script[2] == 255 {
+				amount = core.MaxMoney
+			}
+			fee := uint64(script[3])
+			nonce := uint64(script[4] % 4)
+			tx := from.tx(to.addr(), amount, fee, nonce)
+			if script[4]&0x80 != 0 {
+				tx.Memo = []byte{script[4]}
+			}
+			txs = append(txs, tx)
+			script = script[5:]
+		}
+		blk := &core.Block{Header: core.Header{Height: 1, Miner: keys[int(minerIdx)%3].addr()}, Txs: txs}
+		before := maps.Clone(st)
+		res, err := ApplyBlock(st, g, blk)
+		if err != nil {
+			if !core.IsRuleError(err) {
+				t.Fatalf("non-rule error %v", err)
+			}
+			if !maps.Equal(st, before) {
+				t.Fatal("rejected block changed state")
+			}
+			return
+		}
+		st.Apply(res.Changes)
+		if st.Supply() != before.Supply()+res.Reward {
+			t.Fatalf("supply %d != %d + %d", st.Supply(), before.Supply(), res.Reward)
+		}
+		st.Apply(Reverse(res.Changes))
+		if !maps.Equal(st, before) {
+			t.Fatal("undo is not exact")
+		}
+	})
+}
+
+// FuzzDecodeUndo: anything that decodes re-encodes to the same bytes.
+func FuzzDecodeUndo(f *testing.F) {
+	f.Add(EncodeUndo([]Change{{Address: core.Address{1}, New: core.Account{Balance: 1}}}))
+	f.Add([]byte{0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cs, err := DecodeUndo(b)
+		if err != nil {
+			return
+		}
+		if string(EncodeUndo(cs)) != string(b) {
+			t.Fatal("round trip")
+		}
+	})
+}

@@ -1,0 +1,270 @@
+package state
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/cairn-chain/cairn/core"
+	"pgregory.net/rapid"
+)
+
+type testKey struct {
+	priv ed25519.PrivateKey
+	pub  core.PublicKey
+}
+
+func key(i int) testKey {
+	seed := make([]byte, 32)
+	seed[0], seed[1] = byte(i), byte(i>>8)
+	priv := ed25519.NewKeyFromSeed(seed)
+	var k testKey
+	k.priv = priv
+	copy(k.pub[:], priv.Public().(ed25519.PublicKey))
+	return k
+}
+
+func (k testKey) addr() core.Address { return k.pub.Address() }
+
+func (k testKey) tx(to core.Address, amount, fee, nonce uint64) *core.Tx {
+	tx := &core.Tx{Version: core.TxVersion, ChainID: "test", From: k.pub, To: to, Amount: amount, Fee: fee, Nonce: nonce}
+	tx.Sign(k.priv)
+	return tx
+}
+
+func testGenesis(alloc map[core.Address]uint64) *core.Genesis {
+	g := core.NewGenesis("test", 1700000000000)
+	g.MinFee = 10
+	g.InitialReward = 1000
+	g.HalvingInterval = 5
+	for a, b := range alloc {
+		g.Alloc = append(g.Alloc, core.Alloc{Address: a, Balance: b})
+	}
+	g.SortAlloc()
+	return g
+}
+
+func genesisState(g *core.Genesis) Memory {
+	m := Memory{}
+	m.Apply(GenesisChanges(g))
+	return m
+}
+
+func TestApplyBlockRules(t *testing.T) {
+	a, b, miner := key(1), key(2), key(3)
+	g := testGenesis(map[core.Address]uint64{a.addr(): 1000})
+	cases := []struct {
+		name string
+		txs  []*core.Tx
+		code core.Code
+	}{
+		{"valid", []*core.Tx{a.tx(b.addr(), 100, 10, 0), a.tx(b.addr(), 100, 10, 1)}, ""},
+		{"replayed nonce", []*core.Tx{a.tx(b.addr(), 100, 10, 0), a.tx(b.addr(), 101, 10, 0)}, core.CodeNonceTooLow},
+		{"nonce gap", []*core.Tx{a.tx(b.addr(), 100, 10, 1)}, core.CodeNonceGap},
+		{"double spend in block", []*core.Tx{a.tx(b.addr(), 600, 10, 0), a.tx(miner.addr(), 600, 10, 1)}, core.CodeInsufficientFunds},
+		{"overspend", []*core.Tx{a.tx(b.addr(), 991, 10, 0)}, core.CodeInsufficientFunds},
+		{"unfunded sender", []*core.Tx{b.tx(a.addr(), 1, 10, 0)}, core.CodeInsufficientFunds},
+		{"fee below minimum", []*core.Tx{a.tx(b.addr(), 1, 9, 0)}, core.CodeFeeTooLow},
+		{"amount + fee overflow", []*core.Tx{a.tx(b.addr(), core.MaxMoney, 10, 0)}, core.CodeInvalidAmount},
+		{"wrong chain", []*core.Tx{func() *core.Tx {
+			tx := a.tx(b.addr(), 1, 10, 0)
+			tx.ChainID = "other"
+			tx.Sign(a.priv)
+			return tx
+		}()}, core.CodeWrongChain},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st := genesisState(g)
+			before := maps.Clone(st)
+			blk := &core.Block{Header: core.Header{Height: 1, Miner: miner.addr()}, Txs: c.txs}
+			res, err := ApplyBlock(st, g, blk)
+			if c.code == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				st.Apply(res.Changes)
+				if st[a.addr()] != (core.Account{Balance: 1000 - 220, Nonce: 2}) || st[b.addr()].Balance != 200 || st[miner.addr()].Balance != 1000+20 {
+					t.Fatalf("state after block: %v", st)
+				}
+				return
+			}
+			if !errors.Is(err, c.code) || !errors.Is(err, core.CodeInvalidTx) {
+				t.Fatalf("got %v, want %s", err, c.code)
+			}
+			if !maps.Equal(st, before) {
+				t.Fatal("a rejected block changed the state")
+			}
+		})
+	}
+}
+
+func TestSelfTransferPaysOnlyFee(t *testing.T) {
+	a := key(1)
+	g := testGenesis(map[core.Address]uint64{a.addr(): 1000})
+	st := genesisState(g)
+	res, err := ApplyBlock(st, g, &core.Block{Header: core.Header{Height: 1}, Txs: []*core.Tx{a.tx(a.addr(), 500, 10, 0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Apply(res.Changes)
+	if st[a.addr()] != (core.Account{Balance: 990, Nonce: 1}) {
+		t.Fatalf("self transfer: %+v", st[a.addr()])
+	}
+}
+
+func TestUndoEncoding(t *testing.T) {
+	cs := []Change{{Address: core.Address{1}, Old: core.Account{Balance: 5}, New: core.Account{Balance: 3, Nonce: 1}}, {Address: core.Address{2}, New: core.Account{Balance: 2}}}
+	back, err := DecodeUndo(EncodeUndo(cs))
+	if err != nil || len(back) != 2 || back[0] != cs[0] || back[1] != cs[1] {
+		t.Fatalf("round trip: %v %v", back, err)
+	}
+	enc := EncodeUndo(cs)
+	for _, bad := range [][]byte{nil, enc[:len(enc)-1], append(enc, 0), {0x80, 0x00}} {
+		if _, err := DecodeUndo(bad); err == nil {
+			t.Fatalf("DecodeUndo(%x) accepted bad data", bad)
+		}
+	}
+}
+
+// TestBlockProperties: for random blocks of random txs over random
+// accounts, applying then undoing is the identity, the supply grows by
+// exactly the reward, and the incremental digest equals a from-scratch one.
+func TestBlockProperties(t *testing.T) {
+	keys := make([]testKey, 6)
+	for i := range keys {
+		keys[i] = key(i + 1)
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		alloc := map[core.Address]uint64{}
+		for i := range keys {
+			if rapid.Bool().Draw(rt, "funded") {
+				alloc[keys[i].addr()] = rapid.Uint64Range(1, 1_000_000).Draw(rt, "balance")
+			}
+		}
+		g := testGenesis(alloc)
+		st := genesisState(g)
+		digest := st.Digest()
+		supply := st.Supply()
+		var rewards uint64
+		for height := uint64(1); height <= 4; height++ {
+			nonces := map[int]uint64{}
+			var txs []*core.Tx
+			for n := rapid.IntRange(0, 8).Draw(rt, "ntx"); n > 0; n-- {
+				from := rapid.IntRange(0, len(keys)-1).Draw(rt, "from")
+				to := rapid.IntRange(0, len(keys)-1).Draw(rt, "to")
+				nonce := st[keys[from].addr()].Nonce + nonces[from]
+				if rapid.IntRange(0, 9).Draw(rt, "badnonce") == 0 {
+					nonce++
+				}
+				nonces[from]++
+				txs = append(txs, keys[from].tx(keys[to].addr(), rapid.Uint64Range(1, 300_000).Draw(rt, "amount"), rapid.Uint64Range(10, 1000).Draw(rt, "fee"), nonce))
+			}
+			miner := keys[rapid.IntRange(0, len(keys)-1).Draw(rt, "miner")].addr()
+			blk := &core.Block{Header: core.Header{Height: height, Miner: miner}, Txs: txs}
+			before := maps.Clone(st)
+			res, err := ApplyBlock(st, g, blk)
+			if err != nil {
+				if !core.IsRuleError(err) {
+					rt.Fatalf("non-rule error: %v", err)
+				}
+				if !maps.Equal(before, st) {
+					rt.Fatal("failed block changed state")
+				}
+				continue
+			}
+			st.Apply(res.Changes)
+			digest.Apply(res.Changes)
+			if got := st.Supply(); got != supply+res.Reward {
+				rt.Fatalf("supply %d, want %d + reward %d", got, supply, res.Reward)
+			}
+			supply += res.Reward
+			rewards += res.Reward
+			if digest.Sum() != st.Digest().Sum() {
+				rt.Fatal("incremental digest differs from a fresh one")
+			}
+			// Undo then redo.
+			undo, err := DecodeUndo(EncodeUndo(res.Changes))
+			if err != nil {
+				rt.Fatal(err)
+			}
+			st.Apply(Reverse(undo))
+			d2 := digest
+			d2.Apply(Reverse(undo))
+			if !maps.Equal(before, st) || d2.Sum() != before.Digest().Sum() {
+				rt.Fatal("apply then undo is not the identity")
+			}
+			st.Apply(undo)
+		}
+		if st.Supply() != g.AllocTotal()+rewards {
+			rt.Fatalf("supply %d != alloc %d + rewards %d", st.Supply(), g.AllocTotal(), rewards)
+		}
+	})
+}
+
+func TestDigestOrderIndependent(t *testing.T) {
+	var d1, d2 Digest
+	accts := []core.Account{{Balance: 1}, {Balance: 2, Nonce: 3}, {Balance: 1 << 50}}
+	for i, a := range accts {
+		d1.Add(core.Address{byte(i)}, a)
+	}
+	for i := len(accts) - 1; i >= 0; i-- {
+		d2.Add(core.Address{byte(i)}, accts[i])
+	}
+	if d1.Sum() != d2.Sum() {
+		t.Fatal("digest depends on order")
+	}
+	d2.Remove(core.Address{1}, accts[1])
+	if d1.Sum() == d2.Sum() {
+		t.Fatal("removing an account did not change the digest")
+	}
+	d2.Add(core.Address{1}, core.Account{Balance: 2, Nonce: 4})
+	if d1.Sum() == d2.Sum() {
+		t.Fatal("a different nonce gave the same digest")
+	}
+	var empty Digest
+	back, err := DecodeDigest(d1.Encode())
+	if err != nil || back.Sum() != d1.Sum() || !bytes.Equal(back.Encode(), d1.Encode()) {
+		t.Fatal("digest encoding round trip")
+	}
+	if empty.Sum() == d1.Sum() {
+		t.Fatal("empty digest equals a non-empty one")
+	}
+}
+
+// TestDigestLaneArithmetic checks the SWAR lane sums against plain uint16
+// arithmetic, carries and borrows included.
+func TestDigestLaneArithmetic(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		var d Digest
+		ref := make([]uint16, DigestLanes)
+		for n := rapid.IntRange(1, 6).Draw(rt, "n"); n > 0; n-- {
+			a := core.Address{byte(rapid.IntRange(0, 3).Draw(rt, "a"))}
+			acct := core.Account{Balance: rapid.Uint64Range(1, 9).Draw(rt, "b")}
+			sub := rapid.Bool().Draw(rt, "sub")
+			var e [DigestSize]byte
+			expand(a, acct, &e)
+			for i := range ref {
+				x := uint16(e[2*i]) | uint16(e[2*i+1])<<8
+				if sub {
+					ref[i] -= x
+				} else {
+					ref[i] += x
+				}
+			}
+			if sub {
+				d.Remove(a, acct)
+			} else {
+				d.Add(a, acct)
+			}
+		}
+		enc := d.Encode()
+		for i := range ref {
+			if got := uint16(enc[2*i]) | uint16(enc[2*i+1])<<8; got != ref[i] {
+				rt.Fatalf("lane %d = %d, want %d", i, got, ref[i])
+			}
+		}
+	})
+}
