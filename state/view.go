@@ -96,7 +96,7 @@ func (v *View) ApplyTx(tx *core.Tx) (fee uint64, err error) {
 	sender.Balance -= tx.Amount + tx.Fee
 	sender.Nonce++
 	v.set(from, sender)
-	to, err := v.Account(tx.To) // after the sender's update, so a self-transfer only pays the fee
+	to, err := v.Account(tx.To)                             // after the sender's update, so a self-transfer only pays the fee
 	if err == nil && to.Balance+tx.Amount > core.MaxMoney { // unreachable while supply <= MaxMoney
 		err = core.Errorf(core.CodeInvalidAmount, "recipient balance %d + %d above MaxMoney", to.Balance, tx.Amount)
 	}
