@@ -1,0 +1,180 @@
+package chain
+
+import (
+	"fmt"
+
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
+	"github.com/cairn-chain/cairn/store"
+)
+
+// reorganize moves the main chain to target, which has more work than the
+// tip: it disconnects the current branch back to the fork point through
+// undo data and connects target's branch. If a block of the new branch
+// fails, it is marked invalid (with its descendants), the old branch is
+// restored, and the next-best valid candidate (if heavier than the tip) is
+// tried. Each block connects or disconnects in one atomic store batch, so
+// a crash leaves a consistent (if lower) tip. Must be called with c.mu held.
+func (c *Chain) reorganize(target *node) error {
+	var firstErr error
+	for target != nil && target.work.Cmp(c.tip().work) > 0 {
+		oldTip := c.tip()
+		fork := findFork(oldTip, target)
+		var attach []*node
+		for n := target; n != fork; n = n.parent {
+			attach = append(attach, n)
+		}
+		for c.tip() != fork {
+			if err := c.disconnectTip(); err != nil {
+				return err
+			}
+		}
+		var failed error
+		for i := len(attach) - 1; i >= 0; i-- {
+			err := c.connect(attach[i])
+			if err == nil {
+				continue
+			}
+			if !core.IsRuleError(err) {
+				return err // storage failure: stop; the store is consistent at the current tip
+			}
+			c.markInvalid(attach[i], statusInvalid)
+			failed = err
+			break
+		}
+		if failed == nil {
+			return firstErr
+		}
+		if firstErr == nil {
+			firstErr = failed
+		}
+		// Roll back to the old branch, then look for another candidate.
+		for c.tip() != fork {
+			if err := c.disconnectTip(); err != nil {
+				return err
+			}
+		}
+		var restore []*node
+		for n := oldTip; n != fork; n = n.parent {
+			restore = append(restore, n)
+		}
+		for i := len(restore) - 1; i >= 0; i-- {
+			if err := c.connect(restore[i]); err != nil {
+				return fmt.Errorf("chain: restoring block %s after a failed reorg: %w", restore[i].hash, err)
+			}
+		}
+		target = c.bestCandidate()
+	}
+	return firstErr
+}
+
+// bestCandidate returns the valid-so-far block with the most work (first
+// seen on ties), or nil if none beats the tip.
+func (c *Chain) bestCandidate() *node {
+	var best *node
+	for _, n := range c.index {
+		if n.invalid() {
+			continue
+		}
+		if best == nil || n.work.Cmp(best.work) > 0 || n.work.Cmp(best.work) == 0 && n.seq < best.seq {
+			best = n
+		}
+	}
+	if best == nil || best.work.Cmp(c.tip().work) <= 0 {
+		return nil
+	}
+	return best
+}
+
+// connect validates n's block against the tip's state (n's parent must be
+// the tip) and writes it to the main chain in one atomic batch.
+func (c *Chain) connect(n *node) error {
+	blk, err := c.cfg.DB.Block(n.hash)
+	if err != nil {
+		return fmt.Errorf("chain: load block %s: %w", n.hash, err)
+	}
+	ids := blk.TxIDs()
+	if err := c.verifySignatures(blk, ids); err != nil {
+		return err
+	}
+	res, err := state.ApplyBlock(c.cfg.DB, c.cfg.Genesis, blk)
+	if err != nil {
+		return err
+	}
+	digest := c.digest
+	digest.Apply(res.Changes)
+	h := n.header.Height
+	b := c.cfg.DB.NewBatch()
+	for _, ch := range res.Changes {
+		b.SetAccount(ch.Address, ch.New)
+	}
+	b.SetHashAt(h, n.hash)
+	for i, tx := range blk.Txs {
+		b.PutTxLoc(ids[i], store.TxLoc{BlockHash: n.hash, Height: h, Index: uint32(i)})
+		at := store.AddrTx{Height: h, Index: uint32(i), ID: ids[i]}
+		b.PutAddressTx(tx.Sender(), at)
+		if tx.To != tx.Sender() {
+			b.PutAddressTx(tx.To, at)
+		}
+	}
+	b.PutUndo(n.hash, state.EncodeUndo(res.Changes))
+	if n.status&statusValid == 0 {
+		n.status |= statusValid
+		b.PutIndexEntry(n.hash, encodeNode(n))
+	}
+	b.SetTip(store.Tip{Hash: n.hash, Height: h, State: digest.Encode()})
+	if err := b.Commit(); err != nil {
+		n.status &^= statusValid
+		return fmt.Errorf("chain: commit block %s: %w", n.hash, err)
+	}
+	c.main = append(c.main, n)
+	c.digest = digest
+	return nil
+}
+
+// disconnectTip reverts the tip block through its undo data in one atomic
+// batch.
+func (c *Chain) disconnectTip() error {
+	n := c.tip()
+	if n.parent == nil {
+		return fmt.Errorf("chain: cannot disconnect the genesis block")
+	}
+	blk, err := c.cfg.DB.Block(n.hash)
+	if err != nil {
+		return fmt.Errorf("chain: load block %s: %w", n.hash, err)
+	}
+	raw, err := c.cfg.DB.Undo(n.hash)
+	if err != nil {
+		return fmt.Errorf("chain: load undo data of %s: %w", n.hash, err)
+	}
+	changes, err := state.DecodeUndo(raw)
+	if err != nil {
+		return fmt.Errorf("chain: undo data of %s: %w", n.hash, err)
+	}
+	back := state.Reverse(changes)
+	digest := c.digest
+	digest.Apply(back)
+	h := n.header.Height
+	b := c.cfg.DB.NewBatch()
+	for _, ch := range back {
+		b.SetAccount(ch.Address, ch.New)
+	}
+	b.DeleteHashAt(h)
+	for i, tx := range blk.Txs {
+		id := tx.ID()
+		b.DeleteTxLoc(id)
+		at := store.AddrTx{Height: h, Index: uint32(i), ID: id}
+		b.DeleteAddressTx(tx.Sender(), at)
+		if tx.To != tx.Sender() {
+			b.DeleteAddressTx(tx.To, at)
+		}
+	}
+	b.DeleteUndo(n.hash)
+	b.SetTip(store.Tip{Hash: n.parent.hash, Height: h - 1, State: digest.Encode()})
+	if err := b.Commit(); err != nil {
+		return fmt.Errorf("chain: commit disconnect of %s: %w", n.hash, err)
+	}
+	c.main = c.main[:h]
+	c.digest = digest
+	return nil
+}

@@ -1,0 +1,60 @@
+package chain
+
+import (
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
+)
+
+// Template returns a block extending the tip, paying miner, holding the
+// candidate txs (in the given order) that are valid in sequence against
+// the tip's state and fit the block limits. The header has its height,
+// prev_hash, timestamp (now, but after the median time past), bits and
+// tx_root set, and nonce 0: ready for the nonce search.
+func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	g := c.cfg.Genesis
+	tip := c.tip()
+	ts := uint64(max(c.cfg.Now().UnixMilli(), 0))
+	if mtp := medianTimePast(tip); ts <= mtp {
+		ts = mtp + 1
+	}
+	blk := &core.Block{Header: core.Header{
+		Version:   core.BlockVersion,
+		Height:    tip.header.Height + 1,
+		PrevHash:  tip.hash,
+		Timestamp: ts,
+		Miner:     miner,
+		Bits:      c.cfg.Engine.NextBits(&tip.header),
+	}}
+	size := uint64(core.HeaderSize + 4) // header + a generous tx-count varint
+	view := state.NewView(c.cfg.DB)
+	var fees uint64
+	for _, tx := range candidates {
+		if uint64(len(blk.Txs)) >= g.MaxBlockTxs {
+			break
+		}
+		txSize := uint64(tx.Size() + 2)
+		if size+txSize > g.MaxBlockBytes {
+			continue // a smaller tx may still fit
+		}
+		if tx.CheckSanity(g.ChainID, g.MinFee, false) != nil {
+			continue
+		}
+		fee, err := view.ApplyTx(tx)
+		if err != nil {
+			if !core.IsRuleError(err) {
+				return nil, err
+			}
+			continue
+		}
+		fees += fee
+		size += txSize
+		blk.Txs = append(blk.Txs, tx)
+	}
+	if err := view.Credit(miner, g.Reward(blk.Header.Height)+fees); err != nil {
+		return nil, err
+	}
+	blk.Header.TxRoot = core.MerkleRoot(blk.TxIDs())
+	return blk, nil
+}

@@ -1,0 +1,121 @@
+package chain
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cairn-chain/cairn/core"
+)
+
+// checkSanity runs the checks that need nothing but the block, cheapest
+// and most decisive first: version and size, then PoW (before anything
+// expensive), tx_root, duplicate txs, each tx's stateless rules.
+// Timestamps from the future are the caller's (held, not invalid).
+func (c *Chain) checkSanity(blk *core.Block) error {
+	g := c.cfg.Genesis
+	h := &blk.Header
+	if h.Version != core.BlockVersion {
+		return core.Errorf(core.CodeBadVersion, "block version %d, want %d", h.Version, core.BlockVersion)
+	}
+	if n := uint64(len(blk.Txs)); n > g.MaxBlockTxs {
+		return core.Errorf(core.CodeTooLarge, "block has %d txs, the limit is %d", n, g.MaxBlockTxs)
+	}
+	if size := uint64(blk.Size()); size > g.MaxBlockBytes {
+		return core.Errorf(core.CodeTooLarge, "block is %d bytes, the limit is %d", size, g.MaxBlockBytes)
+	}
+	if err := c.cfg.Engine.VerifySeal(h); err != nil {
+		return err
+	}
+	ids := blk.TxIDs()
+	if root := core.MerkleRoot(ids); root != h.TxRoot {
+		return core.Errorf(core.CodeBadTxRoot, "tx_root %s does not match the txs (computed %s)", h.TxRoot, root)
+	}
+	seen := make(map[core.Hash]struct{}, len(ids))
+	for i, id := range ids {
+		if _, dup := seen[id]; dup {
+			return core.Errorf(core.CodeDuplicateTx, "tx %s appears twice (again at index %d)", id, i)
+		}
+		seen[id] = struct{}{}
+	}
+	for i, tx := range blk.Txs {
+		if err := tx.CheckSanity(g.ChainID, g.MinFee, false); err != nil {
+			return core.Wrap(core.CodeInvalidTx, err, "tx %d (%s)", i, ids[i])
+		}
+	}
+	return nil
+}
+
+// tooNew reports whether the block's timestamp is beyond the allowed drift.
+func (c *Chain) tooNew(h *core.Header) bool {
+	limit := c.cfg.Now().Add(MaxFutureDrift).UnixMilli()
+	return limit < 0 || h.Timestamp > uint64(limit)
+}
+
+// checkContext checks a header against its parent: height, median time
+// past, and the consensus engine's rules (bits).
+func (c *Chain) checkContext(h *core.Header, parent *node) error {
+	if h.Height != parent.header.Height+1 {
+		return core.Errorf(core.CodeBadHeight, "height %d, parent is at %d", h.Height, parent.header.Height)
+	}
+	if mtp := medianTimePast(parent); h.Timestamp <= mtp {
+		return core.Errorf(core.CodeBadTimestamp, "timestamp %d is not after the median time past %d of the last %d blocks", h.Timestamp, mtp, MedianTimeBlocks)
+	}
+	ph := parent.header
+	return c.cfg.Engine.VerifyHeader(h, &ph)
+}
+
+// medianTimePast is the median timestamp of n and up to 10 ancestors.
+func medianTimePast(n *node) uint64 {
+	ts := make([]uint64, 0, MedianTimeBlocks)
+	for ; n != nil && len(ts) < MedianTimeBlocks; n = n.parent {
+		ts = append(ts, n.header.Timestamp)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	return ts[len(ts)/2]
+}
+
+// verifySignatures checks every tx signature not already in the SigCache,
+// spread over the cores; it returns the first failure in block order.
+func (c *Chain) verifySignatures(blk *core.Block, ids []core.Hash) error {
+	var todo []int
+	for i := range blk.Txs {
+		if c.cfg.SigCache == nil || !c.cfg.SigCache.Has(ids[i]) {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	bad := make([]bool, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), (len(todo)+63)/64)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(todo) {
+					return
+				}
+				bad[k] = !blk.Txs[todo[k]].VerifySignature()
+			}
+		}()
+	}
+	wg.Wait()
+	for k, b := range bad {
+		if b {
+			i := todo[k]
+			return core.Wrap(core.CodeInvalidTx, core.Errorf(core.CodeBadSignature, "signature does not verify for sender %s", blk.Txs[i].From), "tx %d (%s)", i, ids[i])
+		}
+	}
+	if c.cfg.SigCache != nil {
+		for _, i := range todo {
+			c.cfg.SigCache.Add(ids[i])
+		}
+	}
+	return nil
+}
