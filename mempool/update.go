@@ -1,0 +1,117 @@
+package mempool
+
+import (
+	"github.com/cairn-chain/cairn/core"
+)
+
+// Update follows the chain tip after it moved: connected are the blocks
+// now on the main chain that were not before (a new block, or a reorg's
+// new branch), disconnected the blocks that left it (a reorg's old
+// branch); the state reader must already answer at the new tip.
+//
+// Txs included in connected blocks leave the pool. Txs of disconnected
+// blocks that are not in connected ones come back (nothing is lost), with
+// their signatures trusted (the blocks were valid) and without the
+// per-sender and nonce-window limits, which only apply to new
+// submissions. Then every account the blocks touched (senders, recipients,
+// miners) is rechecked against its new state: txs whose nonce is below
+// the account nonce are dropped, and so are a sender's txs from the first
+// one its balance no longer covers; the rest is kept. Last, if the pool
+// is over MaxBytes, the cheapest queue ends are evicted.
+//
+// If an account cannot be read, its txs are kept unchecked and rechecked
+// on the next Add or Update that reads it.
+func (p *Pool) Update(disconnected, connected []*core.Block) {
+	// IDs and addresses cost hashing: work them out before locking.
+	included := make(map[core.Hash]struct{})
+	touched := make(map[core.Address]struct{})
+	for _, b := range connected {
+		if b == nil {
+			continue
+		}
+		touched[b.Header.Miner] = struct{}{}
+		for _, tx := range b.Txs {
+			if tx == nil {
+				continue
+			}
+			included[tx.ID()] = struct{}{}
+			touched[tx.Sender()] = struct{}{}
+			touched[tx.To] = struct{}{}
+		}
+	}
+	back := make(map[core.Address][]*entry)
+	seen := make(map[core.Hash]struct{})
+	for _, b := range disconnected {
+		if b == nil {
+			continue
+		}
+		touched[b.Header.Miner] = struct{}{}
+		for _, tx := range b.Txs {
+			if tx == nil {
+				continue
+			}
+			touched[tx.Sender()] = struct{}{}
+			touched[tx.To] = struct{}{}
+			e, err := p.prepare(tx)
+			if err != nil {
+				continue // cannot be valid on this chain any more
+			}
+			if _, ok := included[e.id]; ok {
+				continue
+			}
+			if _, ok := seen[e.id]; ok {
+				continue
+			}
+			seen[e.id] = struct{}{}
+			back[e.sender] = append(back[e.sender], e)
+		}
+	}
+
+	p.mu.Lock()
+	var removed, added []*entry
+	for id := range included {
+		if e, ok := p.byID[id]; ok {
+			p.remove(e)
+			removed = append(removed, e)
+		}
+	}
+	for _, a := range sortedAddrs(touched) {
+		var extra []*entry
+		for _, e := range back[a] {
+			if _, ok := p.byID[e.id]; !ok {
+				p.seq++
+				e.seq = p.seq
+				extra = append(extra, e)
+			}
+		}
+		if p.senders[a] == nil && len(extra) == 0 {
+			continue
+		}
+		added = append(added, p.restoreLocked(a, extra, &removed)...)
+	}
+	removed = append(removed, p.trimLocked()...)
+	if err := p.saveLocked(added); err != nil {
+		for _, e := range added {
+			if !e.saved {
+				p.unsaved = append(p.unsaved, e) // retried with the next save
+			}
+		}
+	}
+	p.deleteLocked(removed)
+	p.mu.Unlock()
+
+	if p.cfg.SigCache != nil {
+		for _, e := range added {
+			p.cfg.SigCache.Add(e.id)
+		}
+	}
+}
+
+// trimLocked evicts the cheapest queue ends until the pool fits MaxBytes.
+func (p *Pool) trimLocked() []*entry {
+	var out []*entry
+	for p.bytes > p.cfg.MaxBytes && len(p.tails) > 0 {
+		out = append(out, p.removeTail(p.tails[0]))
+	}
+	return out
+}
