@@ -122,6 +122,9 @@ func (tx *Tx) CheckSanity(chainID string, minFee uint64, verifySig bool) error {
 	if tx.Version != TxVersion {
 		return Errorf(CodeBadVersion, "tx version %d, want %d", tx.Version, TxVersion)
 	}
+	if len(tx.Memo) > MaxMemoLen {
+		return Errorf(CodeTooLarge, "memo of %d bytes, the limit is %d", len(tx.Memo), MaxMemoLen)
+	}
 	if tx.ChainID != chainID {
 		return Errorf(CodeWrongChain, "tx chain_id %q, this chain is %q", clip(tx.ChainID), chainID)
 	}
