@@ -1,0 +1,212 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cairn-chain/cairn/chain"
+	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/mempool"
+	"github.com/cairn-chain/cairn/miner"
+	"github.com/cairn-chain/cairn/store"
+	"github.com/cairn-chain/cairn/store/pebble"
+	"golang.org/x/sync/errgroup"
+)
+
+// Config configures a Node.
+type Config struct {
+	DataDir string        // required: holds db/ and genesis.json
+	Genesis *core.Genesis // required on first start; must match the stored one afterwards (nil: use the stored one)
+	// Mine starts the miner paying MinerAddress with Threads threads
+	// (0: all cores).
+	Mine         bool
+	MinerAddress core.Address
+	Threads      int
+	// CacheBytes is Pebble's block cache (0: store/pebble's default).
+	CacheBytes int64
+	Logger     *slog.Logger     // optional
+	Now        func() time.Time // optional clock, default time.Now
+	// OnBlock, if set, is called after every block submission that
+	// moved the tip, with the chain's result (for events and tests).
+	OnBlock func(*chain.Result)
+}
+
+// Node is a running full node's core: store, chain, mempool, miner.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	kv      store.KV
+	DB      *store.DB
+	Engine  *pow.Engine
+	Chain   *chain.Chain
+	Pool    *mempool.Pool
+	Miner   *miner.Miner
+	Genesis *core.Genesis
+
+	submitMu sync.Mutex // serialises block processing with the mempool update
+}
+
+// genesisFile is the genesis copy kept in the data directory.
+const genesisFile = "genesis.json"
+
+// New opens (or creates) the node's data directory.
+func New(cfg Config) (*Node, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("node: Config.DataDir is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("node: create data dir: %w", err)
+	}
+	g, err := resolveGenesis(cfg.DataDir, cfg.Genesis)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := pow.New(g)
+	if err != nil {
+		return nil, err
+	}
+	kv, err := pebble.Open(filepath.Join(cfg.DataDir, "db"), pebble.Options{CacheBytes: cfg.CacheBytes, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("node: open database: %w", err)
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g}
+	if err := n.open(); err != nil {
+		kv.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) open() error {
+	var err error
+	if n.DB, err = store.New(n.kv); err != nil {
+		return err
+	}
+	sigs := core.NewSigCache(1 << 18)
+	n.Chain, err = chain.New(chain.Config{Genesis: n.Genesis, Engine: n.Engine, DB: n.DB, Now: n.cfg.Now, SigCache: sigs})
+	if err != nil {
+		return err
+	}
+	n.Pool, err = mempool.New(mempool.Config{
+		ChainID: n.Genesis.ChainID, MinFee: n.Genesis.MinFee, State: n.DB, SigCache: sigs,
+		Persist: poolStore{n.DB}, AddressPrefix: n.Genesis.AddressPrefix,
+	})
+	if err != nil {
+		return err
+	}
+	loaded, err := n.Pool.Load()
+	if err != nil {
+		return fmt.Errorf("node: load mempool: %w", err)
+	}
+	n.Miner, err = miner.New(miner.Config{
+		Chain: n.Chain, Txs: n.Pool, Target: pow.TargetHash, Submit: n.submitMined,
+		Threads: n.cfg.Threads, Address: n.cfg.MinerAddress,
+		MaxBlockBytes: int(n.Genesis.MaxBlockBytes), MaxBlockTxs: int(n.Genesis.MaxBlockTxs),
+		Logger: n.log,
+	})
+	if err != nil {
+		return err
+	}
+	n.Miner.SetEnabled(n.cfg.Mine)
+	tip := n.Chain.Tip()
+	n.log.Info("node opened", "chain", n.Genesis.ChainID, "genesis", n.Chain.GenesisHash(), "height", tip.Height,
+		"tip", tip.Hash, "state_digest", tip.StateDigest, "mempool", loaded)
+	return nil
+}
+
+// SubmitBlock processes a block (from the miner, the API or a peer) and
+// moves the mempool and the miner with the chain.
+func (n *Node) SubmitBlock(blk *core.Block) (*chain.Result, error) {
+	n.submitMu.Lock()
+	defer n.submitMu.Unlock()
+	res, err := n.Chain.ProcessBlock(blk)
+	n.afterBlocks(res)
+	return res, err
+}
+
+func (n *Node) afterBlocks(res *chain.Result) {
+	if res == nil || res.NewTip == res.OldTip {
+		return
+	}
+	n.Pool.Update(res.Disconnected, res.Connected)
+	n.Miner.TipChanged()
+	tip := n.Chain.Tip()
+	if res.Reorg() {
+		n.log.Info("reorg", "depth", len(res.Disconnected), "old_tip", res.OldTip, "new_tip", res.NewTip)
+	}
+	n.log.Info("new tip", "height", tip.Height, "hash", tip.Hash, "txs", len(res.Connected[len(res.Connected)-1].Txs))
+	if n.cfg.OnBlock != nil {
+		n.cfg.OnBlock(res)
+	}
+}
+
+func (n *Node) submitMined(blk *core.Block) error {
+	res, err := n.SubmitBlock(blk)
+	if err != nil {
+		return err
+	}
+	if res.Status != chain.StatusMainChain {
+		return fmt.Errorf("node: mined block %s became %v", res.Hash, res.Status)
+	}
+	return nil
+}
+
+// SubmitTx admits a tx to the mempool (persisted before it returns).
+func (n *Node) SubmitTx(tx *core.Tx) error {
+	err := n.Pool.Add(tx)
+	if err == nil {
+		n.Miner.TipChanged() // let the miner pick the tx up at its next template
+	}
+	return err
+}
+
+// Run runs the miner and retries held blocks until ctx is done.
+func (n *Node) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return n.Miner.Run(ctx) })
+	g.Go(func() error {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				n.submitMu.Lock()
+				res, err := n.Chain.RetryHeld()
+				n.afterBlocks(res)
+				n.submitMu.Unlock()
+				if err != nil {
+					n.log.Warn("held block rejected", "err", err)
+				}
+			}
+		}
+	})
+	return g.Wait()
+}
+
+// Close closes the database. Call it after Run has returned.
+func (n *Node) Close() error { return n.kv.Close() }
+
+// poolStore adapts the store to the mempool's Persister.
+type poolStore struct{ db *store.DB }
+
+func (p poolStore) SaveTxs(txs []*core.Tx) error            { return p.db.SaveMempoolTxs(txs) }
+func (p poolStore) DeleteTxs(ids []core.Hash) error         { return p.db.DeleteMempoolTxs(ids) }
+func (p poolStore) LoadTxs(fn func(raw []byte) error) error { return p.db.MempoolTxs(fn) }
+
+var _ mempool.Persister = poolStore{}
