@@ -17,3 +17,17 @@ func BenchmarkDigestAdd(b *testing.B) {
 		d.Add(core.Address{byte(i), byte(i >> 8)}, core.Account{Balance: i})
 	}
 }
+
+// BenchmarkDigestApply1000 applies 2,000 account changes (a block of 1,000
+// transfers between distinct accounts) to the digest.
+func BenchmarkDigestApply1000(b *testing.B) {
+	cs := make([]Change, 2000)
+	for i := range cs {
+		cs[i] = Change{Address: core.Address{byte(i), byte(i >> 8)}, Old: core.Account{Balance: uint64(i + 1)}, New: core.Account{Balance: uint64(i), Nonce: 1}}
+	}
+	var d Digest
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Apply(cs)
+	}
+}

@@ -268,3 +268,21 @@ func TestDigestLaneArithmetic(t *testing.T) {
 		}
 	})
 }
+
+// TestDigestApplyParallelMatchesSerial checks the multi-core Apply against
+// one change at a time.
+func TestDigestApplyParallelMatchesSerial(t *testing.T) {
+	cs := make([]Change, 1000)
+	for i := range cs {
+		cs[i] = Change{Address: core.Address{byte(i), byte(i >> 8)}, Old: core.Account{Balance: uint64(i % 3)}, New: core.Account{Balance: uint64(i), Nonce: uint64(i % 2)}}
+	}
+	var par, ser Digest
+	par.Apply(cs)
+	for _, c := range cs {
+		ser.Remove(c.Address, c.Old)
+		ser.Add(c.Address, c.New)
+	}
+	if par.Sum() != ser.Sum() {
+		t.Fatal("parallel Apply differs from serial")
+	}
+}
