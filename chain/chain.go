@@ -56,6 +56,11 @@ type Chain struct {
 	orphans *pool
 	held    *pool
 	reorgs  uint64
+	// accounts caches committed account state (it has its own lock).
+	accounts *acctCache
+	// inCall holds the blocks seen by the current write call, so results
+	// need not reload them from the store.
+	inCall map[core.Hash]*core.Block
 }
 
 // New opens the chain stored in cfg.DB, writing the genesis block and
@@ -81,8 +86,9 @@ func New(cfg Config) (*Chain, error) {
 		cfg:     cfg,
 		genesis: cfg.Genesis.Block(),
 		index:   map[core.Hash]*node{},
-		orphans: newPool(cfg.MaxOrphans),
-		held:    newPool(cfg.MaxHeld),
+		orphans:  newPool(cfg.MaxOrphans),
+		held:     newPool(cfg.MaxHeld),
+		accounts: newAcctCache(defaultAcctCache),
 	}
 	c.ghash = c.genesis.Hash()
 	tip, ok, err := cfg.DB.Tip()
@@ -213,4 +219,6 @@ func (c *Chain) Reorgs() uint64 {
 }
 
 // Account returns an account's confirmed state at the tip.
-func (c *Chain) Account(a core.Address) (core.Account, error) { return c.cfg.DB.Account(a) }
+func (c *Chain) Account(a core.Address) (core.Account, error) { return c.state().Account(a) }
+
+func (c *Chain) state() cachedState { return cachedState{cache: c.accounts, db: c.cfg.DB} }

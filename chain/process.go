@@ -60,6 +60,8 @@ func (r *Result) Reorg() bool { return len(r.Disconnected) > 0 }
 func (c *Chain) ProcessBlock(blk *core.Block) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.inCall = map[core.Hash]*core.Block{}
+	defer func() { c.inCall = nil }()
 	oldTip := c.tip()
 	res := &Result{Hash: blk.Hash(), OldTip: oldTip.hash}
 	status, err := c.process(blk, res.Hash, res)
@@ -87,6 +89,8 @@ func (c *Chain) ProcessBlock(blk *core.Block) (*Result, error) {
 func (c *Chain) RetryHeld() (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.inCall = map[core.Hash]*core.Block{}
+	defer func() { c.inCall = nil }()
 	oldTip := c.tip()
 	res := &Result{OldTip: oldTip.hash}
 	ready := c.held.take(func(b *core.Block) bool { return !c.tooNew(&b.Header) })
@@ -119,7 +123,7 @@ func (c *Chain) finish(oldTip *node, res *Result) error {
 	}
 	fork := findFork(oldTip, newTip)
 	for n := oldTip; n != fork; n = n.parent {
-		blk, err := c.cfg.DB.Block(n.hash)
+		blk, err := c.block(n.hash)
 		if err != nil {
 			return fmt.Errorf("chain: load disconnected block %s: %w", n.hash, err)
 		}
@@ -127,7 +131,7 @@ func (c *Chain) finish(oldTip *node, res *Result) error {
 	}
 	var conn []*core.Block
 	for n := newTip; n != fork; n = n.parent {
-		blk, err := c.cfg.DB.Block(n.hash)
+		blk, err := c.block(n.hash)
 		if err != nil {
 			return fmt.Errorf("chain: load connected block %s: %w", n.hash, err)
 		}
@@ -178,11 +182,25 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 		}
 		return 0, err
 	}
-	// Store the block and its index entry; it is now part of the tree.
 	c.seq++
 	n := &node{hash: hash, header: blk.Header, parent: parent, seq: c.seq}
 	n.work = c.cfg.Engine.Work(&blk.Header)
 	n.work.Add(n.work, parent.work)
+	c.inCall[hash] = blk
+	// The common case: the block extends the tip. Validate its state and
+	// store the body, the index entry and the connection in one batch.
+	if parent == c.tip() && n.work.Cmp(parent.work) > 0 {
+		if err := c.connect(n, blk, true); err != nil {
+			if core.IsRuleError(err) {
+				c.markInvalid(n, statusInvalid)
+			}
+			return 0, err
+		}
+		c.index[hash] = n
+		res.Accepted++
+		return StatusMainChain, nil
+	}
+	// Otherwise store the block and its index entry: it is part of the tree.
 	b := c.cfg.DB.NewBatch()
 	b.PutBlock(blk)
 	b.PutIndexEntry(hash, encodeNode(n))
@@ -202,6 +220,14 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 		return StatusMainChain, nil
 	}
 	return StatusSideChain, nil
+}
+
+// block returns a block seen in this call or stored.
+func (c *Chain) block(h core.Hash) (*core.Block, error) {
+	if blk, ok := c.inCall[h]; ok {
+		return blk, nil
+	}
+	return c.cfg.DB.Block(h)
 }
 
 // markInvalid records n (and every known descendant) as invalid, in memory

@@ -31,7 +31,7 @@ func (c *Chain) reorganize(target *node) error {
 		}
 		var failed error
 		for i := len(attach) - 1; i >= 0; i-- {
-			err := c.connect(attach[i])
+			err := c.connect(attach[i], nil, false)
 			if err == nil {
 				continue
 			}
@@ -59,7 +59,7 @@ func (c *Chain) reorganize(target *node) error {
 			restore = append(restore, n)
 		}
 		for i := len(restore) - 1; i >= 0; i-- {
-			if err := c.connect(restore[i]); err != nil {
+			if err := c.connect(restore[i], nil, false); err != nil {
 				return fmt.Errorf("chain: restoring block %s after a failed reorg: %w", restore[i].hash, err)
 			}
 		}
@@ -87,17 +87,25 @@ func (c *Chain) bestCandidate() *node {
 }
 
 // connect validates n's block against the tip's state (n's parent must be
-// the tip) and writes it to the main chain in one atomic batch.
-func (c *Chain) connect(n *node) error {
-	blk, err := c.cfg.DB.Block(n.hash)
-	if err != nil {
-		return fmt.Errorf("chain: load block %s: %w", n.hash, err)
+// the tip) and writes it to the main chain in one atomic batch. blk may be
+// nil (it is then loaded); with storeBody the batch also stores the block
+// and its index entry (a block extending the tip: one write in all).
+func (c *Chain) connect(n *node, blk *core.Block, storeBody bool) error {
+	if blk == nil {
+		var err error
+		if blk, err = c.block(n.hash); err != nil {
+			return fmt.Errorf("chain: load block %s: %w", n.hash, err)
+		}
 	}
 	ids := blk.TxIDs()
 	if err := c.verifySignatures(blk, ids); err != nil {
 		return err
 	}
-	res, err := state.ApplyBlock(c.cfg.DB, c.cfg.Genesis, blk)
+	st := c.state()
+	if err := st.prefetch(blk); err != nil {
+		return fmt.Errorf("chain: read accounts: %w", err)
+	}
+	res, err := state.ApplyBlock(st, c.cfg.Genesis, blk)
 	if err != nil {
 		return err
 	}
@@ -105,6 +113,9 @@ func (c *Chain) connect(n *node) error {
 	digest.Apply(res.Changes)
 	h := n.header.Height
 	b := c.cfg.DB.NewBatch()
+	if storeBody {
+		b.PutBlock(blk)
+	}
 	for _, ch := range res.Changes {
 		b.SetAccount(ch.Address, ch.New)
 	}
@@ -118,7 +129,7 @@ func (c *Chain) connect(n *node) error {
 		}
 	}
 	b.PutUndo(n.hash, state.EncodeUndo(res.Changes))
-	if n.status&statusValid == 0 {
+	if n.status&statusValid == 0 || storeBody {
 		n.status |= statusValid
 		b.PutIndexEntry(n.hash, encodeNode(n))
 	}
@@ -129,6 +140,7 @@ func (c *Chain) connect(n *node) error {
 	}
 	c.main = append(c.main, n)
 	c.digest = digest
+	c.accounts.apply(res.Changes)
 	return nil
 }
 
@@ -139,7 +151,7 @@ func (c *Chain) disconnectTip() error {
 	if n.parent == nil {
 		return fmt.Errorf("chain: cannot disconnect the genesis block")
 	}
-	blk, err := c.cfg.DB.Block(n.hash)
+	blk, err := c.block(n.hash)
 	if err != nil {
 		return fmt.Errorf("chain: load block %s: %w", n.hash, err)
 	}
@@ -176,5 +188,6 @@ func (c *Chain) disconnectTip() error {
 	}
 	c.main = c.main[:h]
 	c.digest = digest
+	c.accounts.apply(back)
 	return nil
 }

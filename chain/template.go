@@ -28,7 +28,7 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 		Bits:      c.cfg.Engine.NextBits(&tip.header),
 	}}
 	size := uint64(core.HeaderSize + 4) // header + a generous tx-count varint
-	view := state.NewView(c.cfg.DB)
+	view := state.NewView(c.state())
 	var fees uint64
 	for _, tx := range candidates {
 		if uint64(len(blk.Txs)) >= g.MaxBlockTxs {

@@ -1,0 +1,124 @@
+package chain
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
+	"github.com/cairn-chain/cairn/store"
+)
+
+// acctCache is a write-through cache of committed account state. The chain
+// is the only writer of accounts, and it updates the cache only after a
+// batch commits, so a cached value is always the committed one. Bounded:
+// when full, an arbitrary half is dropped.
+type acctCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[core.Address]core.Account
+}
+
+const defaultAcctCache = 1 << 20 // about 60 MiB at most
+
+func newAcctCache(max int) *acctCache {
+	return &acctCache{max: max, m: make(map[core.Address]core.Account)}
+}
+
+func (c *acctCache) get(a core.Address) (core.Account, bool) {
+	c.mu.Lock()
+	v, ok := c.m[a]
+	c.mu.Unlock()
+	return v, ok
+}
+
+func (c *acctCache) put(a core.Address, v core.Account) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		n := len(c.m) / 2
+		for k := range c.m {
+			delete(c.m, k)
+			if n--; n == 0 {
+				break
+			}
+		}
+	}
+	c.m[a] = v
+	c.mu.Unlock()
+}
+
+// apply records committed changes.
+func (c *acctCache) apply(cs []state.Change) {
+	for _, ch := range cs {
+		c.put(ch.Address, ch.New)
+	}
+}
+
+// cachedState reads committed accounts through the cache.
+type cachedState struct {
+	cache *acctCache
+	db    *store.DB
+}
+
+func (s cachedState) Account(a core.Address) (core.Account, error) {
+	if v, ok := s.cache.get(a); ok {
+		return v, nil
+	}
+	v, err := s.db.Account(a)
+	if err != nil {
+		return v, err
+	}
+	s.cache.put(a, v)
+	return v, nil
+}
+
+// prefetch reads the accounts a block touches that are not cached, spread
+// over the cores, so applying the block then reads only from memory.
+func (s cachedState) prefetch(blk *core.Block) error {
+	var todo []core.Address
+	seen := make(map[core.Address]struct{}, 2*len(blk.Txs)+1)
+	add := func(a core.Address) {
+		if _, ok := seen[a]; ok {
+			return
+		}
+		seen[a] = struct{}{}
+		if _, ok := s.cache.get(a); !ok {
+			todo = append(todo, a)
+		}
+	}
+	add(blk.Header.Miner)
+	for _, tx := range blk.Txs {
+		add(tx.Sender())
+		add(tx.To)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/32)
+	if workers <= 1 {
+		for _, a := range todo {
+			if _, err := s.Account(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(todo); i += workers {
+				if _, err := s.Account(todo[i]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
