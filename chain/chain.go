@@ -83,9 +83,9 @@ func New(cfg Config) (*Chain, error) {
 		cfg.MaxHeld = DefaultMaxHeld
 	}
 	c := &Chain{
-		cfg:     cfg,
-		genesis: cfg.Genesis.Block(),
-		index:   map[core.Hash]*node{},
+		cfg:      cfg,
+		genesis:  cfg.Genesis.Block(),
+		index:    map[core.Hash]*node{},
 		orphans:  newPool(cfg.MaxOrphans),
 		held:     newPool(cfg.MaxHeld),
 		accounts: newAcctCache(defaultAcctCache),
