@@ -57,7 +57,7 @@ func decodeNode(hash core.Hash, b []byte) (*node, error) {
 	rest := b[core.HeaderSize:]
 	n := &node{hash: hash, header: *h, status: rest[0], seq: binary.BigEndian.Uint64(rest[1:9])}
 	l, k := binary.Uvarint(rest[9:])
-	if k <= 0 || l > 33 || uint64(len(rest[9+k:])) != l {
+	if k != 1 || l > 33 || uint64(len(rest[9+k:])) != l || l > 0 && rest[9+k] == 0 {
 		return nil, core.Errorf(core.CodeMalformed, "index entry %s: bad work field", hash)
 	}
 	n.work = new(big.Int).SetBytes(rest[9+k:])
