@@ -2,7 +2,6 @@ package core
 
 import "testing"
 
-
 func BenchmarkTxEncode(b *testing.B) {
 	tx := testTx(1, 5)
 	buf := make([]byte, 0, MaxTxSize)
