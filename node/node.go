@@ -11,9 +11,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/events"
 	"github.com/cairn-chain/cairn/mempool"
 	"github.com/cairn-chain/cairn/miner"
 	"github.com/cairn-chain/cairn/store"
@@ -50,6 +52,7 @@ type Node struct {
 	Pool    *mempool.Pool
 	Miner   *miner.Miner
 	Genesis *core.Genesis
+	Events  *events.Bus
 
 	submitMu sync.Mutex // serialises block processing with the mempool update
 }
@@ -83,7 +86,7 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: open database: %w", err)
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g}
+	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g, Events: events.NewBus(0)}
 	if err := n.open(); err != nil {
 		kv.Close()
 		return nil, err
@@ -147,8 +150,11 @@ func (n *Node) afterBlocks(res *chain.Result) {
 	tip := n.Chain.Tip()
 	if res.Reorg() {
 		n.log.Info("reorg", "depth", len(res.Disconnected), "old_tip", res.OldTip, "new_tip", res.NewTip)
+		n.Events.Publish(wire.EventReorg, wire.ReorgEvent{OldTip: res.OldTip.String(), NewTip: res.NewTip.String(), Depth: len(res.Disconnected)})
 	}
-	n.log.Info("new tip", "height", tip.Height, "hash", tip.Hash, "txs", len(res.Connected[len(res.Connected)-1].Txs))
+	last := res.Connected[len(res.Connected)-1]
+	n.log.Info("new tip", "height", tip.Height, "hash", tip.Hash, "txs", len(last.Txs))
+	n.Events.Publish(wire.EventBlock, wire.BlockEvent{Hash: tip.Hash.String(), Height: tip.Height, TxCount: len(last.Txs), Time: last.Header.Timestamp})
 	if n.cfg.OnBlock != nil {
 		n.cfg.OnBlock(res)
 	}
@@ -167,11 +173,43 @@ func (n *Node) submitMined(blk *core.Block) error {
 
 // SubmitTx admits a tx to the mempool (persisted before it returns).
 func (n *Node) SubmitTx(tx *core.Tx) error {
-	err := n.Pool.Add(tx)
-	if err == nil {
-		n.Miner.TipChanged() // let the miner pick the tx up at its next template
+	return n.SubmitTxs([]*core.Tx{tx})[0]
+}
+
+// SubmitTxs admits txs to the mempool in one persisted batch, returning
+// one error (or nil) per tx.
+func (n *Node) SubmitTxs(txs []*core.Tx) []error {
+	errs := n.Pool.AddBatch(txs)
+	admitted := false
+	p := n.Genesis.AddressPrefix
+	for i, err := range errs {
+		if err != nil {
+			continue
+		}
+		admitted = true
+		tx := txs[i]
+		n.Events.Publish(wire.EventTx, wire.TxEvent{ID: tx.ID().String(), From: tx.Sender().Encode(p), To: tx.To.Encode(p), Amount: tx.Amount, Fee: tx.Fee})
 	}
-	return err
+	if admitted {
+		n.Miner.TipChanged() // let the miner pick the txs up at its next template
+	}
+	return errs
+}
+
+// MineOne mines one block now on the current tip (paying the configured
+// miner address, or addr if not zero) and submits it.
+func (n *Node) MineOne(ctx context.Context, addr core.Address) (*core.Block, error) {
+	if addr.IsZero() {
+		addr = n.Miner.Stats().Address
+	}
+	blk, err := miner.MineOne(ctx, n.Chain, n.Pool, pow.TargetHash, addr, n.cfg.Threads, int(n.Genesis.MaxBlockBytes), int(n.Genesis.MaxBlockTxs))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := n.SubmitBlock(blk); err != nil {
+		return nil, err
+	}
+	return blk, nil
 }
 
 // Run runs the miner and retries held blocks until ctx is done.

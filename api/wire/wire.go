@@ -1,0 +1,221 @@
+// Package wire defines the JSON bodies of Cairn's REST API (API.md): what
+// the server (package api) writes and the client (package client) reads.
+// It has no behaviour beyond conversions, so both sides share one contract.
+//
+// Conventions: hashes, tx IDs and public keys are lowercase hex; addresses
+// are bech32m; amounts, fees, balances, nonces and heights are JSON
+// integers in base units (all <= 2^53-1); timestamps are unix milliseconds.
+package wire
+
+import (
+	"github.com/cairn-chain/cairn/core"
+)
+
+// Tx is a transaction in JSON: core.TxJSON (version, chain_id, from, to,
+// amount, fee, nonce, memo, signature; id and from_address in responses).
+type Tx = core.TxJSON
+
+// TxSubmit is the body of POST /txs: the tx as JSON fields, or Raw, the
+// hex of its canonical binary encoding (then no other field may be set).
+type TxSubmit struct {
+	core.TxJSON
+	Raw string `json:"raw,omitempty"`
+}
+
+// TxAccepted is the 202 answer to POST /txs.
+type TxAccepted struct {
+	ID string `json:"id"`
+}
+
+// BatchResult is one item of the answer to POST /txs/batch: the tx ID if
+// admitted, else the problem.
+type BatchResult struct {
+	ID    string   `json:"id,omitempty"`
+	Error *Problem `json:"error,omitempty"`
+}
+
+// Problem is an RFC 9457 problem detail with Cairn's stable Code.
+type Problem struct {
+	Type     string `json:"type,omitempty"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Code     string `json:"code"`
+	Instance string `json:"instance,omitempty"`
+}
+
+// Error implements error, so clients can return a Problem.
+func (p *Problem) Error() string {
+	if p.Detail != "" {
+		return p.Detail
+	}
+	return p.Title
+}
+
+// Status is GET /status.
+type Status struct {
+	ChainID      string   `json:"chain_id"`
+	Genesis      string   `json:"genesis"`
+	Height       uint64   `json:"height"`
+	Tip          string   `json:"tip"`
+	TotalWork    string   `json:"total_work"` // hex
+	Bits         string   `json:"bits"`       // "0x1f00ffff"
+	Difficulty   float64  `json:"difficulty"` // pow_limit / target
+	StateDigest  string   `json:"state_digest"`
+	PeerID       string   `json:"peer_id"`
+	Listen       []string `json:"listen"`
+	Peers        int      `json:"peers"`
+	Mempool      int      `json:"mempool"`
+	MempoolBytes int      `json:"mempool_bytes"`
+	Syncing      bool     `json:"syncing"`
+	Mining       bool     `json:"mining"`
+	Hashrate     float64  `json:"hashrate"`
+	Version      string   `json:"version"`
+	// Chain parameters a client needs to build and show txs.
+	AddressPrefix string `json:"address_prefix"`
+	Decimals      uint8  `json:"decimals"`
+	MinFee        uint64 `json:"min_fee"`
+}
+
+// BlockHeader is a block's header with its hash and tx count (GET /blocks).
+type BlockHeader struct {
+	Hash      string `json:"hash"`
+	Height    uint64 `json:"height"`
+	PrevHash  string `json:"prev_hash"`
+	Timestamp uint64 `json:"timestamp"`
+	TxRoot    string `json:"tx_root"`
+	Miner     string `json:"miner"`
+	Bits      string `json:"bits"`
+	Nonce     uint64 `json:"nonce"`
+	TxCount   int    `json:"tx_count"`
+}
+
+// Blocks is GET /blocks.
+type Blocks struct {
+	Blocks []BlockHeader `json:"blocks"`
+}
+
+// Block is GET /blocks/{height or hash}.
+type Block struct {
+	BlockHeader
+	Reward        uint64 `json:"reward"`
+	Fees          uint64 `json:"fees"`
+	Size          int    `json:"size"`
+	MainChain     bool   `json:"main_chain"`
+	Confirmations uint64 `json:"confirmations"`
+	Txs           []Tx   `json:"txs"`
+}
+
+// TxStatus values.
+const (
+	StatusPending   = "pending"
+	StatusConfirmed = "confirmed"
+)
+
+// TxInfo is GET /txs/{id}.
+type TxInfo struct {
+	Tx            Tx     `json:"tx"`
+	Status        string `json:"status"` // pending or confirmed
+	BlockHash     string `json:"block_hash,omitempty"`
+	Height        uint64 `json:"height,omitempty"`
+	Index         uint32 `json:"index,omitempty"`
+	Confirmations uint64 `json:"confirmations"`
+}
+
+// Proof is GET /txs/{id}/proof: an RFC 6962 inclusion proof, checkable
+// offline (cairn verify-proof).
+type Proof struct {
+	TxID      string   `json:"tx_id"`
+	BlockHash string   `json:"block_hash"`
+	Height    uint64   `json:"height"`
+	TxRoot    string   `json:"tx_root"`
+	Index     uint32   `json:"index"`
+	Size      uint32   `json:"size"` // txs in the block (the tree size)
+	Branch    []string `json:"branch"`
+}
+
+// Account is GET /accounts/{address}.
+type Account struct {
+	Address        string `json:"address"`
+	Balance        uint64 `json:"balance"`
+	Nonce          uint64 `json:"nonce"`
+	PendingBalance uint64 `json:"pending_balance"`
+	PendingNonce   uint64 `json:"pending_nonce"`
+}
+
+// AccountTxs is GET /accounts/{address}/txs: newest first, pending first.
+type AccountTxs struct {
+	Txs []TxInfo `json:"txs"`
+	// Next is the cursor for the next page (the last confirmed tx ID), or
+	// empty when there is no more.
+	Next string `json:"next,omitempty"`
+}
+
+// Mempool is GET /mempool.
+type Mempool struct {
+	Count int  `json:"count"`
+	Bytes int  `json:"bytes"`
+	Txs   []Tx `json:"txs"`
+}
+
+// Peer is an item of GET /peers.
+type Peer struct {
+	ID        string   `json:"id"`
+	Addrs     []string `json:"addrs"`
+	Direction string   `json:"direction"`
+	Height    uint64   `json:"height"`
+	LatencyMs float64  `json:"latency_ms"`
+}
+
+// Mining is GET /mining.
+type Mining struct {
+	Enabled     bool    `json:"enabled"`
+	Threads     int     `json:"threads"`
+	Address     string  `json:"address"`
+	Hashrate    float64 `json:"hashrate"`
+	BlocksMined uint64  `json:"blocks_mined"`
+}
+
+// MiningUpdate is the body of POST /mining; nil fields are unchanged.
+type MiningUpdate struct {
+	Enabled *bool   `json:"enabled,omitempty"`
+	Threads *int    `json:"threads,omitempty"`
+	Address *string `json:"address,omitempty"`
+}
+
+// Chain is GET /chain (the brief's route): blocks oldest first.
+type Chain struct {
+	Chain  []Block `json:"chain"`
+	Length uint64  `json:"length"`
+}
+
+// Event kinds of GET /events.
+const (
+	EventBlock = "block"
+	EventTx    = "tx"
+	EventReorg = "reorg"
+)
+
+// BlockEvent is the data of a "block" event: a new tip.
+type BlockEvent struct {
+	Hash    string `json:"hash"`
+	Height  uint64 `json:"height"`
+	TxCount int    `json:"tx_count"`
+	Time    uint64 `json:"timestamp"`
+}
+
+// TxEvent is the data of a "tx" event: a tx admitted to the mempool.
+type TxEvent struct {
+	ID     string `json:"id"`
+	From   string `json:"from_address"`
+	To     string `json:"to"`
+	Amount uint64 `json:"amount"`
+	Fee    uint64 `json:"fee"`
+}
+
+// ReorgEvent is the data of a "reorg" event.
+type ReorgEvent struct {
+	OldTip string `json:"old_tip"`
+	NewTip string `json:"new_tip"`
+	Depth  int    `json:"depth"`
+}

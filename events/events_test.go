@@ -1,0 +1,66 @@
+package events
+
+import (
+	"testing"
+	"time"
+)
+
+func recv(t *testing.T, s *Sub) Event {
+	t.Helper()
+	select {
+	case ev, ok := <-s.C:
+		if !ok {
+			t.Fatal("subscription closed")
+		}
+		return ev
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+	}
+	return Event{}
+}
+
+func TestPublishSubscribeResume(t *testing.T) {
+	b := NewBus(3)
+	s, missed, gap := b.Subscribe(0, 10)
+	if len(missed) != 0 || gap {
+		t.Fatal("fresh subscription got history")
+	}
+	for i := 1; i <= 5; i++ {
+		if id := b.Publish("block", map[string]int{"height": i}); id != uint64(i) {
+			t.Fatalf("id %d, want %d", id, i)
+		}
+	}
+	for i := 1; i <= 5; i++ {
+		if ev := recv(t, s); ev.ID != uint64(i) || ev.Kind != "block" {
+			t.Fatalf("event %+v, want id %d", ev, i)
+		}
+	}
+	s.Close()
+	// Resume after 3: events 4 and 5 are in the window.
+	s2, missed, gap := b.Subscribe(3, 10)
+	defer s2.Close()
+	if gap || len(missed) != 2 || missed[0].ID != 4 || missed[1].ID != 5 {
+		t.Fatalf("resume after 3: gap=%v missed=%v", gap, missed)
+	}
+	// Resume after 1: event 2 fell out of the 3-event window.
+	s3, missed, gap := b.Subscribe(1, 10)
+	defer s3.Close()
+	if !gap || len(missed) != 3 || missed[0].ID != 3 {
+		t.Fatalf("resume after 1: gap=%v missed=%v", gap, missed)
+	}
+	if b.LastID() != 5 {
+		t.Fatal("LastID")
+	}
+}
+
+func TestSlowSubscriberDropped(t *testing.T) {
+	b := NewBus(10)
+	s, _, _ := b.Subscribe(0, 1)
+	b.Publish("tx", 1)
+	b.Publish("tx", 2) // buffer full: dropped, never blocks
+	<-s.C
+	if _, ok := <-s.C; ok {
+		t.Fatal("slow subscriber not closed")
+	}
+	s.Close() // idempotent
+}
