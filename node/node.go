@@ -36,6 +36,11 @@ type Config struct {
 	CacheBytes int64
 	Logger     *slog.Logger     // optional
 	Now        func() time.Time // optional clock, default time.Now
+	// APIAddr is the REST API's listen address (host:port; port 0 picks
+	// one). Empty: no API. The default for `cairn node` is 127.0.0.1:8645.
+	APIAddr string
+	// Version is reported by the API's /status.
+	Version string
 	// OnBlock, if set, is called after every block submission that
 	// moved the tip, with the chain's result (for events and tests).
 	OnBlock func(*chain.Result)
