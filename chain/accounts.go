@@ -74,7 +74,7 @@ func (s cachedState) Account(a core.Address) (core.Account, error) {
 
 // prefetch reads the accounts a block touches that are not cached, spread
 // over the cores, so applying the block then reads only from memory.
-func (s cachedState) prefetch(blk *core.Block) error {
+func (s cachedState) prefetch(blk *core.Block, senders []core.Address) error {
 	var todo []core.Address
 	seen := make(map[core.Address]struct{}, 2*len(blk.Txs)+1)
 	add := func(a core.Address) {
@@ -87,8 +87,8 @@ func (s cachedState) prefetch(blk *core.Block) error {
 		}
 	}
 	add(blk.Header.Miner)
-	for _, tx := range blk.Txs {
-		add(tx.Sender())
+	for i, tx := range blk.Txs {
+		add(senders[i])
 		add(tx.To)
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(todo)/32)

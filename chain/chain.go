@@ -60,7 +60,26 @@ type Chain struct {
 	accounts *acctCache
 	// inCall holds the blocks seen by the current write call, so results
 	// need not reload them from the store.
-	inCall map[core.Hash]*core.Block
+	inCall map[core.Hash]*callBlock
+}
+
+// callBlock is a block seen during a write call, with values derived from
+// it once: tx IDs and sender addresses (each a SHA-256).
+type callBlock struct {
+	blk     *core.Block
+	ids     []core.Hash
+	senders []core.Address
+}
+
+func newCallBlock(blk *core.Block, ids []core.Hash) *callBlock {
+	if ids == nil {
+		ids = blk.TxIDs()
+	}
+	cb := &callBlock{blk: blk, ids: ids, senders: make([]core.Address, len(blk.Txs))}
+	for i, tx := range blk.Txs {
+		cb.senders[i] = tx.Sender()
+	}
+	return cb
 }
 
 // New opens the chain stored in cfg.DB, writing the genesis block and

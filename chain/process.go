@@ -60,7 +60,7 @@ func (r *Result) Reorg() bool { return len(r.Disconnected) > 0 }
 func (c *Chain) ProcessBlock(blk *core.Block) (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.inCall = map[core.Hash]*core.Block{}
+	c.inCall = map[core.Hash]*callBlock{}
 	defer func() { c.inCall = nil }()
 	oldTip := c.tip()
 	res := &Result{Hash: blk.Hash(), OldTip: oldTip.hash}
@@ -89,7 +89,7 @@ func (c *Chain) ProcessBlock(blk *core.Block) (*Result, error) {
 func (c *Chain) RetryHeld() (*Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.inCall = map[core.Hash]*core.Block{}
+	c.inCall = map[core.Hash]*callBlock{}
 	defer func() { c.inCall = nil }()
 	oldTip := c.tip()
 	res := &Result{OldTip: oldTip.hash}
@@ -159,7 +159,8 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 	}
 	// 1. Sanity: the block alone, PoW first. Failures are not remembered:
 	// a bad body (tx_root mismatch) must not poison a valid header.
-	if err := c.checkSanity(blk); err != nil {
+	ids, err := c.checkSanity(blk)
+	if err != nil {
 		return 0, err
 	}
 	if c.tooNew(&blk.Header) {
@@ -186,11 +187,12 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 	n := &node{hash: hash, header: blk.Header, parent: parent, seq: c.seq}
 	n.work = c.cfg.Engine.Work(&blk.Header)
 	n.work.Add(n.work, parent.work)
-	c.inCall[hash] = blk
+	cb := newCallBlock(blk, ids)
+	c.inCall[hash] = cb
 	// The common case: the block extends the tip. Validate its state and
 	// store the body, the index entry and the connection in one batch.
 	if parent == c.tip() && n.work.Cmp(parent.work) > 0 {
-		if err := c.connect(n, blk, true); err != nil {
+		if err := c.connect(n, cb, true); err != nil {
 			if core.IsRuleError(err) {
 				c.markInvalid(n, statusInvalid)
 			}
@@ -224,10 +226,28 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 
 // block returns a block seen in this call or stored.
 func (c *Chain) block(h core.Hash) (*core.Block, error) {
-	if blk, ok := c.inCall[h]; ok {
-		return blk, nil
+	cb, err := c.callBlock(h)
+	if err != nil {
+		return nil, err
 	}
-	return c.cfg.DB.Block(h)
+	return cb.blk, nil
+}
+
+// callBlock returns a block with its derived values, loading it if it was
+// not seen in this call.
+func (c *Chain) callBlock(h core.Hash) (*callBlock, error) {
+	if cb, ok := c.inCall[h]; ok {
+		return cb, nil
+	}
+	blk, err := c.cfg.DB.Block(h)
+	if err != nil {
+		return nil, err
+	}
+	cb := newCallBlock(blk, nil)
+	if c.inCall != nil {
+		c.inCall[h] = cb
+	}
+	return cb, nil
 }
 
 // markInvalid records n (and every known descendant) as invalid, in memory

@@ -31,7 +31,7 @@ func (c *Chain) reorganize(target *node) error {
 		}
 		var failed error
 		for i := len(attach) - 1; i >= 0; i-- {
-			err := c.connect(attach[i], nil, false)
+			err := c.connectHash(attach[i])
 			if err == nil {
 				continue
 			}
@@ -59,7 +59,7 @@ func (c *Chain) reorganize(target *node) error {
 			restore = append(restore, n)
 		}
 		for i := len(restore) - 1; i >= 0; i-- {
-			if err := c.connect(restore[i], nil, false); err != nil {
+			if err := c.connectHash(restore[i]); err != nil {
 				return fmt.Errorf("chain: restoring block %s after a failed reorg: %w", restore[i].hash, err)
 			}
 		}
@@ -90,19 +90,13 @@ func (c *Chain) bestCandidate() *node {
 // the tip) and writes it to the main chain in one atomic batch. blk may be
 // nil (it is then loaded); with storeBody the batch also stores the block
 // and its index entry (a block extending the tip: one write in all).
-func (c *Chain) connect(n *node, blk *core.Block, storeBody bool) error {
-	if blk == nil {
-		var err error
-		if blk, err = c.block(n.hash); err != nil {
-			return fmt.Errorf("chain: load block %s: %w", n.hash, err)
-		}
-	}
-	ids := blk.TxIDs()
+func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
+	blk, ids := cb.blk, cb.ids
 	if err := c.verifySignatures(blk, ids); err != nil {
 		return err
 	}
 	st := c.state()
-	if err := st.prefetch(blk); err != nil {
+	if err := st.prefetch(blk, cb.senders); err != nil {
 		return fmt.Errorf("chain: read accounts: %w", err)
 	}
 	res, err := state.ApplyBlock(st, c.cfg.Genesis, blk)
@@ -123,8 +117,8 @@ func (c *Chain) connect(n *node, blk *core.Block, storeBody bool) error {
 	for i, tx := range blk.Txs {
 		b.PutTxLoc(ids[i], store.TxLoc{BlockHash: n.hash, Height: h, Index: uint32(i)})
 		at := store.AddrTx{Height: h, Index: uint32(i), ID: ids[i]}
-		b.PutAddressTx(tx.Sender(), at)
-		if tx.To != tx.Sender() {
+		b.PutAddressTx(cb.senders[i], at)
+		if tx.To != cb.senders[i] {
 			b.PutAddressTx(tx.To, at)
 		}
 	}
@@ -144,6 +138,15 @@ func (c *Chain) connect(n *node, blk *core.Block, storeBody bool) error {
 	return nil
 }
 
+// connectHash connects a stored block (see connect).
+func (c *Chain) connectHash(n *node) error {
+	cb, err := c.callBlock(n.hash)
+	if err != nil {
+		return fmt.Errorf("chain: load block %s: %w", n.hash, err)
+	}
+	return c.connect(n, cb, false)
+}
+
 // disconnectTip reverts the tip block through its undo data in one atomic
 // batch.
 func (c *Chain) disconnectTip() error {
@@ -151,10 +154,11 @@ func (c *Chain) disconnectTip() error {
 	if n.parent == nil {
 		return fmt.Errorf("chain: cannot disconnect the genesis block")
 	}
-	blk, err := c.block(n.hash)
+	cb, err := c.callBlock(n.hash)
 	if err != nil {
 		return fmt.Errorf("chain: load block %s: %w", n.hash, err)
 	}
+	blk := cb.blk
 	raw, err := c.cfg.DB.Undo(n.hash)
 	if err != nil {
 		return fmt.Errorf("chain: load undo data of %s: %w", n.hash, err)
@@ -173,11 +177,11 @@ func (c *Chain) disconnectTip() error {
 	}
 	b.DeleteHashAt(h)
 	for i, tx := range blk.Txs {
-		id := tx.ID()
+		id := cb.ids[i]
 		b.DeleteTxLoc(id)
 		at := store.AddrTx{Height: h, Index: uint32(i), ID: id}
-		b.DeleteAddressTx(tx.Sender(), at)
-		if tx.To != tx.Sender() {
+		b.DeleteAddressTx(cb.senders[i], at)
+		if tx.To != cb.senders[i] {
 			b.DeleteAddressTx(tx.To, at)
 		}
 	}

@@ -13,38 +13,38 @@ import (
 // and most decisive first: version and size, then PoW (before anything
 // expensive), tx_root, duplicate txs, each tx's stateless rules.
 // Timestamps from the future are the caller's (held, not invalid).
-func (c *Chain) checkSanity(blk *core.Block) error {
+func (c *Chain) checkSanity(blk *core.Block) ([]core.Hash, error) {
 	g := c.cfg.Genesis
 	h := &blk.Header
 	if h.Version != core.BlockVersion {
-		return core.Errorf(core.CodeBadVersion, "block version %d, want %d", h.Version, core.BlockVersion)
+		return nil, core.Errorf(core.CodeBadVersion, "block version %d, want %d", h.Version, core.BlockVersion)
 	}
 	if n := uint64(len(blk.Txs)); n > g.MaxBlockTxs {
-		return core.Errorf(core.CodeTooLarge, "block has %d txs, the limit is %d", n, g.MaxBlockTxs)
+		return nil, core.Errorf(core.CodeTooLarge, "block has %d txs, the limit is %d", n, g.MaxBlockTxs)
 	}
 	if size := uint64(blk.Size()); size > g.MaxBlockBytes {
-		return core.Errorf(core.CodeTooLarge, "block is %d bytes, the limit is %d", size, g.MaxBlockBytes)
+		return nil, core.Errorf(core.CodeTooLarge, "block is %d bytes, the limit is %d", size, g.MaxBlockBytes)
 	}
 	if err := c.cfg.Engine.VerifySeal(h); err != nil {
-		return err
+		return nil, err
 	}
 	ids := blk.TxIDs()
 	if root := core.MerkleRoot(ids); root != h.TxRoot {
-		return core.Errorf(core.CodeBadTxRoot, "tx_root %s does not match the txs (computed %s)", h.TxRoot, root)
+		return nil, core.Errorf(core.CodeBadTxRoot, "tx_root %s does not match the txs (computed %s)", h.TxRoot, root)
 	}
 	seen := make(map[core.Hash]struct{}, len(ids))
 	for i, id := range ids {
 		if _, dup := seen[id]; dup {
-			return core.Errorf(core.CodeDuplicateTx, "tx %s appears twice (again at index %d)", id, i)
+			return nil, core.Errorf(core.CodeDuplicateTx, "tx %s appears twice (again at index %d)", id, i)
 		}
 		seen[id] = struct{}{}
 	}
 	for i, tx := range blk.Txs {
 		if err := tx.CheckSanity(g.ChainID, g.MinFee, false); err != nil {
-			return core.Wrap(core.CodeInvalidTx, err, "tx %d (%s)", i, ids[i])
+			return nil, core.Wrap(core.CodeInvalidTx, err, "tx %d (%s)", i, ids[i])
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 // tooNew reports whether the block's timestamp is beyond the allowed drift.
