@@ -1,0 +1,66 @@
+package chain_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/cairn-chain/cairn/chain/scenarios"
+	"github.com/cairn-chain/cairn/core"
+)
+
+func TestLocatorAndHeaders(t *testing.T) {
+	b := scenarios.NewBuilder()
+	prev := scenarios.GenesisLabel
+	names := []string{}
+	for i := 1; i <= 40; i++ {
+		name := "m" + string(rune('A'+i%26)) + string(rune('a'+i/26))
+		b.Next(name, prev, nil, nil)
+		names = append(names, name)
+		prev = name
+	}
+	full, _ := newTestChain(t, b, newClock(scenarios.StartTime))
+	for _, n := range names {
+		if _, err := full.ProcessBlock(b.Block(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	behind, _ := newTestChain(t, b, newClock(scenarios.StartTime))
+	for _, n := range names[:10] {
+		if _, err := behind.ProcessBlock(b.Block(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loc := behind.Locator()
+	if loc[0] != behind.TipHash() || loc[len(loc)-1] != behind.GenesisHash() {
+		t.Fatal("locator must run from the tip to genesis")
+	}
+	hs := full.HeadersAfter(loc, core.Hash{}, 100)
+	if len(hs) != 30 || hs[0].Height != 11 || hs[29].Hash() != full.TipHash() {
+		t.Fatalf("headers after height 10: %d, first %d", len(hs), hs[0].Height)
+	}
+	if n, err := behind.CheckHeaders(hs); err != nil || n != 30 {
+		t.Fatalf("valid headers: %d %v", n, err)
+	}
+	// A header with bad PoW is caught before any body is fetched.
+	bad := append([]core.Header(nil), hs...)
+	for bad[5].Nonce++; b.Engine.VerifySeal(&bad[5]) == nil; bad[5].Nonce++ {
+	}
+	if n, err := behind.CheckHeaders(bad); n != 5 || !errors.Is(err, core.CodeBadPoW) {
+		t.Fatalf("bad PoW header: %d %v", n, err)
+	}
+	broken := append([]core.Header(nil), hs...)
+	broken[3].PrevHash = core.Hash{1}
+	if n, err := behind.CheckHeaders(broken); n != 3 || err == nil {
+		t.Fatalf("unlinked header: %d %v", n, err)
+	}
+	if _, err := behind.CheckHeaders(hs[1:]); !errors.Is(err, core.CodeUnknownParent) {
+		t.Fatalf("headers with an unknown parent: %v", err)
+	}
+	// Stop hash and limits.
+	if hs := full.HeadersAfter(loc, b.Block(names[14]).Hash(), 100); len(hs) != 5 {
+		t.Fatalf("stop hash: %d headers", len(hs))
+	}
+	if hs := full.HeadersAfter([]core.Hash{{9}}, core.Hash{}, 7); len(hs) != 7 || hs[0].Height != 1 {
+		t.Fatal("an unknown locator starts from genesis")
+	}
+}
