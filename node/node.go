@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/consensus/pow"
@@ -59,6 +61,12 @@ type Node struct {
 	Genesis *core.Genesis
 	Events  *events.Bus
 
+	// API is the REST API server (nil without Config.APIAddr); apiLn its
+	// bound listener and Token the admin token written to api.token.
+	API   *api.Server
+	apiLn net.Listener
+	Token string
+
 	submitMu sync.Mutex // serialises block processing with the mempool update
 }
 
@@ -96,7 +104,46 @@ func New(cfg Config) (*Node, error) {
 		kv.Close()
 		return nil, err
 	}
+	if cfg.APIAddr != "" {
+		if err := n.openAPI(); err != nil {
+			kv.Close()
+			return nil, err
+		}
+	}
 	return n, nil
+}
+
+// openAPI writes a fresh admin token and binds the API's listener, so the
+// address is known (and a busy port reported) before Run.
+func (n *Node) openAPI() error {
+	tok, err := WriteAPIToken(n.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	n.Token = tok
+	n.API, err = api.New(api.Config{
+		Backend: api.Backend{
+			Genesis: n.Genesis, Chain: n.Chain, Pool: n.Pool, Miner: n.Miner, Events: n.Events,
+			SubmitTxs: n.SubmitTxs, MineOne: n.MineOne,
+		},
+		Token: tok, Version: n.cfg.Version, Logger: n.log,
+	})
+	if err != nil {
+		return err
+	}
+	n.apiLn, err = net.Listen("tcp", n.cfg.APIAddr)
+	if err != nil {
+		return fmt.Errorf("node: API listen on %s: %w", n.cfg.APIAddr, err)
+	}
+	return nil
+}
+
+// APIURL returns the REST API's base URL ("" without an API).
+func (n *Node) APIURL() string {
+	if n.apiLn == nil {
+		return ""
+	}
+	return "http://" + n.apiLn.Addr().String()
 }
 
 func (n *Node) open() error {
@@ -221,6 +268,10 @@ func (n *Node) MineOne(ctx context.Context, addr core.Address) (*core.Block, err
 func (n *Node) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return n.Miner.Run(ctx) })
+	if n.API != nil {
+		ln := n.apiLn
+		g.Go(func() error { return n.API.Serve(ctx, ln) })
+	}
 	g.Go(func() error {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -242,8 +293,14 @@ func (n *Node) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// Close closes the database. Call it after Run has returned.
-func (n *Node) Close() error { return n.kv.Close() }
+// Close closes the database (and the API listener if Run never served
+// it). Call it after Run has returned.
+func (n *Node) Close() error {
+	if n.apiLn != nil {
+		n.apiLn.Close()
+	}
+	return n.kv.Close()
+}
 
 // poolStore adapts the store to the mempool's Persister.
 type poolStore struct{ db *store.DB }

@@ -36,11 +36,11 @@ type BatchResult struct {
 
 // Problem is an RFC 9457 problem detail with Cairn's stable Code.
 type Problem struct {
-	Type     string `json:"type,omitempty"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail"`
-	Code     string `json:"code"`
+	Type     string `json:"type,omitempty" doc:"A URI naming the problem type (about:blank when absent)"`
+	Title    string `json:"title" doc:"The HTTP status text"`
+	Status   int    `json:"status" doc:"The HTTP status code"`
+	Detail   string `json:"detail" doc:"What was wrong with this request, for people"`
+	Code     string `json:"code" doc:"Stable machine code: malformed, too_large, bad_signature, wrong_chain, bad_version, invalid_amount, nonce_too_low, nonce_gap, insufficient_funds, fee_too_low, duplicate, mempool_full, not_found, unauthorized, rate_limited, method_not_allowed, timeout, unavailable, syncing, internal"`
 	Instance string `json:"instance,omitempty"`
 }
 
@@ -218,4 +218,54 @@ type ReorgEvent struct {
 	OldTip string `json:"old_tip"`
 	NewTip string `json:"new_tip"`
 	Depth  int    `json:"depth"`
+}
+
+// Problem codes of the API itself. The other codes are core's rule codes
+// (core.CodeMalformed, core.CodeNonceGap, ...), with the same strings.
+const (
+	CodeUnauthorized     = "unauthorized"       // 401: missing or wrong admin token
+	CodeRateLimited      = "rate_limited"       // 429: too many POSTs from this client
+	CodeMethodNotAllowed = "method_not_allowed" // 405: the path exists, not with this method
+	CodeTimeout          = "timeout"            // 408: the request body was not read in time
+	CodeUnavailable      = "unavailable"        // 503: the node cannot do this now (no miner, shutting down)
+	CodeSyncing          = "syncing"            // 503: the node is catching up with its peers
+	CodeInternal         = "internal"           // 500: the node failed; details are in its log
+)
+
+// EventGap is sent (without an id) when a client resumes with a
+// Last-Event-ID older than the events the node still remembers.
+const EventGap = "gap"
+
+// GapEvent is the data of a "gap" event.
+type GapEvent struct {
+	// LastEventID is the ID the client resumed from; events after it and
+	// before the first one sent next were lost.
+	LastEventID uint64 `json:"last_event_id"`
+}
+
+// Health is GET /healthz.
+type Health struct {
+	Status string `json:"status"` // "ok"
+}
+
+// PeerAdd is the body of POST /api/v1/peers.
+type PeerAdd struct {
+	Addr string `json:"addr"`
+}
+
+// NodesRegister is the body of POST /nodes/register (the brief's route).
+type NodesRegister struct {
+	Nodes []string `json:"nodes"`
+}
+
+// NodesRegistered is the answer to POST /nodes/register.
+type NodesRegistered struct {
+	Message    string   `json:"message"`
+	TotalNodes []string `json:"total_nodes"`
+}
+
+// NodesResolved is the answer to GET /nodes/resolve.
+type NodesResolved struct {
+	Replaced    bool   `json:"replaced"`
+	ChainLength uint64 `json:"chain_length"`
 }

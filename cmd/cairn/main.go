@@ -1,4 +1,3 @@
-// Command cairn runs a Cairn node and its client tools.
 package main
 
 import (
@@ -24,7 +23,7 @@ func main() {
 	if err == nil {
 		return
 	}
-	fmt.Fprintln(os.Stderr, "cairn:", err)
+	fmt.Fprintln(os.Stderr, "cairn:", describe(err))
 	var ue usageError
 	if errors.As(err, &ue) {
 		os.Exit(2)
@@ -33,19 +32,50 @@ func main() {
 }
 
 func newRoot() *cobra.Command {
+	g := &globals{}
 	root := &cobra.Command{
-		Use:           "cairn",
-		Short:         "Cairn: a customisable proof-of-work blockchain node and its client tools",
+		Use:   "cairn",
+		Short: "Cairn: a customisable proof-of-work blockchain node and its client tools",
+		Long: `Cairn: a customisable proof-of-work blockchain node and its client tools.
+
+Client commands talk to a node's REST API (--node, default
+http://127.0.0.1:8645, or env CAIRN_NODE). Amounts are in coins with up to
+the chain's decimals places (1.5). Keys stay in the local keystore: txs are
+signed here, never by the node.
+
+Exit status: 0 success, 1 error (message on standard error), 2 usage error.`,
+		Example: `  cairn devnet                                  # a local chain that mines, with a funded "dev" wallet
+  cairn wallet new --name alice
+  cairn send --from dev --to cairn1... --amount 1.5 --wait --keystore <devnet dir>/keystore
+  cairn status`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          func(cmd *cobra.Command, args []string) error { return noArgs(cmd, args) },
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	root.AddCommand(newDevnetCmd())
+	g.register(root)
+	root.AddCommand(
+		newDevnetCmd(),
+		newNodeCmd(),
+		newGenesisCmd(),
+		newWalletCmd(),
+		newSendCmd(g),
+		newTxCmd(g),
+		newBlockCmd(g),
+		newStatusCmd(g),
+		newAccountCmd(g),
+		newMineCmd(g),
+		newVerifyProofCmd(g),
+	)
 	return root
 }
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
+		if !cmd.HasParent() {
+			return usageError{fmt.Errorf("unknown command %q (see cairn --help)", args[0])}
+		}
 		return usageError{fmt.Errorf("%s: unexpected argument %q (see --help)", cmd.CommandPath(), args[0])}
 	}
 	return nil

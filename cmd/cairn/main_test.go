@@ -3,25 +3,53 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildCairn builds the binary once per test binary run.
+// testBin is the cairn binary, built on first use by buildCairn (fuzz
+// workers and in-process tests never build it).
+var testBin struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testBin.dir != "" {
+		os.RemoveAll(testBin.dir)
+	}
+	os.Exit(code)
+}
+
+// buildCairn returns the path of the cairn binary, building it once.
 func buildCairn(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "cairn")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	testBin.once.Do(func() {
+		testBin.dir, testBin.err = os.MkdirTemp("", "cairn-test-")
+		if testBin.err != nil {
+			return
+		}
+		testBin.path = filepath.Join(testBin.dir, "cairn")
+		out, err := exec.Command("go", "build", "-o", testBin.path, ".").CombinedOutput()
+		if err != nil {
+			testBin.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if testBin.err != nil {
+		t.Fatal(testBin.err)
 	}
-	return bin
+	return testBin.path
 }
 
 var heightLine = regexp.MustCompile(`^height (\d+) `)

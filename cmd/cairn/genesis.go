@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cairn-chain/cairn/core"
+	"github.com/spf13/cobra"
+)
+
+func newGenesisCmd() *cobra.Command {
+	return group("genesis", "Create a chain's genesis file",
+		`Create the genesis file of a new chain: its parameters and initial balances.
+The genesis block commits to all of it, so its hash identifies the chain.`,
+		newGenesisNewCmd())
+}
+
+func newGenesisNewCmd() *cobra.Command {
+	var (
+		chainID, prefix, minFee, reward, initialBits string
+		allocs                                       []string
+		blockTime                                    time.Duration
+		decimals                                     uint8
+		timestamp, halving                           uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "new [--chain-id ID] [--alloc ADDRESS=COINS]... [--block-time 5s] > genesis.json",
+		Short: "Write a new chain's genesis JSON to standard output",
+		Long: `Write a new chain's genesis JSON to standard output (and its hash to standard
+error). Every parameter not given takes its default; amounts are in coins
+with the chain's --decimals places, written to the file in base units.`,
+		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000000 > genesis.json
+  cairn genesis new --chain-id fast --block-time 1s --reward 10 --min-fee 0.0001 \
+      --alloc cairn1...=500 --alloc cairn1...=250.5 > genesis.json
+  cairn node --datadir ./data --genesis genesis.json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, f := range []struct{ name, v string }{{"min-fee", minFee}, {"reward", reward}} {
+				if cmd.Flags().Changed(f.name) {
+					if err := checkCoinsSyntax(f.name, f.v); err != nil {
+						return err
+					}
+				}
+			}
+			ts := timestamp
+			if ts == 0 {
+				ts = uint64(time.Now().UnixMilli())
+			}
+			g := core.NewGenesis(chainID, ts)
+			g.AddressPrefix = prefix
+			g.Decimals = decimals
+			if !core.ValidPrefix(prefix) {
+				return usageError{fmt.Errorf("--prefix %q: want 1 to 20 lowercase letters or digits", prefix)}
+			}
+			if decimals > 15 {
+				return usageError{fmt.Errorf("--decimals %d: at most 15", decimals)}
+			}
+			if blockTime < time.Millisecond {
+				return usageError{fmt.Errorf("--block-time %s: at least 1ms", blockTime)}
+			}
+			g.TargetBlockTimeMs = uint64(blockTime.Milliseconds())
+			g.AsertHalflifeMs = core.DefaultHalflifeBlocks * g.TargetBlockTimeMs
+			g.HalvingInterval = halving
+			var err error
+			// Defaults in base units follow the decimals: 50 coins and 0.00001 coins.
+			g.InitialReward = scaleUnits(core.DefaultInitialReward, decimals)
+			g.MinFee = scaleUnits(core.DefaultMinFee, decimals)
+			if cmd.Flags().Changed("reward") {
+				if g.InitialReward, err = parseCoins("reward", reward, decimals); err != nil {
+					return err
+				}
+			}
+			if cmd.Flags().Changed("min-fee") {
+				if g.MinFee, err = parseCoins("min-fee", minFee, decimals); err != nil {
+					return err
+				}
+			}
+			if cmd.Flags().Changed("initial-bits") {
+				if err := g.InitialBits.UnmarshalText([]byte(initialBits)); err != nil {
+					return usageError{fmt.Errorf("--initial-bits: %v", err)}
+				}
+			}
+			for _, a := range allocs {
+				addrStr, coins, ok := strings.Cut(a, "=")
+				if !ok {
+					return usageError{fmt.Errorf("--alloc %q: want ADDRESS=COINS", a)}
+				}
+				if err := checkCoinsSyntax("alloc", coins); err != nil {
+					return err
+				}
+				addr, err := core.ParseAddress(addrStr, prefix)
+				if err != nil {
+					return fmt.Errorf("--alloc %q: %v", a, err)
+				}
+				bal, err := parseCoins("alloc", coins, decimals)
+				if err != nil {
+					return err
+				}
+				g.Alloc = append(g.Alloc, core.Alloc{Address: addr, Balance: bal})
+			}
+			g.SortAlloc()
+			if err := g.Validate(); err != nil {
+				return err
+			}
+			if err := printJSON(cmd.OutOrStdout(), g); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "genesis of chain %q: hash %s, %d funded accounts\n", g.ChainID, g.Hash(), len(g.Alloc))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&chainID, "chain-id", "cairn-local", "chain ID (1 to 32 of a-z, 0-9, '-', '_', '.'), signed into every tx")
+	f.StringArrayVar(&allocs, "alloc", nil, "initial balance ADDRESS=COINS (repeat for more accounts)")
+	f.DurationVar(&blockTime, "block-time", core.DefaultBlockTimeMs*time.Millisecond, "target time between blocks")
+	f.StringVar(&prefix, "prefix", core.DefaultAddressPrefix, "address prefix (bech32m human-readable part)")
+	f.Uint8Var(&decimals, "decimals", core.DefaultDecimals, "decimal places of a coin (base units per coin = 10^decimals)")
+	f.StringVar(&minFee, "min-fee", "", "minimum tx fee in coins (default 0.00001 coin)")
+	f.StringVar(&reward, "reward", "", "initial block reward in coins (default 50)")
+	f.Uint64Var(&halving, "halving-interval", core.DefaultHalvingInterval, "blocks between reward halvings")
+	f.Uint64Var(&timestamp, "timestamp", 0, "genesis time in unix milliseconds (default now)")
+	f.StringVar(&initialBits, "initial-bits", fmt.Sprintf("0x%08x", core.DefaultInitialBits), "initial compact target (advanced: the difficulty of the first blocks)")
+	return cmd
+}
+
+// scaleUnits converts a default in base units of 8 decimals to decimals,
+// so that the default is the same number of coins.
+func scaleUnits(units8 uint64, decimals uint8) uint64 {
+	v := units8
+	for d := decimals; d > core.DefaultDecimals; d-- {
+		v *= 10
+	}
+	for d := decimals; d < core.DefaultDecimals; d++ {
+		v /= 10
+	}
+	return v
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/node"
+	"github.com/spf13/cobra"
+)
+
+func newNodeCmd() *cobra.Command {
+	var (
+		dataDir, genesisFile, apiAddr, miner, logFormat, logLevel string
+		mine                                                      bool
+		threads                                                   int
+	)
+	cmd := &cobra.Command{
+		Use:   "node --datadir DIR [--genesis FILE] [--api 127.0.0.1:8645] [--mine --miner ADDRESS --threads N]",
+		Short: "Run a full node (Ctrl-C stops it)",
+		Long: `Run a full node: it stores and validates the chain in --datadir, keeps a
+mempool, serves the REST API on --api and, with --mine, mines blocks paying
+--miner.
+
+The first start of a data directory needs the chain's --genesis file (see
+"cairn genesis new"); later starts read the copy kept in the data directory
+(a --genesis given then must be the same chain). At every start the node
+writes a fresh admin API token to <datadir>/api.token (mode 0600): admin
+commands read it with --token-file.`,
+		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000 > genesis.json
+  cairn node --datadir ./data --genesis genesis.json --mine --miner cairn1... --threads 2
+  cairn node --datadir ./data --api 127.0.0.1:9000 --log-format json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := requireFlags(cmd, "datadir"); err != nil {
+				return err
+			}
+			if mine && miner == "" {
+				return usageError{errors.New("--mine needs --miner ADDRESS (the address the block rewards go to)")}
+			}
+			if threads < 0 {
+				return usageError{fmt.Errorf("--threads %d: want 0 (all cores) or more", threads)}
+			}
+			logger, err := newLogger(cmd, logFormat, logLevel)
+			if err != nil {
+				return err
+			}
+			var g *core.Genesis
+			if genesisFile != "" {
+				f, err := os.Open(genesisFile)
+				if err != nil {
+					return fmt.Errorf("--genesis: %w", err)
+				}
+				g, err = core.LoadGenesis(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("--genesis %s: %w", genesisFile, err)
+				}
+			}
+			cfg := node.Config{
+				DataDir: dataDir, Genesis: g, APIAddr: apiAddr,
+				Mine: mine, Threads: threads, Logger: logger, Version: version(),
+			}
+			if miner != "" {
+				prefix, err := chainPrefix(dataDir, g)
+				if err != nil {
+					return err
+				}
+				if cfg.MinerAddress, err = core.ParseAddress(miner, prefix); err != nil {
+					return fmt.Errorf("--miner: %v", err)
+				}
+			}
+			n, err := node.New(cfg)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			printBanner(cmd, n, cfg)
+			err = n.Run(cmd.Context())
+			fmt.Fprintf(cmd.OutOrStdout(), "stopped at height %d\n", n.Chain.Tip().Height)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dataDir, "datadir", "", "data directory: database, genesis copy, api.token (required)")
+	f.StringVar(&genesisFile, "genesis", "", "genesis JSON file (required at the first start of --datadir)")
+	f.StringVar(&apiAddr, "api", "127.0.0.1:8645", `REST API listen address host:port ("" disables the API)`)
+	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
+	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")
+	f.IntVar(&threads, "threads", 0, "mining threads (0: all cores)")
+	f.StringVar(&logFormat, "log-format", "text", "log format on standard error: text or json")
+	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return cmd
+}
+
+// newLogger returns the node's logger on standard error.
+func newLogger(cmd *cobra.Command, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format %q: want text or json", format)}
+}
+
+// chainPrefix returns the address prefix of the given genesis, else of
+// the genesis stored in dataDir, else the default.
+func chainPrefix(dataDir string, g *core.Genesis) (string, error) {
+	if g != nil {
+		return g.AddressPrefix, nil
+	}
+	data, err := os.ReadFile(filepath.Join(dataDir, "genesis.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return core.DefaultAddressPrefix, nil // node.New will ask for --genesis
+	}
+	if err != nil {
+		return "", err
+	}
+	stored, err := core.ParseGenesis(data)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", filepath.Join(dataDir, "genesis.json"), err)
+	}
+	return stored.AddressPrefix, nil
+}
+
+func printBanner(cmd *cobra.Command, n *node.Node, cfg node.Config) {
+	w := cmd.OutOrStdout()
+	tip := n.Chain.Tip()
+	fmt.Fprintf(w, "Cairn node %s: chain %s, genesis %s\n", cfg.Version, n.Genesis.ChainID, n.Chain.GenesisHash())
+	fmt.Fprintf(w, "  height    %d (tip %s)\n", tip.Height, tip.Hash)
+	if cfg.APIAddr != "" {
+		fmt.Fprintf(w, "  API       %s/api/v1 (admin token in %s)\n", n.APIURL(), filepath.Join(cfg.DataDir, node.TokenFile))
+	} else {
+		fmt.Fprintf(w, "  API       off\n")
+	}
+	fmt.Fprintf(w, "  data dir  %s\n", cfg.DataDir)
+	if cfg.Mine {
+		th := "all cores"
+		if cfg.Threads > 0 {
+			th = fmt.Sprintf("%d thread(s)", cfg.Threads)
+		}
+		fmt.Fprintf(w, "  mining    to %s with %s\n", cfg.MinerAddress.Encode(n.Genesis.AddressPrefix), th)
+	} else {
+		fmt.Fprintf(w, "  mining    off\n")
+	}
+}
+
+// apiURL is the URL a client on this machine uses for a listen address.
+func apiURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
