@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/node"
@@ -140,7 +141,7 @@ func printBanner(cmd *cobra.Command, n *node.Node, cfg node.Config) {
 	fmt.Fprintf(w, "Cairn node %s: chain %s, genesis %s\n", cfg.Version, n.Genesis.ChainID, n.Chain.GenesisHash())
 	fmt.Fprintf(w, "  height    %d (tip %s)\n", tip.Height, tip.Hash)
 	if cfg.APIAddr != "" {
-		fmt.Fprintf(w, "  API       %s/api/v1 (admin token in %s)\n", n.APIURL(), filepath.Join(cfg.DataDir, node.TokenFile))
+		fmt.Fprintf(w, "  API       %s/api/v1 (admin token in %s)\n", apiURL(strings.TrimPrefix(n.APIURL(), "http://")), filepath.Join(cfg.DataDir, node.TokenFile))
 	} else {
 		fmt.Fprintf(w, "  API       off\n")
 	}
