@@ -18,6 +18,7 @@ import (
 
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/fsutil"
 	"github.com/cairn-chain/cairn/node"
 	"github.com/cairn-chain/cairn/wallet"
 )
@@ -152,5 +153,5 @@ func genesis(dir string, fund core.Address, blockMs uint64) (*core.Genesis, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return g, os.WriteFile(path, out, 0o644)
+	return g, fsutil.WriteFileAtomic(path, out, 0o644)
 }

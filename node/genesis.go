@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/fsutil"
 )
 
 // resolveGenesis returns the chain's genesis: the stored copy in dir, which
@@ -27,7 +28,7 @@ func resolveGenesis(dir string, g *core.Genesis) (*core.Genesis, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomic(path, out); err != nil {
+		if err := fsutil.WriteFileAtomic(path, out, 0o644); err != nil {
 			return nil, fmt.Errorf("node: write %s: %w", path, err)
 		}
 		return g, nil
@@ -43,25 +44,4 @@ func resolveGenesis(dir string, g *core.Genesis) (*core.Genesis, error) {
 			dir, stored.ChainID, stored.Hash(), g.ChainID, g.Hash())
 	}
 	return stored, nil
-}
-
-// writeFileAtomic writes data to a temp file, syncs it and renames it.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

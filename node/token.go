@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/cairn-chain/cairn/internal/fsutil"
 )
 
 // TokenFile is the admin API token's file in the data directory (like
@@ -22,11 +24,8 @@ func WriteAPIToken(dir string) (string, error) {
 	}
 	tok := hex.EncodeToString(b[:])
 	path := filepath.Join(dir, TokenFile)
-	if err := writeFileAtomic(path, []byte(tok+"\n")); err != nil {
+	if err := fsutil.WriteFileAtomic(path, []byte(tok+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("node: write %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		return "", err
 	}
 	return tok, nil
 }

@@ -169,22 +169,28 @@ With --wait, wait until the tx is in a block (--confirmations deep) or
 			if err != nil {
 				return err
 			}
-			id, err := c.SubmitTx(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if !wait {
-				fmt.Fprintf(cmd.OutOrStdout(), "submitted %s\n", id)
-				return nil
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "submitted %s; waiting for confirmation...\n", id)
-			_, err = waitConfirmed(ctx, c, id, confirmations, timeout, cmd.OutOrStdout())
-			return err
+			return submitAndWait(ctx, cmd, c, tx, wait, confirmations, timeout)
 		},
 	}
 	o.register(cmd)
 	addWaitFlags(cmd, &wait, &timeout, &confirmations)
 	return cmd
+}
+
+// submitAndWait submits a signed tx and, with wait, follows it until it
+// has the wanted confirmations.
+func submitAndWait(ctx context.Context, cmd *cobra.Command, c *client.Client, tx *core.Tx, wait bool, confirmations uint64, timeout time.Duration) error {
+	id, err := c.SubmitTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !wait {
+		fmt.Fprintf(cmd.OutOrStdout(), "submitted %s\n", id)
+		return nil
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "submitted %s; waiting for confirmation...\n", id)
+	_, err = waitConfirmed(ctx, c, id, confirmations, timeout, cmd.OutOrStdout())
+	return err
 }
 
 func addWaitFlags(cmd *cobra.Command, wait *bool, timeout *time.Duration, confirmations *uint64) {

@@ -176,17 +176,7 @@ hex of its canonical encoding.`,
 			if !tx.VerifySignature() {
 				return fmt.Errorf("%s: the tx's signature does not verify", args[0])
 			}
-			id, err := c.SubmitTx(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if !wait {
-				fmt.Fprintf(cmd.OutOrStdout(), "submitted %s\n", id)
-				return nil
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "submitted %s; waiting for confirmation...\n", id)
-			_, err = waitConfirmed(ctx, c, id, confirmations, timeout, cmd.OutOrStdout())
-			return err
+			return submitAndWait(ctx, cmd, c, tx, wait, confirmations, timeout)
 		},
 	}
 	addWaitFlags(cmd, &wait, &timeout, &confirmations)
