@@ -1,0 +1,321 @@
+package p2p
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairn-chain/cairn/internal/fsutil"
+	"github.com/libp2p/go-libp2p/core/control"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Misbehaviour points. A peer reaching BanThreshold is disconnected and
+// banned for Config.BanDuration. Points decay by one per minute.
+const (
+	BanThreshold = 100
+	// pointsFatal: data no honest node sends (bad PoW, undecodable or
+	// oversized messages, a block breaking a rule every node checks before
+	// relaying).
+	pointsFatal = BanThreshold
+	// pointsInvalidState: a block that fails state validation; an honest
+	// node can relay one it stored as a side branch without executing it.
+	pointsInvalidState = 25
+	// pointsMinor: protocol slips an honest peer could make in a race.
+	pointsMinor = 10
+	// pointsFlood: a request over the per-peer rate.
+	pointsFlood = 5
+
+	// RefuseDuration is how long a peer of another chain (or protocol
+	// version) is refused after the handshake found out.
+	RefuseDuration = 10 * time.Minute
+)
+
+// Ban is an entry of the ban list.
+type Ban struct {
+	PeerID string    `json:"peer_id"`
+	Until  time.Time `json:"until"`
+	Reason string    `json:"reason"`
+}
+
+// banList holds the persisted bans, the in-memory refusals (peers of
+// another chain) and the misbehaviour points. Safe for concurrent use.
+type banList struct {
+	path string // "" keeps bans in memory only
+	now  func() time.Time
+
+	saveMu sync.Mutex // orders writes of the file
+
+	mu      sync.Mutex
+	bans    map[peer.ID]Ban
+	refused map[peer.ID]time.Time
+	points  map[peer.ID]*score
+}
+
+type score struct {
+	points float64
+	at     time.Time
+}
+
+func newBanList(path string, now func() time.Time) (*banList, error) {
+	b := &banList{path: path, now: now, bans: map[peer.ID]Ban{}, refused: map[peer.ID]time.Time{}, points: map[peer.ID]*score{}}
+	if path == "" {
+		return b, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("p2p: read ban list: %w", err)
+	}
+	var list []Ban
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("p2p: ban list %s: %w", path, err)
+	}
+	for _, e := range list {
+		id, err := peer.Decode(e.PeerID)
+		if err != nil {
+			return nil, fmt.Errorf("p2p: ban list %s: peer %q: %w", path, e.PeerID, err)
+		}
+		if e.Until.After(now()) {
+			b.bans[id] = e
+		}
+	}
+	return b, nil
+}
+
+// banned reports whether p is banned or refused now.
+func (b *banList) banned(p peer.ID) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if e, ok := b.bans[p]; ok {
+		if now.Before(e.Until) {
+			return true
+		}
+		delete(b.bans, p)
+	}
+	if until, ok := b.refused[p]; ok {
+		if now.Before(until) {
+			return true
+		}
+		delete(b.refused, p)
+	}
+	return false
+}
+
+// isRefused reports whether p is refused as a peer of another chain.
+func (b *banList) isRefused(p peer.ID) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	until, ok := b.refused[p]
+	return ok && b.now().Before(until)
+}
+
+// add bans p until now+d and persists the list.
+func (b *banList) add(p peer.ID, d time.Duration, reason string) error {
+	b.mu.Lock()
+	b.bans[p] = Ban{PeerID: p.String(), Until: b.now().Add(d), Reason: reason}
+	delete(b.points, p)
+	b.mu.Unlock()
+	return b.save()
+}
+
+// remove lifts a ban (and a refusal); it reports whether there was one.
+func (b *banList) remove(p peer.ID) (bool, error) {
+	b.mu.Lock()
+	_, had := b.bans[p]
+	_, refused := b.refused[p]
+	delete(b.bans, p)
+	delete(b.refused, p)
+	delete(b.points, p)
+	b.mu.Unlock()
+	if !had {
+		return refused, nil
+	}
+	return true, b.save()
+}
+
+// refuse refuses p (another chain) for RefuseDuration, in memory.
+func (b *banList) refuse(p peer.ID) {
+	b.mu.Lock()
+	b.refused[p] = b.now().Add(RefuseDuration)
+	b.mu.Unlock()
+}
+
+// addPoints adds misbehaviour points and reports whether p crossed the
+// ban threshold.
+func (b *banList) addPoints(p peer.ID, pts int) (total float64, ban bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	s := b.points[p]
+	if s == nil {
+		s = &score{at: now}
+		b.points[p] = s
+	}
+	s.points -= now.Sub(s.at).Minutes() // decay: one point a minute
+	if s.points < 0 {
+		s.points = 0
+	}
+	s.at = now
+	s.points += float64(pts)
+	return s.points, s.points >= BanThreshold
+}
+
+func (b *banList) list() []Ban {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.listLocked()
+}
+
+func (b *banList) listLocked() []Ban {
+	now := b.now()
+	out := make([]Ban, 0, len(b.bans))
+	for p, e := range b.bans {
+		if !now.Before(e.Until) {
+			delete(b.bans, p)
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PeerID < out[j].PeerID })
+	return out
+}
+
+// save writes the current list; saves are serialised so the file always
+// ends with the latest state.
+func (b *banList) save() error {
+	if b.path == "" {
+		return nil
+	}
+	b.saveMu.Lock()
+	defer b.saveMu.Unlock()
+	data, err := json.MarshalIndent(b.list(), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(b.path, data, 0o600); err != nil {
+		return fmt.Errorf("p2p: save ban list: %w", err)
+	}
+	return nil
+}
+
+// gater is the libp2p ConnectionGater: it refuses banned peers, peers of
+// another chain, and peers outside the devnet partition.
+type gater struct {
+	bans  *banList
+	allow atomic.Pointer[func(peer.ID) bool]
+}
+
+func (g *gater) allowed(p peer.ID) bool {
+	if g.bans.banned(p) {
+		return false
+	}
+	if f := g.allow.Load(); f != nil && !(*f)(p) {
+		return false
+	}
+	return true
+}
+
+func (g *gater) InterceptPeerDial(p peer.ID) bool                 { return g.allowed(p) }
+func (g *gater) InterceptAddrDial(p peer.ID, _ ma.Multiaddr) bool { return g.allowed(p) }
+func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool      { return true }
+func (g *gater) InterceptSecured(_ network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
+	return g.allowed(p)
+}
+func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
+
+// misbehave adds points to a peer's misbehaviour score and bans it when
+// the score reaches BanThreshold.
+func (n *Network) misbehave(p peer.ID, pts int, reason string) {
+	if p == n.host.ID() {
+		return
+	}
+	total, ban := n.bans.addPoints(p, pts)
+	n.log.Warn("peer misbehaved", "peer", p, "points", pts, "score", total, "reason", reason)
+	if ban {
+		if err := n.ban(p, n.cfg.BanDuration, reason); err != nil {
+			n.log.Error("ban not saved", "peer", p, "err", err)
+		}
+	}
+}
+
+// ban bans p for d, persists the list and disconnects p.
+func (n *Network) ban(p peer.ID, d time.Duration, reason string) error {
+	err := n.bans.add(p, d, reason)
+	n.log.Warn("peer banned", "peer", p, "for", d, "reason", reason)
+	_ = n.host.Network().ClosePeer(p)
+	return err
+}
+
+// Ban bans a peer (by peer ID) for d: it is disconnected and refused
+// until then. The ban list survives restarts.
+func (n *Network) Ban(id string, d time.Duration, reason string) error {
+	p, err := peer.Decode(id)
+	if err != nil {
+		return fmt.Errorf("p2p: peer ID %q: %w", id, err)
+	}
+	if d <= 0 {
+		d = n.cfg.BanDuration
+	}
+	return n.ban(p, d, reason)
+}
+
+// Unban lifts a ban (or a refusal); it reports whether there was one.
+func (n *Network) Unban(id string) (bool, error) {
+	p, err := peer.Decode(id)
+	if err != nil {
+		return false, fmt.Errorf("p2p: peer ID %q: %w", id, err)
+	}
+	return n.bans.remove(p)
+}
+
+// Bans returns the current bans, by peer ID.
+func (n *Network) Bans() []Ban { return n.bans.list() }
+
+// SetAllow installs a filter on which peers may be connected (a devnet
+// partition); nil allows every peer again. Connections to peers it
+// refuses are closed at once, and newly allowed known peers are dialled
+// without waiting for their backoff.
+func (n *Network) SetAllow(allow func(peer.ID) bool) {
+	if allow == nil {
+		n.gater.allow.Store(nil)
+	} else {
+		n.gater.allow.Store(&allow)
+	}
+	if allow != nil {
+		for _, p := range n.host.Network().Peers() {
+			if !allow(p) {
+				_ = n.host.Network().ClosePeer(p)
+			}
+		}
+	}
+	n.book.resetBackoff()
+	n.triggerDial()
+}
+
+// SetPartition allows only the peers with these IDs (a devnet partition:
+// give each side the IDs of its own members); nil heals it.
+func (n *Network) SetPartition(allowed []string) {
+	if allowed == nil {
+		n.SetAllow(nil)
+		return
+	}
+	set := make(map[peer.ID]bool, len(allowed))
+	for _, s := range allowed {
+		if p, err := peer.Decode(s); err == nil {
+			set[p] = true
+		}
+	}
+	n.SetAllow(func(p peer.ID) bool { return set[p] })
+}

@@ -1,0 +1,354 @@
+package p2p
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/cairn-chain/cairn/chain"
+	"github.com/cairn-chain/cairn/core"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Gossip sizing (see ARCHITECTURE.md, "Measured on this machine").
+const (
+	peerOutboundQueue = 4096
+	validateQueue     = 4096
+	// pendingTxsCap bounds the txs waiting to be gossiped; beyond it the
+	// oldest are dropped (mempool reconciliation recovers them).
+	pendingTxsCap = 200_000
+	// txBatchTarget is the size at which a tx batch is cut.
+	txBatchTarget = 64 << 10
+)
+
+// BlockTopic returns the name of a chain's block gossip topic.
+func BlockTopic(genesis core.Hash) string { return "/cairn/" + genesis.String()[:16] + "/blocks/1" }
+
+// TxTopic returns the name of a chain's tx gossip topic.
+func TxTopic(genesis core.Hash) string { return "/cairn/" + genesis.String()[:16] + "/txs/1" }
+
+// maxBlockMsg is the largest block message the validator accepts; the
+// pubsub RPC cap leaves room above it so an oversized message reaches the
+// validator (and its sender is banned) instead of only breaking the stream.
+func (n *Network) maxBlockMsg() int { return int(n.g.MaxBlockBytes) }
+
+// msgID is the content-hash message ID: a message is the same message
+// whoever relays it.
+func msgID(m *pb.Message) string {
+	h := sha256.Sum256(m.Data)
+	return string(h[:])
+}
+
+func (n *Network) startGossip() error {
+	maxMsg := 2*max(n.maxBlockMsg(), MaxTxBatchBytes) + 64<<10
+	bt, tt := BlockTopic(n.genesis), TxTopic(n.genesis)
+	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
+		pubsub.WithNoAuthor(),
+		pubsub.WithMessageIdFn(msgID),
+		pubsub.WithPeerOutboundQueueSize(peerOutboundQueue),
+		pubsub.WithValidateQueueSize(validateQueue),
+		pubsub.WithMaxMessageSize(maxMsg),
+		pubsub.WithPeerExchange(false),
+		pubsub.WithFloodPublish(true),
+		pubsub.WithSubscriptionFilter(pubsub.NewAllowlistSubscriptionFilter(bt, tt)),
+		pubsub.WithPeerScore(scoreParams(bt, tt), scoreThresholds()),
+		pubsub.WithLogger(n.log.With("component", "gossipsub")),
+	)
+	if err != nil {
+		return err
+	}
+	n.ps = ps
+	if err := ps.RegisterTopicValidator(bt, n.validateBlock, pubsub.WithValidatorTimeout(time.Minute)); err != nil {
+		return err
+	}
+	if err := ps.RegisterTopicValidator(tt, n.validateTxs, pubsub.WithValidatorTimeout(time.Minute)); err != nil {
+		return err
+	}
+	if n.blocks, err = ps.Join(bt); err != nil {
+		return err
+	}
+	if n.txs, err = ps.Join(tt); err != nil {
+		return err
+	}
+	// Relay: take part in both meshes; validated messages are handled in
+	// the validators, so nothing needs to be delivered to a subscription.
+	if _, err := n.blocks.Relay(); err != nil {
+		return err
+	}
+	if _, err := n.txs.Relay(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// scoreParams: GossipSub peer scoring. Invalid messages cost heavily
+// (squared count), first deliveries and time in mesh earn a little; mesh
+// delivery-rate penalties are off (blocks are rare, traffic is bursty);
+// loopback is exempt from the IP-colocation penalty (devnets).
+func scoreParams(topics ...string) *pubsub.PeerScoreParams {
+	_, loop4, _ := net.ParseCIDR("127.0.0.0/8")
+	_, loop6, _ := net.ParseCIDR("::1/128")
+	p := &pubsub.PeerScoreParams{
+		Topics:                      map[string]*pubsub.TopicScoreParams{},
+		TopicScoreCap:               100,
+		AppSpecificScore:            func(peer.ID) float64 { return 0 },
+		AppSpecificWeight:           1,
+		IPColocationFactorWeight:    -10,
+		IPColocationFactorThreshold: 8,
+		IPColocationFactorWhitelist: []*net.IPNet{loop4, loop6},
+		BehaviourPenaltyWeight:      -10,
+		BehaviourPenaltyThreshold:   6,
+		BehaviourPenaltyDecay:       0.9,
+		DecayInterval:               time.Second,
+		DecayToZero:                 0.01,
+		RetainScore:                 10 * time.Minute,
+	}
+	for _, t := range topics {
+		p.Topics[t] = &pubsub.TopicScoreParams{
+			TopicWeight:                    1,
+			TimeInMeshWeight:               0.01,
+			TimeInMeshQuantum:              time.Second,
+			TimeInMeshCap:                  100,
+			FirstMessageDeliveriesWeight:   1,
+			FirstMessageDeliveriesDecay:    0.9,
+			FirstMessageDeliveriesCap:      50,
+			InvalidMessageDeliveriesWeight: -100,
+			InvalidMessageDeliveriesDecay:  0.99,
+		}
+	}
+	return p
+}
+
+func scoreThresholds() *pubsub.PeerScoreThresholds {
+	return &pubsub.PeerScoreThresholds{
+		GossipThreshold:             -500,
+		PublishThreshold:            -1000,
+		GraylistThreshold:           -2500,
+		AcceptPXThreshold:           math.MaxFloat64,
+		OpportunisticGraftThreshold: 2,
+	}
+}
+
+// validateBlock is the block topic's validator: size cap, strict decode,
+// then the node's full block processing. Valid blocks (main or side
+// chain) are relayed; duplicates, orphans and held blocks are ignored (an
+// orphan starts a sync with the peer that sent it); invalid ones are
+// rejected and their sender penalised.
+func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+	if from == n.host.ID() {
+		return pubsub.ValidationAccept // published by this node after it processed the block
+	}
+	if len(m.Data) > n.maxBlockMsg() {
+		n.misbehave(from, pointsFatal, "oversized block message")
+		return pubsub.ValidationReject
+	}
+	blk, err := core.DecodeBlock(m.Data)
+	if err != nil {
+		n.misbehave(from, pointsFatal, "undecodable block message: "+err.Error())
+		return pubsub.ValidationReject
+	}
+	h := blk.Hash()
+	if n.cfg.Chain.IsInvalid(h) {
+		n.misbehave(from, pointsInvalidState, "relayed known-invalid block "+h.String())
+		return pubsub.ValidationReject
+	}
+	if n.cfg.Chain.HasBlock(h) {
+		return pubsub.ValidationIgnore
+	}
+	res, err := n.submitBlock(blk)
+	if err != nil {
+		if !core.IsRuleError(err) {
+			if !errors.Is(err, errClosed) {
+				n.log.Warn("block from peer not processed", "peer", from, "block", h, "err", err)
+			}
+			return pubsub.ValidationIgnore
+		}
+		n.misbehave(from, blockFaultPoints(err), "invalid block "+h.String()+": "+err.Error())
+		return pubsub.ValidationReject
+	}
+	n.afterSubmit(res)
+	switch res.Status {
+	case chain.StatusMainChain, chain.StatusSideChain:
+		n.noteHeight(from, blk.Header.Height)
+		return pubsub.ValidationAccept
+	case chain.StatusOrphan:
+		n.sync.trigger(from)
+	}
+	return pubsub.ValidationIgnore
+}
+
+// blockFaultPoints scores an invalid block: rules that every node checks
+// before relaying any block (sanity, PoW, header context) are fatal;
+// state failures are not, since an honest peer relays side-branch blocks
+// it has not executed.
+func blockFaultPoints(err error) int {
+	switch core.CodeOf(err) {
+	case core.CodeMalformed, core.CodeTooLarge, core.CodeBadVersion, core.CodeBadPoW, core.CodeBadTxRoot,
+		core.CodeDuplicateTx, core.CodeBadBits, core.CodeBadTimestamp, core.CodeBadHeight:
+		return pointsFatal
+	}
+	return pointsInvalidState
+}
+
+// txFault reports whether a tx error is one no honest node would relay:
+// the tx is broken in itself, whatever the state.
+func txFault(err error) bool {
+	switch core.CodeOf(err) {
+	case core.CodeMalformed, core.CodeTooLarge, core.CodeBadSignature, core.CodeWrongChain,
+		core.CodeBadVersion, core.CodeInvalidAmount:
+		return true
+	}
+	return false
+}
+
+// validateTxs is the tx topic's validator: a batch is relayed if it
+// brought at least one tx into the mempool, ignored if it brought none
+// for reasons a race explains (known, stale nonce, mempool full), and
+// rejected (sender penalised) if any tx is broken in itself.
+func (n *Network) validateTxs(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+	if from == n.host.ID() {
+		return pubsub.ValidationAccept
+	}
+	if len(m.Data) > MaxTxBatchBytes {
+		n.misbehave(from, pointsFatal, "oversized tx message")
+		return pubsub.ValidationReject
+	}
+	_, txs, err := DecodeTxBatch(m.Data)
+	if err != nil {
+		n.misbehave(from, pointsFatal, "undecodable tx message: "+err.Error())
+		return pubsub.ValidationReject
+	}
+	fresh := txs[:0:0]
+	for _, tx := range txs {
+		if !n.cfg.HasTx(tx.ID()) {
+			fresh = append(fresh, tx)
+		}
+	}
+	if len(fresh) == 0 {
+		return pubsub.ValidationIgnore
+	}
+	accepted := false
+	for _, err := range n.submitTxs(fresh) {
+		switch {
+		case err == nil:
+			accepted = true
+		case txFault(err):
+			n.misbehave(from, pointsFatal, "invalid tx: "+err.Error())
+			return pubsub.ValidationReject
+		}
+	}
+	if accepted {
+		return pubsub.ValidationAccept
+	}
+	return pubsub.ValidationIgnore
+}
+
+// afterSubmit handles what a block from the network changed: txs of
+// blocks that left the main chain and went back into the mempool are
+// gossiped again, so the peers on the winning branch can mine them.
+func (n *Network) afterSubmit(res *chain.Result) {
+	if res == nil || !res.Reorg() {
+		return
+	}
+	var back []*core.Tx
+	for _, blk := range res.Disconnected {
+		for _, tx := range blk.Txs {
+			if n.cfg.HasTx(tx.ID()) {
+				back = append(back, tx)
+			}
+		}
+	}
+	if len(back) > 0 {
+		n.log.Info("regossiping txs of a reorganised branch", "txs", len(back))
+		n.BroadcastTxs(back)
+	}
+}
+
+// AnnounceBlock gossips a block this node produced or received outside
+// the network (mined, or submitted through the API), after the node has
+// processed it. Blocks from peers are relayed by the gossip validator and
+// need no announcement.
+func (n *Network) AnnounceBlock(blk *core.Block) error {
+	ctx, cancel := context.WithTimeout(n.ctx, 10*time.Second)
+	defer cancel()
+	return n.blocks.Publish(ctx, blk.Encode()) // a fresh slice: pubsub keeps it
+}
+
+// BroadcastTxs queues txs admitted outside the network (API) for gossip.
+// It does not block: a background loop (started by Run) sends them in
+// batches.
+func (n *Network) BroadcastTxs(txs []*core.Tx) {
+	if len(txs) > 0 {
+		n.txOut.push(txs)
+	}
+}
+
+// txQueue holds txs waiting to be gossiped.
+type txQueue struct {
+	mu      sync.Mutex
+	pending []*core.Tx
+	ready   chan struct{}
+	dropped int
+}
+
+func newTxQueue() *txQueue { return &txQueue{ready: make(chan struct{}, 1)} }
+
+func (q *txQueue) push(txs []*core.Tx) {
+	q.mu.Lock()
+	q.pending = append(q.pending, txs...)
+	if over := len(q.pending) - pendingTxsCap; over > 0 {
+		q.pending = append(q.pending[:0:0], q.pending[over:]...)
+		q.dropped += over
+	}
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (q *txQueue) take() ([]*core.Tx, int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	txs, d := q.pending, q.dropped
+	q.pending, q.dropped = nil, 0
+	return txs, d
+}
+
+// publishLoop gossips queued txs in batches of up to MaxTxBatch txs and
+// about txBatchTarget bytes.
+func (n *Network) publishLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.txOut.ready:
+		}
+		txs, dropped := n.txOut.take()
+		if dropped > 0 {
+			n.log.Warn("tx gossip queue full: txs dropped (mempool reconciliation recovers them)", "dropped", dropped)
+		}
+		for len(txs) > 0 {
+			cut, size := 0, 0
+			for cut < len(txs) && cut < MaxTxBatch && size < txBatchTarget {
+				size += txs[cut].Size() + 3
+				cut++
+			}
+			if err := n.txs.Publish(ctx, EncodeTxBatch(rand.Uint64(), txs[:cut])); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				n.log.Warn("tx gossip failed", "txs", cut, "err", err)
+			}
+			txs = txs[cut:]
+		}
+	}
+}

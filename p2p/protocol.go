@@ -1,0 +1,463 @@
+package p2p
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/cairn-chain/cairn/core"
+)
+
+// Wire protocol. Every message on a stream is a frame: a minimal uvarint
+// length followed by that many bytes, the length checked against the
+// message's cap before anything is read or allocated. Blocks, headers and
+// txs inside frames use core's canonical encodings; the few other fields
+// are fixed-width big-endian integers, fixed-size hashes and
+// uvarint-counted lists. Decoding is strict (no truncation, no trailing
+// bytes, no non-minimal varints, no counts above the caps), so for every
+// message decode(b) succeeds only if encode(decode(b)) == b. Decode
+// failures are *core.RuleError (CodeMalformed or CodeTooLarge): the peer's
+// fault.
+
+// ProtocolVersion is the version exchanged in the status handshake; a peer
+// with another version is refused.
+const ProtocolVersion = 1
+
+// Caps of the wire messages.
+const (
+	MaxLocator       = 128   // hashes in a GetHeaders locator
+	MaxHeadersPerMsg = 2000  // headers in one Headers reply (chain.MaxHeaders)
+	MaxBlocksPerReq  = 32    // block hashes in one GetBlocks request
+	MaxTxIDs         = 65536 // IDs in one TxIDs reply
+	MaxTxsPerReq     = 512   // IDs in one GetTxs request and txs in one reply
+	MaxTxBatch       = 512   // txs in one gossiped tx batch
+	MaxPeerRecords   = 32    // records in one Peers reply
+	MaxPeerAddrs     = 8     // addresses in one peer record
+	maxPeerIDLen     = 128
+	maxAddrLen       = 256
+	maxWorkLen       = 33 // a cumulative work never exceeds 2^264
+
+	// MaxTxBatchBytes caps a gossiped tx batch.
+	MaxTxBatchBytes = 8 + 3 + MaxTxBatch*(3+core.MaxTxSize)
+	maxRequestBytes = 1 + 2 + MaxTxsPerReq*core.HashSize + 64
+	maxStatusBytes  = 2 + 2*core.HashSize + 8 + 1 + maxWorkLen
+	maxHeadersBytes = 3 + MaxHeadersPerMsg*core.HeaderSize
+	maxTxIDsBytes   = 3 + MaxTxIDs*core.HashSize
+	maxTxsBytes     = 3 + MaxTxsPerReq*(3+core.MaxTxSize)
+	maxPeersBytes   = 1 + MaxPeerRecords*(2+maxPeerIDLen+1+MaxPeerAddrs*(2+maxAddrLen))
+)
+
+// Request kinds: the first byte of a request frame on the RPC protocol.
+const (
+	reqHeaders byte = 1 + iota // GetHeaders -> Headers
+	reqBlocks                  // GetBlocks -> one BlockReply frame per hash
+	reqTxIDs                   // (empty) -> TxIDs
+	reqTxs                     // GetTxs -> Txs
+	reqPeers                   // (empty) -> Peers
+)
+
+// Status is the handshake message: what chain a node is on and how far.
+type Status struct {
+	Version uint16
+	Genesis core.Hash
+	Tip     core.Hash
+	Height  uint64
+	Work    *big.Int // total work of the tip's chain (nil reads as 0)
+}
+
+// Encode returns the status encoding.
+func (s *Status) Encode() []byte {
+	b := make([]byte, 0, maxStatusBytes)
+	b = binary.BigEndian.AppendUint16(b, s.Version)
+	b = append(b, s.Genesis[:]...)
+	b = append(b, s.Tip[:]...)
+	b = binary.BigEndian.AppendUint64(b, s.Height)
+	var w []byte
+	if s.Work != nil {
+		w = s.Work.Bytes()
+	}
+	return appendBytes(b, w)
+}
+
+// DecodeStatus strictly decodes a status message.
+func DecodeStatus(b []byte) (*Status, error) {
+	r := &reader{what: "status", b: b}
+	s := &Status{Version: r.u16("version")}
+	r.fixed("genesis", s.Genesis[:])
+	r.fixed("tip", s.Tip[:])
+	s.Height = r.u64("height")
+	w := r.bytes("work", maxWorkLen)
+	if len(w) > 0 && w[0] == 0 {
+		r.fail(core.CodeMalformed, "work", "leading zero byte")
+	}
+	if err := r.end(); err != nil {
+		return nil, err
+	}
+	s.Work = new(big.Int).SetBytes(w)
+	return s, nil
+}
+
+// GetHeaders asks for main-chain headers after the first locator hash the
+// peer has on its main chain, up to Stop (zero: no stop) and Max.
+type GetHeaders struct {
+	Locator []core.Hash
+	Stop    core.Hash
+	Max     uint16
+}
+
+// Encode returns the request frame body (kind byte included).
+func (m *GetHeaders) Encode() []byte {
+	b := []byte{reqHeaders}
+	b = appendHashes(b, m.Locator)
+	b = append(b, m.Stop[:]...)
+	return binary.BigEndian.AppendUint16(b, m.Max)
+}
+
+func decodeGetHeaders(b []byte) (*GetHeaders, error) {
+	r := &reader{what: "get_headers", b: b}
+	m := &GetHeaders{Locator: r.hashes("locator", MaxLocator)}
+	r.fixed("stop", m.Stop[:])
+	m.Max = r.u16("max")
+	if m.Max > MaxHeadersPerMsg {
+		r.fail(core.CodeTooLarge, "max", "%d headers asked, the limit is %d", m.Max, MaxHeadersPerMsg)
+	}
+	return m, r.end()
+}
+
+// EncodeHeaders encodes a Headers reply.
+func EncodeHeaders(hs []core.Header) []byte {
+	b := make([]byte, 0, 3+len(hs)*core.HeaderSize)
+	b = binary.AppendUvarint(b, uint64(len(hs)))
+	for i := range hs {
+		b = hs[i].AppendEncode(b)
+	}
+	return b
+}
+
+// DecodeHeaders strictly decodes a Headers reply.
+func DecodeHeaders(b []byte) ([]core.Header, error) {
+	r := &reader{what: "headers", b: b}
+	n := r.count("count", MaxHeadersPerMsg, core.HeaderSize)
+	hs := make([]core.Header, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		raw := r.take("header", core.HeaderSize)
+		if raw == nil {
+			break
+		}
+		h, err := core.DecodeHeader(raw)
+		if err != nil {
+			r.err = err
+			break
+		}
+		hs = append(hs, *h)
+	}
+	return hs, r.end()
+}
+
+// encodeHashRequest encodes a request made of a kind and a hash list
+// (GetBlocks, GetTxs).
+func encodeHashRequest(kind byte, hs []core.Hash) []byte {
+	return appendHashes([]byte{kind}, hs)
+}
+
+func decodeHashList(what string, b []byte, max int) ([]core.Hash, error) {
+	r := &reader{what: what, b: b}
+	hs := r.hashes("hashes", max)
+	return hs, r.end()
+}
+
+// EncodeTxIDs encodes a TxIDs reply.
+func EncodeTxIDs(ids []core.Hash) []byte { return appendHashes(nil, ids) }
+
+// DecodeTxIDs strictly decodes a TxIDs reply.
+func DecodeTxIDs(b []byte) ([]core.Hash, error) { return decodeHashList("tx_ids", b, MaxTxIDs) }
+
+// blockReply frames: a kind byte, then the block encoding if found.
+const (
+	blockNotFound byte = 0
+	blockFound    byte = 1
+)
+
+// EncodeTxs encodes a list of txs: a uvarint count, then each tx as a
+// uvarint length and its canonical encoding. It is the Txs reply and the
+// payload of the txs gossip topic.
+func EncodeTxs(txs []*core.Tx) []byte {
+	n := 3
+	for _, tx := range txs {
+		n += 3 + tx.Size()
+	}
+	b := make([]byte, 0, n)
+	b = binary.AppendUvarint(b, uint64(len(txs)))
+	for _, tx := range txs {
+		b = binary.AppendUvarint(b, uint64(tx.Size()))
+		b = tx.AppendEncode(b)
+	}
+	return b
+}
+
+// DecodeTxs strictly decodes a list of at most max txs.
+func DecodeTxs(b []byte, max int) ([]*core.Tx, error) {
+	r := &reader{what: "txs", b: b}
+	n := r.count("count", max, 2)
+	txs := make([]*core.Tx, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		raw := r.bytesView("tx", core.MaxTxSize)
+		if r.err != nil {
+			break
+		}
+		tx, err := core.DecodeTx(raw)
+		if err != nil {
+			r.err = core.Wrap(core.CodeMalformed, err, "txs: tx %d", i)
+			break
+		}
+		txs = append(txs, tx)
+	}
+	return txs, r.end()
+}
+
+// EncodeTxBatch encodes a gossiped tx batch: an 8-byte publish nonce
+// (random, so a batch gossiped again, e.g. after a reorg, is a new
+// message for GossipSub's seen-cache), then the txs as EncodeTxs.
+func EncodeTxBatch(nonce uint64, txs []*core.Tx) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, nonce), EncodeTxs(txs)...)
+}
+
+// DecodeTxBatch strictly decodes a gossiped tx batch.
+func DecodeTxBatch(b []byte) (nonce uint64, txs []*core.Tx, err error) {
+	if len(b) < 8 {
+		return 0, nil, core.Errorf(core.CodeMalformed, "tx batch: %d bytes, shorter than its nonce", len(b))
+	}
+	txs, err = DecodeTxs(b[8:], MaxTxBatch)
+	return binary.BigEndian.Uint64(b), txs, err
+}
+
+// PeerRecord is a peer's ID and listen addresses (binary multiaddrs).
+type PeerRecord struct {
+	ID    []byte   // binary peer ID
+	Addrs [][]byte // binary multiaddrs
+}
+
+// EncodePeers encodes a Peers reply.
+func EncodePeers(ps []PeerRecord) []byte {
+	b := binary.AppendUvarint(nil, uint64(len(ps)))
+	for _, p := range ps {
+		b = appendBytes(b, p.ID)
+		b = binary.AppendUvarint(b, uint64(len(p.Addrs)))
+		for _, a := range p.Addrs {
+			b = appendBytes(b, a)
+		}
+	}
+	return b
+}
+
+// DecodePeers strictly decodes a Peers reply.
+func DecodePeers(b []byte) ([]PeerRecord, error) {
+	r := &reader{what: "peers", b: b}
+	n := r.count("count", MaxPeerRecords, 2)
+	ps := make([]PeerRecord, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		p := PeerRecord{ID: r.bytes("id", maxPeerIDLen)}
+		if r.err == nil && len(p.ID) == 0 {
+			r.fail(core.CodeMalformed, "id", "empty peer ID")
+		}
+		na := r.count("addr count", MaxPeerAddrs, 1)
+		for j := 0; j < na && r.err == nil; j++ {
+			p.Addrs = append(p.Addrs, r.bytes("addr", maxAddrLen))
+		}
+		ps = append(ps, p)
+	}
+	return ps, r.end()
+}
+
+// ---- framing ----
+
+// writeFrame writes a length-prefixed frame.
+func writeFrame(w io.Writer, body []byte) error {
+	var hdr [binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(hdr[:], uint64(len(body)))
+	if _, err := w.Write(hdr[:n]); err != nil {
+		return err
+	}
+	_, err := w.Write(body)
+	return err
+}
+
+// errOversized reports a frame above its cap.
+var errOversized = core.Errorf(core.CodeTooLarge, "frame above its size cap")
+
+// readFrame reads one frame of at most max bytes. A length above max is a
+// *core.RuleError (CodeTooLarge) before anything else is read; a
+// non-minimal length is CodeMalformed; io errors pass through (io.EOF
+// before the first byte means the stream ended cleanly).
+func readFrame(r *bufio.Reader, max int) ([]byte, error) {
+	var v uint64
+	for i := 0; ; i++ {
+		c, err := r.ReadByte()
+		if err != nil {
+			if i > 0 && errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			return nil, core.Errorf(core.CodeMalformed, "frame length overflows 64 bits")
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			if i > 0 && c == 0 {
+				return nil, core.Errorf(core.CodeMalformed, "non-minimal frame length")
+			}
+			break
+		}
+	}
+	if v > uint64(max) {
+		return nil, core.Wrap(core.CodeTooLarge, errOversized, "frame of %d bytes, the cap is %d", v, max)
+	}
+	buf := make([]byte, v)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("read frame body: %w", err)
+	}
+	return buf, nil
+}
+
+// ---- canonical field helpers ----
+
+func appendBytes(b, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
+}
+
+func appendHashes(b []byte, hs []core.Hash) []byte {
+	b = binary.AppendUvarint(b, uint64(len(hs)))
+	for _, h := range hs {
+		b = append(b, h[:]...)
+	}
+	return b
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+// reader decodes fields strictly; the first error sticks.
+type reader struct {
+	what string
+	b    []byte
+	off  int
+	err  error
+}
+
+func (r *reader) fail(code core.Code, field, format string, args ...any) {
+	if r.err == nil {
+		e := core.Errorf(code, format, args...)
+		e.Msg = r.what + " " + field + ": " + e.Msg
+		r.err = e
+	}
+}
+
+func (r *reader) take(field string, n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || len(r.b)-r.off < n {
+		r.fail(core.CodeMalformed, field, "truncated at byte %d: need %d bytes, have %d", r.off, n, len(r.b)-r.off)
+		return nil
+	}
+	v := r.b[r.off : r.off+n]
+	r.off += n
+	return v
+}
+
+func (r *reader) u16(field string) uint16 {
+	if v := r.take(field, 2); v != nil {
+		return binary.BigEndian.Uint16(v)
+	}
+	return 0
+}
+
+func (r *reader) u64(field string) uint64 {
+	if v := r.take(field, 8); v != nil {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func (r *reader) fixed(field string, dst []byte) {
+	if v := r.take(field, len(dst)); v != nil {
+		copy(dst, v)
+	}
+}
+
+func (r *reader) uvarint(field string, max uint64) uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b[r.off:])
+	switch {
+	case n == 0:
+		r.fail(core.CodeMalformed, field, "truncated varint at byte %d", r.off)
+		return 0
+	case n < 0:
+		r.fail(core.CodeMalformed, field, "varint overflows 64 bits at byte %d", r.off)
+		return 0
+	case n != uvarintLen(v):
+		r.fail(core.CodeMalformed, field, "non-minimal varint at byte %d", r.off)
+		return 0
+	case v > max:
+		r.fail(core.CodeTooLarge, field, "%d above the limit of %d", v, max)
+		return 0
+	}
+	r.off += n
+	return v
+}
+
+// count reads a list length of at most max whose items take at least
+// minItem bytes each, so no allocation exceeds what the input can fill.
+func (r *reader) count(field string, max, minItem int) int {
+	n := int(r.uvarint(field, uint64(max)))
+	if r.err == nil && n*minItem > len(r.b)-r.off {
+		r.fail(core.CodeMalformed, field, "%d items cannot fit in the %d bytes left", n, len(r.b)-r.off)
+		return 0
+	}
+	return n
+}
+
+func (r *reader) bytesView(field string, max int) []byte {
+	n := r.uvarint(field, uint64(max))
+	return r.take(field, int(n))
+}
+
+func (r *reader) bytes(field string, max int) []byte {
+	v := r.bytesView(field, max)
+	if v == nil {
+		return nil
+	}
+	return append([]byte(nil), v...)
+}
+
+func (r *reader) hashes(field string, max int) []core.Hash {
+	n := r.count(field, max, core.HashSize)
+	hs := make([]core.Hash, n)
+	for i := range hs {
+		r.fixed(field, hs[i][:])
+	}
+	return hs
+}
+
+func (r *reader) end() error {
+	if r.err == nil && r.off != len(r.b) {
+		r.fail(core.CodeMalformed, "", "%d trailing bytes after byte %d", len(r.b)-r.off, r.off)
+	}
+	return r.err
+}
