@@ -96,6 +96,11 @@ func notFound(format string, args ...any) *apiError {
 	return problem(string(core.CodeNotFound), format, args...)
 }
 
+// ErrUnavailable marks a backend failure that is not the client's fault
+// and may pass (a peer that cannot be reached): 503 unavailable, with the
+// error's message.
+var ErrUnavailable = errors.New("unavailable")
+
 // toProblem turns any error into a problem: rule errors keep their code
 // and message, context errors mean the request was cancelled, and anything
 // else is logged and answered with a generic 500.
@@ -106,6 +111,9 @@ func (s *Server) toProblem(err error) *apiError {
 	}
 	if code := core.CodeOf(err); code != "" {
 		return problem(string(code), "%s", err.Error())
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return problem(wire.CodeUnavailable, "%s", err.Error())
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return problem(wire.CodeUnavailable, "the request was cancelled before it completed (client gone or node shutting down)")

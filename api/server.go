@@ -48,6 +48,9 @@ type Backend struct {
 	// Resolve asks the peers for their tips and syncs to the most-work
 	// valid chain (GET /nodes/resolve, registered only when set).
 	Resolve func(ctx context.Context) (replaced bool, err error)
+	// Devnet, when set (under `cairn devnet`, on the first node), adds
+	// the fault controls under /devnet/.
+	Devnet DevnetControl
 }
 
 // Config configures a Server. Backend's required fields are required; the
@@ -201,6 +204,9 @@ func (s *Server) registerRoutes() {
 	s.registerEvents()
 	s.registerBrief()
 	s.registerOps()
+	if s.cfg.Devnet != nil {
+		s.registerDevnet()
+	}
 }
 
 // Routes returns the patterns the server serves ("GET /api/v1/status",

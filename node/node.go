@@ -20,6 +20,7 @@ import (
 	"github.com/cairn-chain/cairn/events"
 	"github.com/cairn-chain/cairn/mempool"
 	"github.com/cairn-chain/cairn/miner"
+	"github.com/cairn-chain/cairn/p2p"
 	"github.com/cairn-chain/cairn/store"
 	"github.com/cairn-chain/cairn/store/pebble"
 	"golang.org/x/sync/errgroup"
@@ -43,6 +44,13 @@ type Config struct {
 	APIAddr string
 	// Version is reported by the API's /status.
 	Version string
+	// Listen are the peer-to-peer listen multiaddrs; empty: no network
+	// (a standalone node). `cairn node` defaults to p2p.DefaultListen.
+	Listen []string
+	// Peers are multiaddrs of peers to connect to at start.
+	Peers []string
+	// Devnet adds the devnet fault controls to the API.
+	Devnet api.DevnetControl
 	// OnBlock, if set, is called after every block submission that
 	// moved the tip, with the chain's result (for events and tests).
 	OnBlock func(*chain.Result)
@@ -66,6 +74,8 @@ type Node struct {
 	API   *api.Server
 	apiLn net.Listener
 	Token string
+	// Net is the peer-to-peer network (nil without Config.Listen).
+	Net *p2p.Network
 
 	submitMu sync.Mutex // serialises block processing with the mempool update
 }
@@ -104,13 +114,32 @@ func New(cfg Config) (*Node, error) {
 		kv.Close()
 		return nil, err
 	}
+	if len(cfg.Listen) > 0 {
+		n.Net, err = p2p.New(p2p.Config{
+			DataDir: cfg.DataDir, Listen: cfg.Listen, Peers: cfg.Peers, Chain: n.Chain,
+			SubmitBlock: n.SubmitBlock, SubmitTxs: n.SubmitTxs,
+			HasTx: n.Pool.Has, GetTx: n.Pool.Get, PoolTxs: n.Pool.Txs,
+			Logger: n.log, Now: cfg.Now, UserAgent: "cairn/" + cfg.Version,
+		})
+		if err != nil {
+			kv.Close()
+			return nil, err
+		}
+	}
 	if cfg.APIAddr != "" {
 		if err := n.openAPI(); err != nil {
+			n.closeNet()
 			kv.Close()
 			return nil, err
 		}
 	}
 	return n, nil
+}
+
+func (n *Node) closeNet() {
+	if n.Net != nil {
+		_ = n.Net.Close()
+	}
 }
 
 // openAPI writes a fresh admin token and binds the API's listener, so the
@@ -121,13 +150,28 @@ func (n *Node) openAPI() error {
 		return err
 	}
 	n.Token = tok
-	n.API, err = api.New(api.Config{
-		Backend: api.Backend{
-			Genesis: n.Genesis, Chain: n.Chain, Pool: n.Pool, Miner: n.Miner, Events: n.Events,
-			SubmitTxs: n.SubmitTxs, MineOne: n.MineOne,
-		},
-		Token: tok, Version: n.cfg.Version, Logger: n.log,
-	})
+	b := api.Backend{
+		Genesis: n.Genesis, Chain: n.Chain, Pool: n.Pool, Miner: n.Miner, Events: n.Events,
+		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
+	}
+	if n.Net != nil {
+		b.PeerID = n.Net.ID()
+		b.Listen = n.Net.Addrs
+		b.Peers = n.Net.Peers
+		b.Syncing = func() bool { s, _, _ := n.Net.SyncStatus(); return s }
+		b.AddPeer = func(ctx context.Context, addr string) error {
+			err := n.Net.Connect(ctx, addr)
+			if errors.Is(err, p2p.ErrUnreachable) {
+				return fmt.Errorf("%w: %v", api.ErrUnavailable, err)
+			}
+			return err
+		}
+		b.Resolve = func(ctx context.Context) (bool, error) {
+			replaced, _, err := n.Net.Resolve(ctx)
+			return replaced, err
+		}
+	}
+	n.API, err = api.New(api.Config{Backend: b, Token: tok, Version: n.cfg.Version, Logger: n.log})
 	if err != nil {
 		return err
 	}
@@ -217,10 +261,40 @@ func (n *Node) submitMined(blk *core.Block) error {
 	if err != nil {
 		return err
 	}
+	n.announce(blk)
 	if res.Status != chain.StatusMainChain {
 		return fmt.Errorf("node: mined block %s became %v", res.Hash, res.Status)
 	}
 	return nil
+}
+
+// announce gossips a block this node made.
+func (n *Node) announce(blk *core.Block) {
+	if n.Net == nil {
+		return
+	}
+	if err := n.Net.AnnounceBlock(blk); err != nil {
+		n.log.Warn("announce block", "hash", blk.Hash(), "err", err)
+	}
+}
+
+// SubmitLocalTxs admits txs from this node's users (the API) and gossips
+// the admitted ones. Txs from peers go through SubmitTxs, which does not
+// gossip (the gossip layer relays what its validators accept).
+func (n *Node) SubmitLocalTxs(txs []*core.Tx) []error {
+	errs := n.SubmitTxs(txs)
+	if n.Net != nil {
+		var ok []*core.Tx
+		for i, err := range errs {
+			if err == nil {
+				ok = append(ok, txs[i])
+			}
+		}
+		if len(ok) > 0 {
+			n.Net.BroadcastTxs(ok)
+		}
+	}
+	return errs
 }
 
 // SubmitTx admits a tx to the mempool (persisted before it returns).
@@ -261,6 +335,7 @@ func (n *Node) MineOne(ctx context.Context, addr core.Address) (*core.Block, err
 	if _, err := n.SubmitBlock(blk); err != nil {
 		return nil, err
 	}
+	n.announce(blk)
 	return blk, nil
 }
 
@@ -271,6 +346,9 @@ func (n *Node) Run(ctx context.Context) error {
 	if n.API != nil {
 		ln := n.apiLn
 		g.Go(func() error { return n.API.Serve(ctx, ln) })
+	}
+	if n.Net != nil {
+		g.Go(func() error { return n.Net.Run(ctx) })
 	}
 	g.Go(func() error {
 		t := time.NewTicker(time.Second)
@@ -299,6 +377,7 @@ func (n *Node) Close() error {
 	if n.apiLn != nil {
 		n.apiLn.Close()
 	}
+	n.closeNet() // waits until no call from the network into the node is running
 	return n.kv.Close()
 }
 

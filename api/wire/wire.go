@@ -269,3 +269,28 @@ type NodesResolved struct {
 	Replaced    bool   `json:"replaced"`
 	ChainLength uint64 `json:"chain_length"`
 }
+
+// DevnetNode is one node of a devnet (GET /devnet/nodes).
+type DevnetNode struct {
+	Index   int    `json:"index"`
+	Running bool   `json:"running"`
+	API     string `json:"api"`
+	PeerID  string `json:"peer_id"`
+	Height  uint64 `json:"height"`
+	Tip     string `json:"tip"`
+	Digest  string `json:"state_digest"`
+	Peers   int    `json:"peers"`
+	Group   int    `json:"group"` // partition group (0 when healed)
+}
+
+// DevnetNodes is GET /devnet/nodes.
+type DevnetNodes struct {
+	Nodes       []DevnetNode `json:"nodes"`
+	Partitioned bool         `json:"partitioned"`
+}
+
+// DevnetPartition is the body of POST /devnet/partition: node indexes in
+// groups; nodes in different groups cannot connect until /devnet/heal.
+type DevnetPartition struct {
+	Groups [][]int `json:"groups"`
+}

@@ -65,7 +65,7 @@ func (n *runningNode) tail() string {
 func startNode(t *testing.T, apiAddr string, args ...string) *runningNode {
 	t.Helper()
 	n := &runningNode{url: "http://" + apiAddr, exited: make(chan struct{})}
-	n.cmd = exec.Command(buildCairn(t), append([]string{"node", "--api", apiAddr}, args...)...)
+	n.cmd = exec.Command(buildCairn(t), append([]string{"node", "--api", apiAddr, "--listen", "/ip4/127.0.0.1/tcp/0"}, args...)...)
 	w := lockedWriter{&n.mu, &n.out}
 	n.cmd.Stdout, n.cmd.Stderr = w, w
 	if err := n.cmd.Start(); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/node"
+	"github.com/cairn-chain/cairn/p2p"
 	"github.com/spf13/cobra"
 )
 
@@ -20,13 +21,15 @@ func newNodeCmd() *cobra.Command {
 		dataDir, genesisFile, apiAddr, miner, logFormat, logLevel string
 		mine                                                      bool
 		threads                                                   int
+		listen, peers                                             []string
 	)
 	cmd := &cobra.Command{
-		Use:   "node --datadir DIR [--genesis FILE] [--api 127.0.0.1:8645] [--mine --miner ADDRESS --threads N]",
+		Use:   "node --datadir DIR [--genesis FILE] [--api 127.0.0.1:8645] [--listen MULTIADDR] [--peer MULTIADDR]... [--mine --miner ADDRESS --threads N]",
 		Short: "Run a full node (Ctrl-C stops it)",
 		Long: `Run a full node: it stores and validates the chain in --datadir, keeps a
-mempool, serves the REST API on --api and, with --mine, mines blocks paying
---miner.
+mempool, serves the REST API on --api, talks to peers over libp2p (listening
+on --listen, connecting to each --peer and to peers it learns of) and, with
+--mine, mines blocks paying --miner.
 
 The first start of a data directory needs the chain's --genesis file (see
 "cairn genesis new"); later starts read the copy kept in the data directory
@@ -35,7 +38,9 @@ writes a fresh admin API token to <datadir>/api.token (mode 0600): admin
 commands read it with --token-file.`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000 > genesis.json
   cairn node --datadir ./data --genesis genesis.json --mine --miner cairn1... --threads 2
-  cairn node --datadir ./data --api 127.0.0.1:9000 --log-format json`,
+  cairn node --datadir ./data --api 127.0.0.1:9000 --log-format json
+  cairn node --datadir ./data2 --api 127.0.0.1:8646 --listen /ip4/127.0.0.1/tcp/30346 \
+    --peer /ip4/127.0.0.1/tcp/30345/p2p/12D3KooW...`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := requireFlags(cmd, "datadir"); err != nil {
@@ -63,8 +68,11 @@ commands read it with --token-file.`,
 					return fmt.Errorf("--genesis %s: %w", genesisFile, err)
 				}
 			}
+			if len(listen) == 1 && listen[0] == "" {
+				listen = nil // standalone
+			}
 			cfg := node.Config{
-				DataDir: dataDir, Genesis: g, APIAddr: apiAddr,
+				DataDir: dataDir, Genesis: g, APIAddr: apiAddr, Listen: listen, Peers: peers,
 				Mine: mine, Threads: threads, Logger: logger, Version: version(),
 			}
 			if miner != "" {
@@ -90,6 +98,8 @@ commands read it with --token-file.`,
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "datadir", "", "data directory: database, genesis copy, api.token (required)")
 	f.StringVar(&genesisFile, "genesis", "", "genesis JSON file (required at the first start of --datadir)")
+	f.StringArrayVar(&listen, "listen", []string{p2p.DefaultListen}, `peer-to-peer listen multiaddr (repeatable; "" with no other value: no network)`)
+	f.StringArrayVar(&peers, "peer", nil, "multiaddr of a peer to connect to, with its /p2p/ID (repeatable)")
 	f.StringVar(&apiAddr, "api", "127.0.0.1:8645", `REST API listen address host:port ("" disables the API)`)
 	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
 	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")
@@ -146,6 +156,11 @@ func printBanner(cmd *cobra.Command, n *node.Node, cfg node.Config) {
 		fmt.Fprintf(w, "  API       off\n")
 	}
 	fmt.Fprintf(w, "  data dir  %s\n", cfg.DataDir)
+	if n.Net != nil {
+		fmt.Fprintf(w, "  p2p       %s (peer ID %s)\n", strings.Join(n.Net.Addrs(), " "), n.Net.ID())
+	} else {
+		fmt.Fprintf(w, "  p2p       off (standalone)\n")
+	}
 	if cfg.Mine {
 		th := "all cores"
 		if cfg.Threads > 0 {
