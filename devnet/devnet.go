@@ -19,7 +19,6 @@ import (
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/fsutil"
-	"github.com/cairn-chain/cairn/node"
 	"github.com/cairn-chain/cairn/wallet"
 )
 
@@ -39,21 +38,49 @@ const (
 // Config configures a devnet.
 type Config struct {
 	Dir    string        // data directory (keystore, genesis, node dirs)
-	Nodes  int           // number of nodes (this version runs one)
+	Nodes  int           // number of nodes (default 3)
 	Out    io.Writer     // progress and status lines
 	Logger *slog.Logger  // node logs (optional)
 	Status time.Duration // interval of status lines (default 2 s)
 	// BlockTime is the target block time of a new devnet (default 5 s).
 	BlockTime time.Duration
+	// APIPort is node 0's API port on 127.0.0.1; node i uses APIPort+i.
+	// 0 lets the system pick free ports.
+	APIPort int
+	// Threads is each node's mining threads (default 1).
+	Threads int
+	// Ready, if set, receives the devnet once every node is running.
+	Ready func(*Devnet)
 }
 
-// Run starts the devnet and blocks until ctx is done, then stops cleanly.
+// Run starts the devnet and blocks until ctx is done, then stops every
+// node cleanly.
 func Run(ctx context.Context, cfg Config) error {
-	if cfg.Nodes == 0 {
-		cfg.Nodes = 1
+	cfg.defaults()
+	d, err := Start(ctx, cfg)
+	if err != nil {
+		return err
 	}
-	if cfg.Nodes != 1 {
-		return fmt.Errorf("devnet: --nodes %d: this version runs a single node; multi-node devnets come with the peer-to-peer layer", cfg.Nodes)
+	if cfg.Ready != nil {
+		cfg.Ready(d)
+	}
+	t := time.NewTicker(cfg.Status)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			h := d.Stop()
+			fmt.Fprintf(cfg.Out, "stopped at height %d\n", h)
+			return nil
+		case <-t.C:
+			fmt.Fprintln(cfg.Out, d.StatusLine())
+		}
+	}
+}
+
+func (cfg *Config) defaults() {
+	if cfg.Nodes == 0 {
+		cfg.Nodes = 3
 	}
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
@@ -64,56 +91,50 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.BlockTime <= 0 {
 		cfg.BlockTime = BlockTimeMs * time.Millisecond
 	}
+	if cfg.Threads <= 0 {
+		cfg.Threads = 1
+	}
+}
+
+// Start creates or resumes the devnet in cfg.Dir and starts its nodes.
+func Start(ctx context.Context, cfg Config) (*Devnet, error) {
+	cfg.defaults()
+	if cfg.Nodes < 1 || cfg.Nodes > 64 {
+		return nil, fmt.Errorf("devnet: --nodes %d: want 1 to 64", cfg.Nodes)
+	}
 	ks, err := wallet.Open(filepath.Join(cfg.Dir, "keystore"), wallet.LightParams())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	key, err := devKey(ks)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	g, err := genesis(cfg.Dir, key.Address(), uint64(cfg.BlockTime.Milliseconds()))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	n, err := node.New(node.Config{
-		DataDir: filepath.Join(cfg.Dir, "node0"), Genesis: g,
-		Mine: true, MinerAddress: key.Address(), Threads: 1, Logger: cfg.Logger,
-	})
-	if err != nil {
-		return err
+	d := &Devnet{cfg: cfg, genesis: g, miner: key.Address(), group: make([]int, cfg.Nodes)}
+	d.slots = make([]*slot, cfg.Nodes)
+	for i := range d.slots {
+		d.slots[i] = &slot{}
 	}
-	defer n.Close()
-	tip := n.Chain.Tip()
 	p := g.AddressPrefix
-	fmt.Fprintf(cfg.Out, "Cairn devnet: chain %s, genesis %s\n", g.ChainID, n.Chain.GenesisHash())
-	fmt.Fprintf(cfg.Out, "  data dir  %s (run again with --dir to resume; height %d now)\n", cfg.Dir, tip.Height)
+	fmt.Fprintf(cfg.Out, "Cairn devnet: %d nodes, chain %s, genesis %s\n", cfg.Nodes, g.ChainID, g.Hash())
+	fmt.Fprintf(cfg.Out, "  data dir  %s (run again with --dir to resume)\n", cfg.Dir)
 	fmt.Fprintf(cfg.Out, "  wallet    %q in %s, address %s, passphrase %q\n", WalletName, ks.Dir(), key.Address().Encode(p), WalletPassphrase)
 	fmt.Fprintf(cfg.Out, "  WARNING   the dev wallet's passphrase is public: for development only, never for real value\n")
-	fmt.Fprintf(cfg.Out, "  node 0    mining with 1 thread to the dev wallet; Ctrl-C stops\n")
-
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- n.Run(runCtx) }()
-	t := time.NewTicker(cfg.Status)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			cancel()
-			err := <-done
-			fmt.Fprintf(cfg.Out, "stopped at height %d\n", n.Chain.Tip().Height)
-			return err
-		case err := <-done:
-			return err
-		case <-t.C:
-			tip := n.Chain.Tip()
-			st := n.Miner.Stats()
-			fmt.Fprintf(cfg.Out, "height %d  tip %s  hashrate %.2f MH/s  mempool %d  digest %s\n",
-				tip.Height, tip.Hash.String()[:16], st.HashRate/1e6, n.Pool.Count(), tip.StateDigest.String()[:16])
+	for i := range d.slots {
+		if err := d.start(ctx, i); err != nil {
+			d.Stop()
+			return nil, err
 		}
+		n := d.slots[i].n
+		fmt.Fprintf(cfg.Out, "  node %d    API/explorer %s  p2p %s  height %d\n", i, n.APIURL(), n.Net.Addrs()[0], n.Chain.Tip().Height)
 	}
+	fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition {\"groups\":[[0],[1,2]]}, /devnet/heal\n", d.slots[0].n.APIURL())
+	fmt.Fprintf(cfg.Out, "  every node mines with %d thread(s) to the dev wallet; Ctrl-C stops\n", cfg.Threads)
+	return d, nil
 }
 
 // devKey loads the dev wallet, creating it on first run.

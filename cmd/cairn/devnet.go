@@ -14,14 +14,18 @@ func newDevnetCmd() *cobra.Command {
 	var nodes int
 	var verbose bool
 	var blockTime time.Duration
+	var apiPort int
 	cmd := &cobra.Command{
 		Use:   "devnet",
-		Short: "Start a local development chain that mines (Ctrl-C stops it)",
-		Long: `Start a local development chain in this process: a devnet genesis funding
-a keystore wallet named "dev" (passphrase "dev": for development only), a
-node mining to it with one thread, and a status line every two seconds.
-Without --dir the data lives in a new temporary directory; with --dir a
-second run resumes the same chain.`,
+		Short: "Start a local multi-node development network that mines (Ctrl-C stops it)",
+		Long: `Start a local development network in this process: a devnet genesis
+funding a keystore wallet named "dev" (passphrase "dev": for development
+only), --nodes connected nodes on 127.0.0.1 each mining to it with one
+thread, and a status line every two seconds. Node 0's API also serves the
+fault controls: POST /devnet/nodes/{i}/stop and /start, POST
+/devnet/partition {"groups": [[0,1],[2]]}, POST /devnet/heal, and
+GET /devnet/nodes. Without --dir the data lives in a new temporary
+directory; with --dir a second run resumes the same chain.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {
@@ -35,11 +39,12 @@ second run resumes the same chain.`,
 			if verbose {
 				logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime})
+			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "data directory to create or resume (default: a new temporary directory)")
-	cmd.Flags().IntVar(&nodes, "nodes", 1, "number of nodes (this version runs one)")
+	cmd.Flags().IntVar(&nodes, "nodes", 3, "number of nodes, each with its own data dir, API port and P2P port on 127.0.0.1")
+	cmd.Flags().IntVar(&apiPort, "api-port", 8645, "API port of node 0; node i uses api-port+i (0: ports chosen by the system)")
 	cmd.Flags().DurationVar(&blockTime, "block-time", devnet.BlockTimeMs*time.Millisecond, "target block time of a new devnet (ignored when resuming)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print node logs to stderr")
 	return cmd
