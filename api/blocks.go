@@ -88,6 +88,10 @@ func (s *Server) getStatus(context.Context, *struct{}) (*statusOut, error) {
 	if b.Syncing != nil {
 		out.Syncing = b.Syncing()
 	}
+	if b.SyncProgress != nil {
+		p := b.SyncProgress()
+		out.Sync = &p
+	}
 	return &statusOut{Body: out}, nil
 }
 

@@ -16,6 +16,7 @@ const (
 
 type (
 	peersOut         struct{ Body []wire.Peer }
+	bansOut          struct{ Body []wire.Ban }
 	peerAddedOut     struct{ Body wire.PeerAdd }
 	nodesRegisterOut struct{ Body wire.NodesRegistered }
 	nodesResolveOut  struct{ Body wire.NodesResolved }
@@ -28,6 +29,18 @@ func (s *Server) registerPeers() {
 		id: "list-peers", method: http.MethodGet, path: "/api/v1/peers", tag: tagPeers,
 		summary: "Connected peers",
 	}, s.getPeers)
+	if s.cfg.Bans != nil {
+		register(s, route{
+			id: "list-bans", method: http.MethodGet, path: "/api/v1/peers/bans", tag: tagPeers,
+			summary: "Banned peers: misbehaviour (invalid blocks, bad PoW, undecodable or oversized messages, spam) bans a peer for a time; the list survives restarts",
+		}, func(context.Context, *struct{}) (*bansOut, error) {
+			out := s.cfg.Bans()
+			if out == nil {
+				out = []wire.Ban{}
+			}
+			return &bansOut{Body: out}, nil
+		})
+	}
 	if s.cfg.AddPeer != nil {
 		register(s, route{
 			id: "add-peer", method: http.MethodPost, path: "/api/v1/peers", tag: tagPeers, admin: true,

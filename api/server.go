@@ -42,6 +42,10 @@ type Backend struct {
 	Listen  func() []string    // this node's multiaddrs
 	Peers   func() []wire.Peer // connected peers
 	Syncing func() bool        // whether the node is catching up
+	// SyncProgress, if set, adds the catch-up progress to GET /status.
+	SyncProgress func() wire.SyncProgress
+	// Bans, if set, serves GET /api/v1/peers/bans.
+	Bans func() []wire.Ban
 	// AddPeer connects to a multiaddr and remembers it (POST /peers and
 	// POST /nodes/register, registered only when set).
 	AddPeer func(ctx context.Context, addr string) error

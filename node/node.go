@@ -159,6 +159,17 @@ func (n *Node) openAPI() error {
 		b.Listen = n.Net.Addrs
 		b.Peers = n.Net.Peers
 		b.Syncing = func() bool { s, _, _ := n.Net.SyncStatus(); return s }
+		b.SyncProgress = func() wire.SyncProgress {
+			p := n.Net.SyncProgress()
+			return wire.SyncProgress{Height: p.Height, Target: p.Target, Percent: p.Percent, BlocksPerSec: p.BlocksPerSec, ETASeconds: p.ETA.Seconds()}
+		}
+		b.Bans = func() []wire.Ban {
+			var out []wire.Ban
+			for _, x := range n.Net.Bans() {
+				out = append(out, wire.Ban{PeerID: x.PeerID, Until: x.Until.UnixMilli(), Reason: x.Reason})
+			}
+			return out
+		}
 		b.AddPeer = func(ctx context.Context, addr string) error {
 			err := n.Net.Connect(ctx, addr)
 			if errors.Is(err, p2p.ErrUnreachable) {

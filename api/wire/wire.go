@@ -68,9 +68,11 @@ type Status struct {
 	Mempool      int      `json:"mempool"`
 	MempoolBytes int      `json:"mempool_bytes"`
 	Syncing      bool     `json:"syncing"`
-	Mining       bool     `json:"mining"`
-	Hashrate     float64  `json:"hashrate"`
-	Version      string   `json:"version"`
+	// Sync is the catch-up progress (present when the node has a network).
+	Sync     *SyncProgress `json:"sync,omitempty"`
+	Mining   bool          `json:"mining"`
+	Hashrate float64       `json:"hashrate"`
+	Version  string        `json:"version"`
 	// Chain parameters a client needs to build and show txs.
 	AddressPrefix string `json:"address_prefix"`
 	Decimals      uint8  `json:"decimals"`
@@ -293,4 +295,20 @@ type DevnetNodes struct {
 // groups; nodes in different groups cannot connect until /devnet/heal.
 type DevnetPartition struct {
 	Groups [][]int `json:"groups"`
+}
+
+// SyncProgress is a node's catch-up state (in GET /status).
+type SyncProgress struct {
+	Height       uint64  `json:"height"`         // this node's tip height
+	Target       uint64  `json:"target"`         // best height announced by peers
+	Percent      float64 `json:"percent"`        // height / target, 100 when caught up
+	BlocksPerSec float64 `json:"blocks_per_sec"` // apply rate of the current sync, 0 when idle
+	ETASeconds   float64 `json:"eta_seconds"`    // at that rate, 0 when idle
+}
+
+// Ban is an item of GET /api/v1/peers/bans: a peer refused until Until.
+type Ban struct {
+	PeerID string `json:"peer_id"`
+	Until  int64  `json:"until"` // unix ms
+	Reason string `json:"reason"`
 }
