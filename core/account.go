@@ -22,7 +22,7 @@ func (a Account) Encode() []byte {
 
 // DecodeAccount strictly decodes an account.
 func DecodeAccount(b []byte) (Account, error) {
-	r := &reader{what: "account", b: b}
-	a := Account{Balance: r.u64("balance"), Nonce: r.u64("nonce")}
-	return a, r.end()
+	r := &Reader{what: "account", b: b}
+	a := Account{Balance: r.U64("balance"), Nonce: r.U64("nonce")}
+	return a, r.End()
 }

@@ -58,24 +58,24 @@ func (h *Header) Hash() Hash {
 
 // DecodeHeader strictly decodes a header.
 func DecodeHeader(b []byte) (*Header, error) {
-	r := &reader{what: "header", b: b}
+	r := &Reader{what: "header", b: b}
 	h := decodeHeader(r)
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	return h, nil
 }
 
-func decodeHeader(r *reader) *Header {
+func decodeHeader(r *Reader) *Header {
 	h := &Header{}
-	h.Version = r.u16("version")
-	h.Height = r.u64("height")
-	r.fixed("prev_hash", h.PrevHash[:])
-	h.Timestamp = r.u64("timestamp")
-	r.fixed("tx_root", h.TxRoot[:])
-	r.fixed("miner", h.Miner[:])
-	h.Bits = r.u32("bits")
-	h.Nonce = r.u64("nonce")
+	h.Version = r.U16("version")
+	h.Height = r.U64("height")
+	r.Fixed("prev_hash", h.PrevHash[:])
+	h.Timestamp = r.U64("timestamp")
+	r.Fixed("tx_root", h.TxRoot[:])
+	r.Fixed("miner", h.Miner[:])
+	h.Bits = r.U32("bits")
+	h.Nonce = r.U64("nonce")
 	return h
 }
 
@@ -119,30 +119,30 @@ func DecodeBlock(b []byte) (*Block, error) {
 	if len(b) > MaxBlockSizeHard {
 		return nil, Errorf(CodeTooLarge, "block: %d bytes, the limit is %d", len(b), MaxBlockSizeHard)
 	}
-	r := &reader{what: "block", b: b}
+	r := &Reader{what: "block", b: b}
 	blk := &Block{Header: *decodeHeader(r)}
 	// Each tx takes at least minTxSize+1 bytes, which bounds the count
 	// before anything is allocated.
-	n := r.uvarint("tx count", uint64(len(b)-r.off)/(minTxSize+1))
+	n := r.Uvarint("tx count", uint64(len(b)-r.off)/(minTxSize+1))
 	if r.err != nil {
 		return nil, r.err
 	}
 	blk.Txs = make([]*Tx, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		size := r.uvarint("tx length", MaxTxSize)
-		raw := r.take("tx", int(size))
+		size := r.Uvarint("tx length", MaxTxSize)
+		raw := r.Take("tx", int(size))
 		if r.err != nil {
 			break
 		}
-		sub := &reader{what: "tx", b: raw}
+		sub := &Reader{what: "tx", b: raw}
 		tx := decodeTx(sub)
-		if err := sub.end(); err != nil {
+		if err := sub.End(); err != nil {
 			r.err = Wrap(CodeMalformed, err, "block tx %d", i)
 			break
 		}
 		blk.Txs = append(blk.Txs, tx)
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	return blk, nil

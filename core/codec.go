@@ -28,16 +28,18 @@ func uvarintLen(v uint64) int {
 	return n
 }
 
-// reader decodes canonical fields from a byte slice. The first error sticks
-// and names the field (and the object) being read.
-type reader struct {
+// Reader decodes canonical fields from a byte slice, strictly: the first
+// error sticks and names the object and field being read. The wire
+// protocols above core (p2p) use it for their messages too.
+type Reader struct {
 	what string // object being decoded, e.g. "tx"
 	b    []byte
 	off  int
 	err  error
 }
 
-func (r *reader) fail(code Code, field, format string, args ...any) {
+// Fail records a rule error for field unless an error is already set.
+func (r *Reader) Fail(code Code, field, format string, args ...any) {
 	if r.err == nil {
 		e := Errorf(code, format, args...)
 		e.Msg = r.what + " " + field + ": " + e.Msg
@@ -45,12 +47,13 @@ func (r *reader) fail(code Code, field, format string, args ...any) {
 	}
 }
 
-func (r *reader) take(field string, n int) []byte {
+// Take reads n raw bytes (aliasing the input).
+func (r *Reader) Take(field string, n int) []byte {
 	if r.err != nil {
 		return nil
 	}
 	if n < 0 || len(r.b)-r.off < n {
-		r.fail(CodeMalformed, field, "truncated at byte %d: need %d bytes, have %d", r.off, n, len(r.b)-r.off)
+		r.Fail(CodeMalformed, field, "truncated at byte %d: need %d bytes, have %d", r.off, n, len(r.b)-r.off)
 		return nil
 	}
 	v := r.b[r.off : r.off+n]
@@ -58,61 +61,65 @@ func (r *reader) take(field string, n int) []byte {
 	return v
 }
 
-func (r *reader) u16(field string) uint16 {
-	if v := r.take(field, 2); v != nil {
+// U16 reads a big-endian uint16.
+func (r *Reader) U16(field string) uint16 {
+	if v := r.Take(field, 2); v != nil {
 		return binary.BigEndian.Uint16(v)
 	}
 	return 0
 }
 
-func (r *reader) u32(field string) uint32 {
-	if v := r.take(field, 4); v != nil {
+// U32 reads a big-endian uint32.
+func (r *Reader) U32(field string) uint32 {
+	if v := r.Take(field, 4); v != nil {
 		return binary.BigEndian.Uint32(v)
 	}
 	return 0
 }
 
-func (r *reader) u64(field string) uint64 {
-	if v := r.take(field, 8); v != nil {
+// U64 reads a big-endian uint64.
+func (r *Reader) U64(field string) uint64 {
+	if v := r.Take(field, 8); v != nil {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0
 }
 
-func (r *reader) fixed(field string, dst []byte) {
-	if v := r.take(field, len(dst)); v != nil {
+// Fixed reads len(dst) bytes into dst.
+func (r *Reader) Fixed(field string, dst []byte) {
+	if v := r.Take(field, len(dst)); v != nil {
 		copy(dst, v)
 	}
 }
 
-// uvarint reads a minimally encoded uvarint no larger than max.
-func (r *reader) uvarint(field string, max uint64) uint64 {
+// Uvarint reads a minimally encoded uvarint no larger than max.
+func (r *Reader) Uvarint(field string, max uint64) uint64 {
 	if r.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(r.b[r.off:])
 	switch {
 	case n == 0:
-		r.fail(CodeMalformed, field, "truncated length at byte %d", r.off)
+		r.Fail(CodeMalformed, field, "truncated length at byte %d", r.off)
 		return 0
 	case n < 0:
-		r.fail(CodeMalformed, field, "length varint overflows 64 bits at byte %d", r.off)
+		r.Fail(CodeMalformed, field, "length varint overflows 64 bits at byte %d", r.off)
 		return 0
 	case n != uvarintLen(v):
-		r.fail(CodeMalformed, field, "non-minimal length varint at byte %d", r.off)
+		r.Fail(CodeMalformed, field, "non-minimal length varint at byte %d", r.off)
 		return 0
 	case v > max:
-		r.fail(CodeTooLarge, field, "length %d above the limit of %d", v, max)
+		r.Fail(CodeTooLarge, field, "length %d above the limit of %d", v, max)
 		return 0
 	}
 	r.off += n
 	return v
 }
 
-// bytes reads a length-prefixed field of at most max bytes, as a copy.
-func (r *reader) bytes(field string, max uint64) []byte {
-	n := r.uvarint(field, max)
-	v := r.take(field, int(n))
+// Bytes reads a length-prefixed field of at most max bytes, as a copy.
+func (r *Reader) Bytes(field string, max uint64) []byte {
+	n := r.Uvarint(field, max)
+	v := r.Take(field, int(n))
 	if v == nil {
 		return nil
 	}
@@ -121,10 +128,54 @@ func (r *reader) bytes(field string, max uint64) []byte {
 	return out
 }
 
-// end fails unless all input was consumed.
-func (r *reader) end() error {
+// End fails unless all input was consumed, and returns the first error.
+func (r *Reader) End() error {
 	if r.err == nil && r.off != len(r.b) {
-		r.fail(CodeMalformed, "", "%d trailing bytes after byte %d", len(r.b)-r.off, r.off)
+		r.Fail(CodeMalformed, "", "%d trailing bytes after byte %d", len(r.b)-r.off, r.off)
 	}
 	return r.err
+}
+
+// NewReader returns a Reader over b; what names the object in errors.
+func NewReader(what string, b []byte) *Reader { return &Reader{what: what, b: b} }
+
+// Err returns the first error (nil while all reads succeeded).
+func (r *Reader) Err() error { return r.err }
+
+// SetErr records err as the reader's error unless one is already set.
+func (r *Reader) SetErr(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// Remaining returns the number of unread bytes.
+func (r *Reader) Remaining() int { return len(r.b) - r.off }
+
+// Count reads a list length of at most max whose items take at least
+// minItem bytes each, so no allocation exceeds what the input can fill.
+func (r *Reader) Count(field string, max, minItem int) int {
+	n := int(r.Uvarint(field, uint64(max)))
+	if r.err == nil && n*minItem > len(r.b)-r.off {
+		r.Fail(CodeMalformed, field, "%d items cannot fit in the %d bytes left", n, len(r.b)-r.off)
+		return 0
+	}
+	return n
+}
+
+// BytesView reads a length-prefixed field of at most max bytes without
+// copying (the result aliases the input).
+func (r *Reader) BytesView(field string, max int) []byte {
+	n := r.Uvarint(field, uint64(max))
+	return r.Take(field, int(n))
+}
+
+// Hashes reads a length-prefixed list of at most max hashes.
+func (r *Reader) Hashes(field string, max int) []Hash {
+	n := r.Count(field, max, HashSize)
+	hs := make([]Hash, n)
+	for i := range hs {
+		r.Fixed(field, hs[i][:])
+	}
+	return hs
 }

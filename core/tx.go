@@ -90,28 +90,28 @@ func DecodeTx(b []byte) (*Tx, error) {
 	if len(b) > MaxTxSize {
 		return nil, Errorf(CodeTooLarge, "tx: %d bytes, the limit is %d", len(b), MaxTxSize)
 	}
-	r := &reader{what: "tx", b: b}
+	r := &Reader{what: "tx", b: b}
 	tx := decodeTx(r)
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	return tx, nil
 }
 
-func decodeTx(r *reader) *Tx {
+func decodeTx(r *Reader) *Tx {
 	tx := &Tx{}
-	tx.Version = r.u16("version")
-	tx.ChainID = string(r.bytes("chain_id", MaxChainIDLen))
-	r.fixed("from", tx.From[:])
-	r.fixed("to", tx.To[:])
-	tx.Amount = r.u64("amount")
-	tx.Fee = r.u64("fee")
-	tx.Nonce = r.u64("nonce")
-	tx.Memo = r.bytes("memo", MaxMemoLen)
+	tx.Version = r.U16("version")
+	tx.ChainID = string(r.Bytes("chain_id", MaxChainIDLen))
+	r.Fixed("from", tx.From[:])
+	r.Fixed("to", tx.To[:])
+	tx.Amount = r.U64("amount")
+	tx.Fee = r.U64("fee")
+	tx.Nonce = r.U64("nonce")
+	tx.Memo = r.Bytes("memo", MaxMemoLen)
 	if len(tx.Memo) == 0 {
 		tx.Memo = nil // one in-memory form for "no memo"
 	}
-	r.fixed("signature", tx.Signature[:])
+	r.Fixed("signature", tx.Signature[:])
 	return tx
 }
 

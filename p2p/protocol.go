@@ -84,16 +84,16 @@ func (s *Status) Encode() []byte {
 
 // DecodeStatus strictly decodes a status message.
 func DecodeStatus(b []byte) (*Status, error) {
-	r := &reader{what: "status", b: b}
-	s := &Status{Version: r.u16("version")}
-	r.fixed("genesis", s.Genesis[:])
-	r.fixed("tip", s.Tip[:])
-	s.Height = r.u64("height")
-	w := r.bytes("work", maxWorkLen)
+	r := core.NewReader("status", b)
+	s := &Status{Version: r.U16("version")}
+	r.Fixed("genesis", s.Genesis[:])
+	r.Fixed("tip", s.Tip[:])
+	s.Height = r.U64("height")
+	w := r.Bytes("work", maxWorkLen)
 	if len(w) > 0 && w[0] == 0 {
-		r.fail(core.CodeMalformed, "work", "leading zero byte")
+		r.Fail(core.CodeMalformed, "work", "leading zero byte")
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	s.Work = new(big.Int).SetBytes(w)
@@ -117,14 +117,14 @@ func (m *GetHeaders) Encode() []byte {
 }
 
 func decodeGetHeaders(b []byte) (*GetHeaders, error) {
-	r := &reader{what: "get_headers", b: b}
-	m := &GetHeaders{Locator: r.hashes("locator", MaxLocator)}
-	r.fixed("stop", m.Stop[:])
-	m.Max = r.u16("max")
+	r := core.NewReader("get_headers", b)
+	m := &GetHeaders{Locator: r.Hashes("locator", MaxLocator)}
+	r.Fixed("stop", m.Stop[:])
+	m.Max = r.U16("max")
 	if m.Max > MaxHeadersPerMsg {
-		r.fail(core.CodeTooLarge, "max", "%d headers asked, the limit is %d", m.Max, MaxHeadersPerMsg)
+		r.Fail(core.CodeTooLarge, "max", "%d headers asked, the limit is %d", m.Max, MaxHeadersPerMsg)
 	}
-	return m, r.end()
+	return m, r.End()
 }
 
 // EncodeHeaders encodes a Headers reply.
@@ -139,22 +139,22 @@ func EncodeHeaders(hs []core.Header) []byte {
 
 // DecodeHeaders strictly decodes a Headers reply.
 func DecodeHeaders(b []byte) ([]core.Header, error) {
-	r := &reader{what: "headers", b: b}
-	n := r.count("count", MaxHeadersPerMsg, core.HeaderSize)
+	r := core.NewReader("headers", b)
+	n := r.Count("count", MaxHeadersPerMsg, core.HeaderSize)
 	hs := make([]core.Header, 0, n)
-	for i := 0; i < n && r.err == nil; i++ {
-		raw := r.take("header", core.HeaderSize)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		raw := r.Take("header", core.HeaderSize)
 		if raw == nil {
 			break
 		}
 		h, err := core.DecodeHeader(raw)
 		if err != nil {
-			r.err = err
+			r.SetErr(err)
 			break
 		}
 		hs = append(hs, *h)
 	}
-	return hs, r.end()
+	return hs, r.End()
 }
 
 // encodeHashRequest encodes a request made of a kind and a hash list
@@ -164,9 +164,9 @@ func encodeHashRequest(kind byte, hs []core.Hash) []byte {
 }
 
 func decodeHashList(what string, b []byte, max int) ([]core.Hash, error) {
-	r := &reader{what: what, b: b}
-	hs := r.hashes("hashes", max)
-	return hs, r.end()
+	r := core.NewReader(what, b)
+	hs := r.Hashes("hashes", max)
+	return hs, r.End()
 }
 
 // EncodeTxIDs encodes a TxIDs reply.
@@ -200,22 +200,22 @@ func EncodeTxs(txs []*core.Tx) []byte {
 
 // DecodeTxs strictly decodes a list of at most max txs.
 func DecodeTxs(b []byte, max int) ([]*core.Tx, error) {
-	r := &reader{what: "txs", b: b}
-	n := r.count("count", max, 2)
+	r := core.NewReader("txs", b)
+	n := r.Count("count", max, 2)
 	txs := make([]*core.Tx, 0, n)
-	for i := 0; i < n && r.err == nil; i++ {
-		raw := r.bytesView("tx", core.MaxTxSize)
-		if r.err != nil {
+	for i := 0; i < n && r.Err() == nil; i++ {
+		raw := r.BytesView("tx", core.MaxTxSize)
+		if r.Err() != nil {
 			break
 		}
 		tx, err := core.DecodeTx(raw)
 		if err != nil {
-			r.err = core.Wrap(core.CodeMalformed, err, "txs: tx %d", i)
+			r.SetErr(core.Wrap(core.CodeMalformed, err, "txs: tx %d", i))
 			break
 		}
 		txs = append(txs, tx)
 	}
-	return txs, r.end()
+	return txs, r.End()
 }
 
 // EncodeTxBatch encodes a gossiped tx batch: an 8-byte publish nonce
@@ -255,21 +255,21 @@ func EncodePeers(ps []PeerRecord) []byte {
 
 // DecodePeers strictly decodes a Peers reply.
 func DecodePeers(b []byte) ([]PeerRecord, error) {
-	r := &reader{what: "peers", b: b}
-	n := r.count("count", MaxPeerRecords, 2)
+	r := core.NewReader("peers", b)
+	n := r.Count("count", MaxPeerRecords, 2)
 	ps := make([]PeerRecord, 0, n)
-	for i := 0; i < n && r.err == nil; i++ {
-		p := PeerRecord{ID: r.bytes("id", maxPeerIDLen)}
-		if r.err == nil && len(p.ID) == 0 {
-			r.fail(core.CodeMalformed, "id", "empty peer ID")
+	for i := 0; i < n && r.Err() == nil; i++ {
+		p := PeerRecord{ID: r.Bytes("id", maxPeerIDLen)}
+		if r.Err() == nil && len(p.ID) == 0 {
+			r.Fail(core.CodeMalformed, "id", "empty peer ID")
 		}
-		na := r.count("addr count", MaxPeerAddrs, 1)
-		for j := 0; j < na && r.err == nil; j++ {
-			p.Addrs = append(p.Addrs, r.bytes("addr", maxAddrLen))
+		na := r.Count("addr count", MaxPeerAddrs, 1)
+		for j := 0; j < na && r.Err() == nil; j++ {
+			p.Addrs = append(p.Addrs, r.Bytes("addr", maxAddrLen))
 		}
 		ps = append(ps, p)
 	}
-	return ps, r.end()
+	return ps, r.End()
 }
 
 // ---- framing ----
@@ -339,125 +339,4 @@ func appendHashes(b []byte, hs []core.Hash) []byte {
 		b = append(b, h[:]...)
 	}
 	return b
-}
-
-func uvarintLen(v uint64) int {
-	n := 1
-	for v >= 0x80 {
-		v >>= 7
-		n++
-	}
-	return n
-}
-
-// reader decodes fields strictly; the first error sticks.
-type reader struct {
-	what string
-	b    []byte
-	off  int
-	err  error
-}
-
-func (r *reader) fail(code core.Code, field, format string, args ...any) {
-	if r.err == nil {
-		e := core.Errorf(code, format, args...)
-		e.Msg = r.what + " " + field + ": " + e.Msg
-		r.err = e
-	}
-}
-
-func (r *reader) take(field string, n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n < 0 || len(r.b)-r.off < n {
-		r.fail(core.CodeMalformed, field, "truncated at byte %d: need %d bytes, have %d", r.off, n, len(r.b)-r.off)
-		return nil
-	}
-	v := r.b[r.off : r.off+n]
-	r.off += n
-	return v
-}
-
-func (r *reader) u16(field string) uint16 {
-	if v := r.take(field, 2); v != nil {
-		return binary.BigEndian.Uint16(v)
-	}
-	return 0
-}
-
-func (r *reader) u64(field string) uint64 {
-	if v := r.take(field, 8); v != nil {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
-
-func (r *reader) fixed(field string, dst []byte) {
-	if v := r.take(field, len(dst)); v != nil {
-		copy(dst, v)
-	}
-}
-
-func (r *reader) uvarint(field string, max uint64) uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b[r.off:])
-	switch {
-	case n == 0:
-		r.fail(core.CodeMalformed, field, "truncated varint at byte %d", r.off)
-		return 0
-	case n < 0:
-		r.fail(core.CodeMalformed, field, "varint overflows 64 bits at byte %d", r.off)
-		return 0
-	case n != uvarintLen(v):
-		r.fail(core.CodeMalformed, field, "non-minimal varint at byte %d", r.off)
-		return 0
-	case v > max:
-		r.fail(core.CodeTooLarge, field, "%d above the limit of %d", v, max)
-		return 0
-	}
-	r.off += n
-	return v
-}
-
-// count reads a list length of at most max whose items take at least
-// minItem bytes each, so no allocation exceeds what the input can fill.
-func (r *reader) count(field string, max, minItem int) int {
-	n := int(r.uvarint(field, uint64(max)))
-	if r.err == nil && n*minItem > len(r.b)-r.off {
-		r.fail(core.CodeMalformed, field, "%d items cannot fit in the %d bytes left", n, len(r.b)-r.off)
-		return 0
-	}
-	return n
-}
-
-func (r *reader) bytesView(field string, max int) []byte {
-	n := r.uvarint(field, uint64(max))
-	return r.take(field, int(n))
-}
-
-func (r *reader) bytes(field string, max int) []byte {
-	v := r.bytesView(field, max)
-	if v == nil {
-		return nil
-	}
-	return append([]byte(nil), v...)
-}
-
-func (r *reader) hashes(field string, max int) []core.Hash {
-	n := r.count(field, max, core.HashSize)
-	hs := make([]core.Hash, n)
-	for i := range hs {
-		r.fixed(field, hs[i][:])
-	}
-	return hs
-}
-
-func (r *reader) end() error {
-	if r.err == nil && r.off != len(r.b) {
-		r.fail(core.CodeMalformed, "", "%d trailing bytes after byte %d", len(r.b)-r.off, r.off)
-	}
-	return r.err
 }
