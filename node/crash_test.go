@@ -171,6 +171,28 @@ func runAndKill(t *testing.T, dir string, wantBlocks, wantTxs int) (core.Hash, u
 	var lastHeight uint64
 	var txs []core.Hash
 	blocks := 0
+	parse := func(line string) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 4 && f[0] == "TIP":
+			// Lines are written whole (one small pipe write), but a line
+			// that does not parse is skipped rather than trusted.
+			var h uint64
+			tip, err1 := core.ParseHash(f[2])
+			digest, err2 := core.ParseHash(f[3])
+			if _, err := fmt.Sscan(f[1], &h); err != nil || err1 != nil || err2 != nil {
+				return
+			}
+			lastHeight, lastTip, lastDigest = h, tip, digest
+			blocks++
+		case len(f) == 2 && f[0] == "TX":
+			if id, err := core.ParseHash(f[1]); err == nil {
+				txs = append(txs, id)
+			}
+		case len(f) > 0 && f[0] == "ERR":
+			t.Fatalf("child: %s", line)
+		}
+	}
 	deadline := time.After(2 * time.Minute)
 	for blocks < wantBlocks || len(txs) < wantTxs {
 		select {
@@ -180,22 +202,7 @@ func runAndKill(t *testing.T, dir string, wantBlocks, wantTxs int) (core.Hash, u
 			if !ok {
 				t.Fatalf("child exited early after %d blocks and %d txs", blocks, len(txs))
 			}
-			f := strings.Fields(line)
-			switch {
-			case len(f) == 4 && f[0] == "TIP":
-				fmt.Sscan(f[1], &lastHeight)
-				lastTip, _ = core.ParseHash(f[2])
-				lastDigest, _ = core.ParseHash(f[3])
-				blocks++
-			case len(f) == 2 && f[0] == "TX":
-				id, err := core.ParseHash(f[1])
-				if err != nil {
-					t.Fatalf("bad line %q", line)
-				}
-				txs = append(txs, id)
-			case len(f) > 0 && f[0] == "ERR":
-				t.Fatalf("child: %s", line)
-			}
+			parse(line)
 		}
 	}
 	// Kill in the middle of whatever it is doing.
@@ -204,7 +211,9 @@ func runAndKill(t *testing.T, dir string, wantBlocks, wantTxs int) (core.Hash, u
 	}
 	killed = true
 	cmd.Wait()
-	for range lines { // drain what was printed before the kill
+	// What the child printed before it died was committed too.
+	for line := range lines {
+		parse(line)
 	}
 	return lastTip, lastHeight, lastDigest, txs
 }
