@@ -69,6 +69,7 @@ type Config struct {
 	// Registry receives the API's and the node's metrics (GET /metrics
 	// serves it). Nil: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
+	Explorer http.Handler // if set, serves "/" and "/explorer/..." (see explorer.go)
 	// MaxBody caps request bodies (default 1 MiB); MaxBatchBody caps POST
 	// /txs/batch (default 8 MiB) and MaxBatchTxs its number of txs
 	// (default 10,000).
@@ -232,12 +233,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	rec := &recorder{ResponseWriter: w}
-	_, pattern := s.mux.Handler(r)
+	pattern := s.route(r)
 	if pattern == "" {
 		s.noRoute(rec, r)
 		pattern = "unmatched"
 	} else {
-		s.mux.ServeHTTP(rec, r)
+		s.dispatch(rec, r, pattern)
 	}
 	s.metrics.request(pattern, rec.code(), time.Since(start))
 }
