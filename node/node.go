@@ -18,6 +18,7 @@ import (
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/events"
+	"github.com/cairn-chain/cairn/explorer"
 	"github.com/cairn-chain/cairn/mempool"
 	"github.com/cairn-chain/cairn/miner"
 	"github.com/cairn-chain/cairn/p2p"
@@ -182,7 +183,7 @@ func (n *Node) openAPI() error {
 			return replaced, err
 		}
 	}
-	n.API, err = api.New(api.Config{Backend: b, Token: tok, Version: n.cfg.Version, Logger: n.log})
+	n.API, err = api.New(api.Config{Backend: b, Token: tok, Version: n.cfg.Version, Logger: n.log, Explorer: explorer.Handler()})
 	if err != nil {
 		return err
 	}
