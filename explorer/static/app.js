@@ -97,7 +97,9 @@
   async function api(path, opts) {
     let r;
     try {
-      r = await fetch(API + path, Object.assign({ headers: { Accept: 'application/json' }, cache: 'no-store' }, opts || {}));
+      // The devnet controls live at the root (/devnet/...), the rest under /api/v1.
+      const url = path.startsWith('/devnet/') ? path : API + path;
+      r = await fetch(url, Object.assign({ headers: { Accept: 'application/json' }, cache: 'no-store' }, opts || {}));
     } catch (e) {
       throw new NetError('cannot reach the node');
     }
@@ -751,7 +753,7 @@
   // ---------- start ----------
 
   // Show the devnet link only where /devnet/nodes answers.
-  fetch(API + '/devnet/nodes', { cache: 'no-store' }).then((r) => {
+  fetch('/devnet/nodes', { cache: 'no-store' }).then((r) => {
     if (r.ok) document.getElementById('nav-devnet').hidden = false;
   }).catch(() => {});
   connectEvents();
