@@ -15,7 +15,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/devnet"
+	"github.com/cairn-chain/cairn/wallet"
 )
 
 func chromiumPath(t *testing.T) string {
@@ -90,7 +92,8 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 func TestExplorerInBrowser(t *testing.T) {
 	dctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d, err := devnet.Start(dctx, devnet.Config{Dir: t.TempDir(), Nodes: 2, BlockTime: 300 * time.Millisecond})
+	dir := t.TempDir()
+	d, err := devnet.Start(dctx, devnet.Config{Dir: dir, Nodes: 2, BlockTime: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +148,62 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Fatalf("devnet page: %v", err)
 	}
 	screenshot(t, ctx, "devnet")
+
+	// A confirmed tx whose memo is markup: the page shows it as text, never
+	// runs it, and checks the tx's Merkle proof itself.
+	ks, err := wallet.Open(filepath.Join(dir, "keystore"), wallet.LightParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ks.Load(devnet.WalletName, devnet.WalletPassphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n0 := d.Node(0)
+	_, nonce, err := n0.Pool.PendingState(key.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const memo = `<script>window.pwned=1</script><img src=x onerror="window.pwned=1">`
+	tx, err := key.NewTx(n0.Genesis.ChainID, core.Address{1}, 1, n0.Genesis.MinFee, nonce, []byte(memo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n0.SubmitLocalTxs([]*core.Tx{tx})[0]; err != nil {
+		t.Fatal(err)
+	}
+	id := tx.ID()
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		if _, err := n0.Chain.Tx(id); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the memo tx was not mined within 60 s")
+		}
+		if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var shown, proof string
+	var pwned bool
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/#/tx/"+id.String()),
+		chromedp.WaitVisible("#memo-text", chromedp.ByID),
+		chromedp.Text("#memo-text", &shown, chromedp.ByID),
+		chromedp.WaitVisible("#proof-result", chromedp.ByID),
+		chromedp.Text("#proof-result", &proof, chromedp.ByID),
+		chromedp.Evaluate(`window.pwned === 1`, &pwned),
+	); err != nil {
+		t.Fatalf("tx page: %v", err)
+	}
+	screenshot(t, ctx, "tx")
+	if shown != memo || pwned {
+		t.Fatalf("memo shown as %q (pwned %v): want the markup as text, not run", shown, pwned)
+	}
+	if !strings.HasPrefix(proof, "proof valid") {
+		t.Fatalf("proof check in the page: %q", proof)
+	}
 	if len(*errs) > 0 {
 		t.Fatalf("console errors: %v", *errs)
 	}
