@@ -48,14 +48,17 @@ type Chain struct {
 	genesis *core.Block
 	ghash   core.Hash
 
-	mu      sync.RWMutex // guards everything below
-	index   map[core.Hash]*node
-	main    []*node // main chain by height
-	digest  state.Digest
-	seq     uint64
-	orphans *pool
-	held    *pool
-	reorgs  uint64
+	mu     sync.RWMutex // guards everything below
+	index  map[core.Hash]*node
+	main   []*node // main chain by height
+	digest state.Digest
+	// digestSum is digest.Sum(), kept with it: Tip is read far more often
+	// than the state changes.
+	digestSum core.Hash
+	seq       uint64
+	orphans   *pool
+	held      *pool
+	reorgs    uint64
 	// accounts caches committed account state (it has its own lock).
 	accounts *acctCache
 	// inCall holds the blocks seen by the current write call, so results
@@ -145,7 +148,7 @@ func (c *Chain) writeGenesis() error {
 	}
 	c.index[n.hash] = n
 	c.main = []*node{n}
-	c.digest = d
+	c.setDigest(d)
 	return nil
 }
 
@@ -192,10 +195,19 @@ func (c *Chain) load(tip store.Tip) error {
 	for n := t; n != nil; n = n.parent {
 		c.main[n.header.Height] = n
 	}
-	if c.digest, err = state.DecodeDigest(tip.State); err != nil {
+	d, err := state.DecodeDigest(tip.State)
+	if err != nil {
 		return fmt.Errorf("chain: tip state: %w", err)
 	}
+	c.setDigest(d)
 	return nil
+}
+
+// setDigest installs the tip's state digest. Must be called with c.mu held
+// (or before the Chain is shared).
+func (c *Chain) setDigest(d state.Digest) {
+	c.digest = d
+	c.digestSum = d.Sum()
 }
 
 func (c *Chain) tip() *node { return c.main[len(c.main)-1] }
@@ -220,7 +232,7 @@ func (c *Chain) Tip() TipInfo {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	t := c.tip()
-	return TipInfo{Hash: t.hash, Height: t.header.Height, Header: t.header, TotalWork: new(big.Int).Set(t.work), StateDigest: c.digest.Sum()}
+	return TipInfo{Hash: t.hash, Height: t.header.Height, Header: t.header, TotalWork: new(big.Int).Set(t.work), StateDigest: c.digestSum}
 }
 
 // TipHash returns the tip's hash.

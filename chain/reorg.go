@@ -133,7 +133,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 		return fmt.Errorf("chain: commit block %s: %w", n.hash, err)
 	}
 	c.main = append(c.main, n)
-	c.digest = digest
+	c.setDigest(digest)
 	c.accounts.apply(res.Changes)
 	return nil
 }
@@ -191,7 +191,7 @@ func (c *Chain) disconnectTip() error {
 		return fmt.Errorf("chain: commit disconnect of %s: %w", n.hash, err)
 	}
 	c.main = c.main[:h]
-	c.digest = digest
+	c.setDigest(digest)
 	c.accounts.apply(back)
 	return nil
 }
