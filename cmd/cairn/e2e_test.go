@@ -204,6 +204,7 @@ func TestEndToEnd(t *testing.T) {
 	if info.Status != wire.StatusConfirmed || info.Confirmations < 1 {
 		t.Fatalf("tx %s: %+v", id, info)
 	}
+	aliceTxs := uint64(1) // txs alice has sent, each paying the minimum fee
 	checkBalances := func() {
 		t.Helper()
 		b, err := c.Account(ctx, bob)
@@ -217,8 +218,8 @@ func TestEndToEnd(t *testing.T) {
 		if b.Balance != 1_250_000_000 {
 			t.Fatalf("bob's balance %d, want 1250000000", b.Balance)
 		}
-		if want := uint64(100_000_000_000 - 1_250_000_000 - st.MinFee); a.Balance != want || a.Nonce != 1 {
-			t.Fatalf("alice: %+v, want balance %d nonce 1", a, want)
+		if want := 100_000_000_000 - 1_250_000_000 - aliceTxs*st.MinFee; a.Balance != want || a.Nonce != aliceTxs {
+			t.Fatalf("alice: %+v, want balance %d nonce %d", a, want, aliceTxs)
 		}
 	}
 	checkBalances()
@@ -253,6 +254,46 @@ func TestEndToEnd(t *testing.T) {
 	bad.TxRoot = strings.Repeat("1", 64)
 	run(t, nil, "", "verify-proof", writeProof(t, dir, bad)).want(t, 1, "proof INVALID")
 
+	// Anchor a document, verify it, and see a changed file, a tampered
+	// receipt and too few confirmations refused.
+	doc := filepath.Join(dir, "contract.txt")
+	if err := os.WriteFile(doc, []byte("the parties agree\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, []string{testPass}, "", "anchor", doc, "--from", "alice", "--node", url, "--keystore", ks, "--timeout", "2m")
+	r.want(t, 0)
+	receiptFile := doc + ".receipt.json"
+	aliceTxs++
+	for _, want := range []string{"sha256 ", "submitted data tx", "included in block", "receipt written to " + receiptFile} {
+		if !strings.Contains(r.stdout, want) {
+			t.Fatalf("anchor output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	var rc receipt
+	if data, err := os.ReadFile(receiptFile); err != nil || json.Unmarshal(data, &rc) != nil {
+		t.Fatalf("receipt: %v\n%s", err, data)
+	}
+	anchored, err := c.Tx(ctx, rc.TxID)
+	if err != nil || anchored.Tx.Amount != 0 || anchored.Tx.Memo != rc.FileSHA256 || anchored.BlockHash != rc.BlockHash {
+		t.Fatalf("anchored tx %+v (%v), receipt %+v", anchored, err, rc)
+	}
+	run(t, []string{testPass}, "", "anchor", doc, "--from", "alice", "--node", url, "--keystore", ks).want(t, 1, "already exists")
+	r = run(t, nil, "", "verify-anchor", doc, receiptFile, "--node", url)
+	r.want(t, 0)
+	if !strings.Contains(r.stdout, "anchor valid") {
+		t.Fatalf("verify-anchor:\n%s", r.stdout)
+	}
+	run(t, nil, "", "verify-anchor", doc, receiptFile, "--node", url, "--confirmations", "1000000").want(t, 1, "fewer than the 1000000")
+	changed := filepath.Join(dir, "changed.txt")
+	os.WriteFile(changed, []byte("the parties agree.\n"), 0o600)
+	run(t, nil, "", "verify-anchor", changed, receiptFile, "--node", url).want(t, 1, "not the anchored file")
+	badRc := rc
+	badRc.Height++
+	badRc.Proof.Height++
+	badFile := filepath.Join(dir, "bad.receipt.json")
+	os.WriteFile(badFile, mustJSON(badRc), 0o600)
+	run(t, nil, "", "verify-anchor", doc, badFile, "--node", url).want(t, 1, "the proof says")
+
 	// The admin route, with the token file the node wrote.
 	r = run(t, nil, "", "mine", "--node", url, "--token-file", filepath.Join(dataDir, node.TokenFile))
 	r.want(t, 0)
@@ -274,6 +315,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	checkBalances()
 	run(t, nil, "", "verify-proof", proofFile, "--node", url).want(t, 0)
+	run(t, nil, "", "verify-anchor", doc, receiptFile, "--node", url).want(t, 0)
 	n.stop(t)
 }
 

@@ -67,6 +67,8 @@ Exit status: 0 success, 1 error (message on standard error), 2 usage error.`,
 		newAccountCmd(g),
 		newMineCmd(g),
 		newVerifyProofCmd(g),
+		newAnchorCmd(g),
+		newVerifyAnchorCmd(g),
 	)
 	return root
 }
