@@ -24,6 +24,9 @@ type Devnet struct {
 	mu    sync.Mutex
 	slots []*slot
 	group []int // partition group of each node; all 0 when healed
+	// api is each node's API address once bound: a restarted node takes
+	// the same one, so links and open explorer pages keep working.
+	api []string
 }
 
 type slot struct {
@@ -62,11 +65,13 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 			peers = append(peers, s.n.Net.Addrs()...)
 		}
 	}
-	d.mu.Unlock()
 	apiAddr := "127.0.0.1:0"
-	if d.cfg.APIPort > 0 {
+	if d.api[i] != "" {
+		apiAddr = d.api[i]
+	} else if d.cfg.APIPort > 0 {
 		apiAddr = fmt.Sprintf("127.0.0.1:%d", d.cfg.APIPort+i)
 	}
+	d.mu.Unlock()
 	nc := node.Config{
 		DataDir: filepath.Join(d.cfg.Dir, fmt.Sprintf("node%d", i)), Genesis: d.genesis,
 		Mine: true, MinerAddress: d.miner, Threads: d.cfg.Threads, Logger: d.cfg.Logger,
@@ -84,6 +89,7 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 	go func() { s.done <- n.Run(runCtx) }()
 	d.mu.Lock()
 	d.slots[i] = s
+	d.api[i] = strings.TrimPrefix(n.APIURL(), "http://")
 	d.applyPartitionLocked()
 	d.mu.Unlock()
 	return nil
@@ -219,6 +225,9 @@ func (d *Devnet) Nodes() wire.DevnetNodes {
 	out := wire.DevnetNodes{}
 	for i, s := range d.slots {
 		dn := wire.DevnetNode{Index: i, Group: d.group[i]}
+		if d.api[i] != "" {
+			dn.API = "http://" + d.api[i]
+		}
 		out.Partitioned = out.Partitioned || d.group[i] != 0
 		if s.n != nil {
 			tip := s.n.Chain.Tip()

@@ -116,6 +116,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	}
 	d := &Devnet{cfg: cfg, genesis: g, miner: key.Address(), group: make([]int, cfg.Nodes)}
 	d.slots = make([]*slot, cfg.Nodes)
+	d.api = make([]string, cfg.Nodes)
 	for i := range d.slots {
 		d.slots[i] = &slot{}
 	}

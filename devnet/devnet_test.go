@@ -93,14 +93,18 @@ func TestPartitionHealFromControls(t *testing.T) {
 	post(t, base, "/devnet/heal", "")
 	waitFor(t, "convergence after the heal", 90*time.Second, func() bool { return converged(nodes(t, base), h) })
 
+	api2 := nodes(t, base).Nodes[2].API
 	post(t, base, "/devnet/nodes/2/stop", "")
-	if ns := nodes(t, base); ns.Nodes[2].Running {
-		t.Fatal("node 2 still running after stop")
+	if ns := nodes(t, base); ns.Nodes[2].Running || ns.Nodes[2].API != api2 {
+		t.Fatalf("node 2 after stop: %+v (API was %s)", ns.Nodes[2], api2)
 	}
 	h = nodes(t, base).Nodes[0].Height
 	waitFor(t, "the others to mine on", 60*time.Second, func() bool { return nodes(t, base).Nodes[0].Height >= h+3 })
 	post(t, base, "/devnet/nodes/2/start", "")
 	waitFor(t, "node 2 to catch up", 90*time.Second, func() bool { return converged(nodes(t, base), h+3) })
+	if got := nodes(t, base).Nodes[2].API; got != api2 {
+		t.Fatalf("node 2 restarted on API %s, was %s: open pages and links would break", got, api2)
+	}
 
 	// Bad control requests are clear 4xx problems.
 	for _, c := range []struct{ path, body string }{

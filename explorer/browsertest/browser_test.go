@@ -187,8 +187,12 @@ func TestExplorerInBrowser(t *testing.T) {
 	}
 	var shown, proof string
 	var pwned bool
+	// Searching the tx id opens its page.
 	if err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/#/tx/"+id.String()),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible("#stat-height", chromedp.ByID),
+		chromedp.SetValue("#q", id.String(), chromedp.ByID),
+		chromedp.Click("#search button", chromedp.ByQuery),
 		chromedp.WaitVisible("#memo-text", chromedp.ByID),
 		chromedp.Text("#memo-text", &shown, chromedp.ByID),
 		chromedp.WaitVisible("#proof-result", chromedp.ByID),
@@ -203,6 +207,169 @@ func TestExplorerInBrowser(t *testing.T) {
 	}
 	if !strings.HasPrefix(proof, "proof valid") {
 		t.Fatalf("proof check in the page: %q", proof)
+	}
+	var loc string
+	if err := chromedp.Run(ctx, chromedp.Location(&loc)); err != nil || !strings.HasSuffix(loc, "#/tx/"+id.String()) {
+		t.Fatalf("search for the tx id went to %q (%v)", loc, err)
+	}
+	if len(*errs) > 0 {
+		t.Fatalf("console errors: %v", *errs)
+	}
+}
+
+// poll runs check every 200 ms (in the browser's clock) until it holds or
+// the deadline passes.
+func poll(t *testing.T, ctx context.Context, what string, limit time.Duration, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !check() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s", limit, what)
+		}
+		if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// devnetCards reads the devnet page's node cards.
+type devnetView struct {
+	Badge   string   `json:"badge"`
+	Tips    []string `json:"tips"`
+	Heights []string `json:"heights"`
+	Msg     string   `json:"msg"`
+}
+
+func readDevnet(t *testing.T, ctx context.Context) devnetView {
+	t.Helper()
+	var v devnetView
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`({
+		badge: (document.getElementById('partitioned') || {}).textContent || '',
+		tips: Array.from(document.querySelectorAll('#devnet-nodes .node-tip')).map((e) => e.textContent),
+		heights: Array.from(document.querySelectorAll('#devnet-nodes .node-height')).map((e) => e.textContent),
+		msg: (document.getElementById('devnet-msg') || {}).textContent || '',
+	})`, &v)); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func allEqual(xs []string) bool {
+	for _, x := range xs {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return len(xs) > 0
+}
+
+// TestDevnetFaultsInBrowser drives the devnet page: a bad group spec is
+// refused with a message, a partition made from the page shows the nodes'
+// tips diverge, healing shows them converge; then a node whose explorer
+// is open restarts, and its page says so and recovers without a reload.
+// Also: the dashboard at a phone's width does not scroll sideways.
+func TestDevnetFaultsInBrowser(t *testing.T) {
+	dctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d, err := devnet.Start(dctx, devnet.Config{Dir: t.TempDir(), Nodes: 3, BlockTime: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	base := d.Node(0).APIURL()
+	ctx, errs := browser(t)
+
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/#/devnet"),
+		chromedp.WaitVisible("#heal", chromedp.ByID),
+	); err != nil {
+		t.Fatalf("devnet page: %v", err)
+	}
+	poll(t, ctx, "3 nodes at one tip on the devnet page", 60*time.Second, func() bool {
+		v := readDevnet(t, ctx)
+		return len(v.Tips) == 3 && allEqual(v.Tips) && v.Badge == "connected"
+	})
+	// A malformed partition is refused in the page, changing nothing.
+	if err := chromedp.Run(ctx,
+		chromedp.SetValue("#groups", "0 | x", chromedp.ByID),
+		chromedp.Click("#partition", chromedp.ByID),
+	); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, ctx, "an error for the bad groups", 10*time.Second, func() bool {
+		return strings.Contains(readDevnet(t, ctx).Msg, "is not a node index")
+	})
+	if d.Nodes().Partitioned {
+		t.Fatal("a malformed partition request partitioned the devnet")
+	}
+	// Partition {0} | {1, 2}: both sides mine their own branch.
+	if err := chromedp.Run(ctx,
+		chromedp.SetValue("#groups", "0 | 1 2", chromedp.ByID),
+		chromedp.Click("#partition", chromedp.ByID),
+	); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, ctx, "the tips to diverge on the page", 60*time.Second, func() bool {
+		v := readDevnet(t, ctx)
+		return v.Badge == "partitioned" && len(v.Tips) == 3 && v.Tips[0] != v.Tips[1] && v.Tips[1] == v.Tips[2]
+	})
+	screenshot(t, ctx, "devnet-partitioned")
+	if err := chromedp.Run(ctx, chromedp.Click("#heal", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, ctx, "the tips to converge on the page after heal", 90*time.Second, func() bool {
+		v := readDevnet(t, ctx)
+		return v.Badge == "connected" && allEqual(v.Tips)
+	})
+	screenshot(t, ctx, "devnet-healed")
+	if ns := d.Nodes(); ns.Partitioned {
+		t.Fatalf("the devnet is still partitioned after heal from the page: %+v", ns)
+	}
+
+	// Node 1's own explorer while node 1 restarts.
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(d.Node(1).APIURL()+"/"),
+		chromedp.WaitVisible("#stat-height", chromedp.ByID),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.StopNode(1); err != nil {
+		t.Fatal(err)
+	}
+	var banner string
+	poll(t, ctx, "the page to say the node cannot be reached", 60*time.Second, func() bool {
+		var visible bool
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`!document.getElementById('conn').hidden`, &visible),
+			chromedp.Text("#conn", &banner, chromedp.ByID, chromedp.AtLeast(0))); err != nil {
+			t.Fatal(err)
+		}
+		return visible && strings.Contains(banner, "Cannot reach the node")
+	})
+	screenshot(t, ctx, "node-restarting")
+	if err := d.StartNode(1); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, ctx, "the page to recover after the restart", 60*time.Second, func() bool {
+		var ok bool
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById('conn').hidden && !!document.getElementById('stat-height')`, &ok)); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	})
+
+	// A phone's width: the dashboard fits, no sideways scrolling.
+	var overflow int
+	if err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible("#stat-height", chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflow),
+	); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone")
+	if overflow > 0 {
+		t.Fatalf("at 390 px the dashboard is %d px wider than the screen", overflow)
 	}
 	if len(*errs) > 0 {
 		t.Fatalf("console errors: %v", *errs)

@@ -724,7 +724,7 @@
             ['API', url ? el('a', { href: url }, api2) : '—'],
           ]),
           el('div', { class: 'row' },
-            el('button', { class: 'danger', disabled: !n.running, onclick: () => act(() => post('/devnet/nodes/' + n.index + '/stop')) }, 'Stop'),
+            el('button', { class: 'danger', disabled: !n.running || n.index === 0, title: n.index === 0 ? 'node 0 serves these controls' : null, onclick: () => act(() => post('/devnet/nodes/' + n.index + '/stop')) }, 'Stop'),
             el('button', { disabled: n.running, onclick: () => act(() => post('/devnet/nodes/' + n.index + '/start')) }, 'Start')))]);
       }
     };
