@@ -617,7 +617,7 @@
       throw e;
     }
     if (stale()) return;
-    const body = el('tbody');
+    const body = el('tbody', { id: 'history' });
     for (const i of h.txs || []) {
       const t = i.tx || {};
       const out = t.from_address === a.address;
@@ -644,7 +644,7 @@
         : el('p', { class: 'muted' }, 'No transactions.'),
       el('div', { class: 'pager' },
         before ? el('a', { href: '#/account/' + a.address }, 'newest') : null,
-        h.next ? el('a', { href: '#/account/' + a.address + '?before=' + h.next }, 'older →') : null));
+        h.next ? el('a', { id: 'more', href: '#/account/' + a.address + '?before=' + h.next }, 'older →') : null));
   }
 
   // ---------- peers page ----------
