@@ -140,6 +140,26 @@ func TestExplorerInBrowser(t *testing.T) {
 	if !strings.Contains(strings.ToLower(msg), "nothing matches") {
 		t.Fatalf("not-found message: %q", msg)
 	}
+	// Malformed and unknown ids get a clear message.
+	for path, want := range map[string]string{
+		"/#/block/zzz":                     "Not a block height or hash",
+		"/#/block/99999999":                "Not found",
+		"/#/tx/" + strings.Repeat("0", 64): "Not found",
+		"/#/tx/1234":                       "Not a tx id",
+		"/#/account/cairn1notanaddress":    "address",
+	} {
+		var text string
+		if err := chromedp.Run(ctx,
+			chromedp.Navigate(base+path),
+			chromedp.WaitVisible("main .error", chromedp.ByQuery),
+			chromedp.Text("main .error", &text, chromedp.ByQuery),
+		); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if !strings.Contains(text, want) {
+			t.Fatalf("%s says %q, want %q", path, text, want)
+		}
+	}
 	// The devnet page lists both nodes.
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(base+"/#/devnet"),
