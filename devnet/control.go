@@ -74,7 +74,7 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 	d.mu.Unlock()
 	nc := node.Config{
 		DataDir: filepath.Join(d.cfg.Dir, fmt.Sprintf("node%d", i)), Genesis: d.genesis,
-		Mine: true, MinerAddress: d.miner, Threads: d.cfg.Threads, Logger: d.cfg.Logger,
+		Mine: true, MinerAddress: d.miner, Threads: d.cfg.Threads, MaxHashRate: d.cfg.MaxHashRate, Logger: d.cfg.Logger,
 		APIAddr: apiAddr, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: peers, Version: "devnet",
 	}
 	if i == 0 {

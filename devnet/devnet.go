@@ -49,6 +49,13 @@ type Config struct {
 	APIPort int
 	// Threads is each node's mining threads (default 1).
 	Threads int
+	// MaxHashRate caps each node's hashes per second (0: no cap), so
+	// mining leaves the cores to validation; a new devnet's initial
+	// difficulty is set for that rate.
+	MaxHashRate float64
+	// MaxBlockBytes and MaxBlockTxs of a new devnet's genesis (0: core's
+	// defaults).
+	MaxBlockBytes, MaxBlockTxs uint64
 	// Ready, if set, receives the devnet once every node is running.
 	Ready func(*Devnet)
 }
@@ -110,7 +117,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := genesis(cfg.Dir, key.Address(), uint64(cfg.BlockTime.Milliseconds()))
+	g, err := genesis(cfg, key.Address())
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +155,8 @@ func devKey(ks *wallet.Keystore) (*wallet.Key, error) {
 }
 
 // genesis returns the devnet genesis in dir, writing it on first run.
-func genesis(dir string, fund core.Address, blockMs uint64) (*core.Genesis, error) {
+func genesis(cfg Config, fund core.Address) (*core.Genesis, error) {
+	dir, blockMs := cfg.Dir, uint64(cfg.BlockTime.Milliseconds())
 	path := filepath.Join(dir, "genesis.json")
 	data, err := os.ReadFile(path)
 	if err == nil {
@@ -160,9 +168,20 @@ func genesis(dir string, fund core.Address, blockMs uint64) (*core.Genesis, erro
 	g := core.NewGenesis(ChainID, uint64(time.Now().UnixMilli()))
 	g.TargetBlockTimeMs = max(blockMs, 1)
 	g.AsertHalflifeMs = 10 * g.TargetBlockTimeMs
-	// Initial target: about one block per block time for one thread.
+	if cfg.MaxBlockBytes > 0 {
+		g.MaxBlockBytes = cfg.MaxBlockBytes
+	}
+	if cfg.MaxBlockTxs > 0 {
+		g.MaxBlockTxs = cfg.MaxBlockTxs
+	}
+	// Initial target: about one block per block time for one thread, or
+	// for every node at its capped rate.
+	rate := uint64(expectedHashRate)
+	if cfg.MaxHashRate > 0 {
+		rate = uint64(cfg.MaxHashRate) * uint64(cfg.Nodes)
+	}
 	target := new(big.Int).Lsh(big.NewInt(1), 256)
-	target.Div(target, big.NewInt(int64(max(expectedHashRate*g.TargetBlockTimeMs/1000, 2))))
+	target.Div(target, big.NewInt(int64(max(rate*g.TargetBlockTimeMs/1000, 2))))
 	g.InitialBits = core.HexU32(pow.BigToCompact(target))
 	g.Alloc = []core.Alloc{{Address: fund, Balance: FundCoins * 100_000_000}}
 	if err := g.Validate(); err != nil {

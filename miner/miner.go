@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -40,6 +42,11 @@ type Config struct {
 	// RefreshEvery is the number of hashes per thread after which the
 	// template is re-built; < 1 means DefaultRefreshEvery.
 	RefreshEvery int
+
+	// MaxHashRate caps the hashes per second of all threads together
+	// (0: no cap). A devnet or a load test on a shared machine sets it so
+	// that mining leaves the cores to validation; the difficulty follows.
+	MaxHashRate float64
 
 	Logger *slog.Logger // optional: nil discards
 }
@@ -84,6 +91,8 @@ type Miner struct {
 	primed     bool // rate holds at least one interval
 
 	onIdle func() // tests: called each time Run parks because mining is disabled
+
+	limit *rate.Limiter // nil: no hash rate cap
 }
 
 // New checks cfg and returns a Miner; call Run to start it.
@@ -111,6 +120,14 @@ func New(cfg Config) (*Miner, error) {
 	m.maxBytes, m.maxTxs = blockLimits(cfg.MaxBlockBytes, cfg.MaxBlockTxs)
 	if cfg.RefreshEvery > 0 {
 		m.refresh = uint64(cfg.RefreshEvery)
+	}
+	if cfg.MaxHashRate < 0 || math.IsNaN(cfg.MaxHashRate) || math.IsInf(cfg.MaxHashRate, 0) {
+		return nil, fmt.Errorf("miner: MaxHashRate %v: want a rate >= 0", cfg.MaxHashRate)
+	}
+	if cfg.MaxHashRate > 0 {
+		// A worker asks for at most one batch at a time: the bucket must
+		// hold one; beyond that, a tenth of a second of hashes.
+		m.limit = rate.NewLimiter(rate.Limit(cfg.MaxHashRate), max(batchSize, int(cfg.MaxHashRate/10)))
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
@@ -172,7 +189,12 @@ func (m *Miner) round(ctx context.Context, epoch uint64, threads int, addr core.
 	r.start(&h)
 	solved, found, _ := solve(ctx, h, target, threads, m.refresh,
 		func() bool { return m.epoch.Load() != epoch },
-		func(n uint64) { m.hashes.Add(n) })
+		func(n uint64) {
+			m.hashes.Add(n)
+			if m.limit != nil {
+				_ = m.limit.WaitN(ctx, int(n)) // ctx's end stops the search anyway
+			}
+		})
 	if !found {
 		r.done(h, m.refresh, threads)
 		return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -369,5 +370,32 @@ func TestHashRateSampling(t *testing.T) {
 	m.sample(t0.Add(61 * time.Second)) // idle second
 	if got := m.Stats().HashRate; got >= 10000 || got < 7000 {
 		t.Fatalf("after an idle second: rate %v", got)
+	}
+}
+
+// TestMaxHashRate: with a cap, the hashes done over a window never exceed
+// the cap times the window plus the limiter's burst; a bad cap is refused.
+func TestMaxHashRate(t *testing.T) {
+	c := newFakeChain(hardBits)
+	const capRate = 200_000
+	r := startMiner(t, c, Config{Threads: 2, MaxHashRate: capRate})
+	start := time.Now()
+	deadline := start.Add(30 * time.Second)
+	for r.m.Stats().Hashes < 3*capRate/2 { // about 1.5 s of capped mining
+		if time.Now().After(deadline) {
+			t.Fatal("the capped miner did not reach 300k hashes in 30 s")
+		}
+		<-time.After(20 * time.Millisecond) // poll interval
+	}
+	elapsed := time.Since(start).Seconds()
+	hashes := float64(r.m.Stats().Hashes)
+	burst := float64(max(batchSize, capRate/10)) + 2*batchSize // bucket + one batch per thread in flight
+	if limit := capRate*elapsed + burst; hashes > limit {
+		t.Fatalf("%.0f hashes in %.2f s with a cap of %d/s: more than %.0f", hashes, elapsed, capRate, limit)
+	}
+	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := New(Config{Chain: c, Submit: c.Submit, Target: testTarget, MaxHashRate: bad}); err == nil {
+			t.Errorf("MaxHashRate %v accepted", bad)
+		}
 	}
 }

@@ -36,6 +36,8 @@ type Config struct {
 	Mine         bool
 	MinerAddress core.Address
 	Threads      int
+	// MaxHashRate caps the miner's hashes per second (0: no cap).
+	MaxHashRate float64
 	// CacheBytes is Pebble's block cache (0: store/pebble's default).
 	CacheBytes int64
 	Logger     *slog.Logger     // optional
@@ -227,7 +229,7 @@ func (n *Node) open() error {
 		Chain: n.Chain, Txs: n.Pool, Target: pow.TargetHash, Submit: n.submitMined,
 		Threads: n.cfg.Threads, Address: n.cfg.MinerAddress,
 		MaxBlockBytes: int(n.Genesis.MaxBlockBytes), MaxBlockTxs: int(n.Genesis.MaxBlockTxs),
-		Logger: n.log,
+		MaxHashRate: n.cfg.MaxHashRate, Logger: n.log,
 	})
 	if err != nil {
 		return err

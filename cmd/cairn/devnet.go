@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -15,6 +16,7 @@ func newDevnetCmd() *cobra.Command {
 	var verbose bool
 	var blockTime time.Duration
 	var apiPort int
+	var hashCap float64
 	cmd := &cobra.Command{
 		Use:   "devnet",
 		Short: "Start a local multi-node development network that mines (Ctrl-C stops it)",
@@ -35,17 +37,21 @@ directory; with --dir a second run resumes the same chain.`,
 				}
 				dir = d
 			}
+			if hashCap < 0 {
+				return usageError{fmt.Errorf("--max-hashrate %v: want >= 0", hashCap)}
+			}
 			var logger *slog.Logger
 			if verbose {
 				logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort})
+			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "data directory to create or resume (default: a new temporary directory)")
 	cmd.Flags().IntVar(&nodes, "nodes", 3, "number of nodes, each with its own data dir, API port and P2P port on 127.0.0.1")
 	cmd.Flags().IntVar(&apiPort, "api-port", 8645, "API port of node 0; node i uses api-port+i (0: ports chosen by the system)")
 	cmd.Flags().DurationVar(&blockTime, "block-time", devnet.BlockTimeMs*time.Millisecond, "target block time of a new devnet (ignored when resuming)")
+	cmd.Flags().Float64Var(&hashCap, "max-hashrate", 0, "cap each node's mining at this many hashes/s, leaving the cores to validation (0: no cap)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print node logs to stderr")
 	return cmd
 }
