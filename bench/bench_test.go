@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cairn-chain/cairn/core"
+)
+
+// TestBenchOnDevnet runs a small bench on a 3-node devnet: every tx is
+// confirmed exactly once, balances and supply hold, the nodes converge,
+// and the report's figures are filled in.
+func TestBenchOnDevnet(t *testing.T) {
+	ctx := context.Background()
+	d, err := StartDevnet(ctx, DevnetConfig{Dir: t.TempDir(), Nodes: 3, BlockTime: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	var progress bytes.Buffer
+	rep, err := Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 3000, Accounts: 60, Progress: &progress,
+		Memory: ProcessRSS, VerifyTime: 200 * time.Millisecond, Stall: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", *rep)
+	if !rep.OK() || rep.Submitted != 3000 || rep.Confirmed != 3000 || rep.Lost != 0 || rep.Duplicated != 0 {
+		t.Fatalf("bench not OK: %+v", *rep)
+	}
+	if !rep.Converged || !rep.BalancesOK || !rep.SupplyConserved || rep.Tip == "" {
+		t.Fatalf("checks: %+v", *rep)
+	}
+	if rep.ConfirmedPerS <= 0 || rep.SubmittedPerS <= 0 || rep.VerifyPerS <= 0 || rep.Ratio <= 0 || rep.LatencyMs.P99 <= 0 ||
+		rep.LatencyMs.P50 > rep.LatencyMs.P99 || rep.Blocks == 0 || rep.PeakMemoryMiB <= 0 {
+		t.Fatalf("figures missing: %+v", *rep)
+	}
+	for _, want := range []string{"funding 60 accounts", "signing 3000 transfers", "checking"} {
+		if !strings.Contains(progress.String(), want) {
+			t.Fatalf("progress lacks %q:\n%s", want, progress.String())
+		}
+	}
+
+	// The checks can fail: a tx "acknowledged" but never sent is lost, and
+	// an account funded differently breaks its balance and the supply.
+	rep, err = Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 40, Accounts: 4, Seed: 1, VerifyTime: 50 * time.Millisecond,
+		beforeCheck: func(r *run) {
+			key := ed25519.NewKeyFromSeed(make([]byte, 32))
+			var pub core.PublicKey
+			copy(pub[:], key.Public().(ed25519.PublicKey))
+			tx := &core.Tx{Version: core.TxVersion, ChainID: r.st.ChainID, From: pub, To: r.accts[0].addr, Amount: 1, Fee: r.st.MinFee}
+			tx.Sign(key)
+			r.byID[tx.ID()] = &btx{tx: tx, id: tx.ID(), ackAt: time.Now(), from: 0}
+			r.accts[1].fund++ // as if account 1 had been paid one unit more
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Lost != 1 || rep.BalancesOK || rep.SupplyConserved || len(rep.Problems) < 3 {
+		t.Fatalf("a lost tx or a wrong balance went unnoticed: %+v", *rep)
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	var ds []float64
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, float64(i))
+	}
+	l := percentiles(ds)
+	if l.P50 != 51 || l.P95 != 96 || l.P99 != 100 || l.Max != 100 {
+		t.Fatalf("percentiles of 1..100: %+v", l)
+	}
+	if (percentiles(nil) != Latency{}) {
+		t.Fatal("percentiles of nothing")
+	}
+	if bar(5, 10, 10) != "[#####.....]" || bar(20, 10, 4) != "[####]" {
+		t.Fatalf("bar: %q %q", bar(5, 10, 10), bar(20, 10, 4))
+	}
+}

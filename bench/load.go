@@ -1,0 +1,302 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/cairn-chain/cairn/core"
+)
+
+// pacer spaces submissions to a rate in txs/s (nil limiter: no pacing).
+type pacer struct{ l *rate.Limiter }
+
+func newPacer(txsPerSec float64, batch int) *pacer {
+	if txsPerSec <= 0 {
+		return &pacer{}
+	}
+	return &pacer{rate.NewLimiter(rate.Limit(txsPerSec), batch)}
+}
+
+func (p *pacer) wait(ctx context.Context, n int) error {
+	if p.l == nil {
+		return nil
+	}
+	return p.l.WaitN(ctx, n)
+}
+
+// submitLoop sends node ni's accounts' transfers in batches until every
+// one is acknowledged or settled. Each batch takes a few consecutive txs
+// from each account in turn, so nonces arrive in order; an account the
+// node refuses for now (its per-sender limit, a full mempool, the rate
+// limit) waits for the next block.
+func (r *run) submitLoop(ctx context.Context, ni int, p *pacer) error {
+	c := r.cfg.Nodes[ni]
+	var mine []*account
+	for _, a := range r.accts {
+		if a.node == ni {
+			mine = append(mine, a)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	per := max(1, (r.cfg.BatchSize+len(mine)-1)/len(mine))
+	offset, fails := 0, 0
+	for {
+		sig := r.blockSignal()
+		var batch []*btx
+		remaining := false
+		for k := 0; k < len(mine) && len(batch) < r.cfg.BatchSize; k++ {
+			a := mine[(offset+k)%len(mine)]
+			for a.next < len(a.txs) && a.txs[a.next].done {
+				a.next++
+			}
+			if a.next == len(a.txs) {
+				continue
+			}
+			remaining = true
+			if a.paused {
+				continue
+			}
+			for j := a.next; j < len(a.txs) && j < a.next+per && len(batch) < r.cfg.BatchSize; j++ {
+				if !a.txs[j].done {
+					batch = append(batch, a.txs[j])
+				}
+			}
+		}
+		offset = (offset + 1) % len(mine)
+		if !remaining {
+			return nil
+		}
+		if len(batch) == 0 {
+			// Every account with txs left is waiting for room: wait for a
+			// block (or a short while: the node may have room anyway).
+			t := time.NewTimer(250 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-sig:
+			case <-t.C:
+			}
+			t.Stop()
+			for _, a := range mine {
+				a.paused = false
+			}
+			continue
+		}
+		if err := p.wait(ctx, len(batch)); err != nil {
+			return err
+		}
+		txs := make([]*core.Tx, len(batch))
+		for i, b := range batch {
+			txs[i] = b.tx
+		}
+		res, err := c.SubmitBatch(ctx, txs)
+		now := time.Now()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// Nothing was acknowledged: the whole batch is retried (a tx
+			// the node did admit comes back as a duplicate, which counts).
+			if fails++; fails > 100 {
+				return fmt.Errorf("bench: node %s: %d submissions in a row failed, the last: %w", c.BaseURL(), fails, err)
+			}
+			if err := pause(ctx, backoff(fails)); err != nil {
+				return err
+			}
+			continue
+		}
+		fails = 0
+		for i, x := range res {
+			b := batch[i]
+			a := r.accts[b.from]
+			switch {
+			case x.Error == nil || x.Error.Code == string(core.CodeDuplicate):
+				r.ack(b, now)
+			case retryable(x.Error.Code):
+				a.paused = true
+			case x.Error.Code == string(core.CodeNonceTooLow):
+				// Already mined: only possible when an earlier answer was
+				// lost, so it was never acknowledged to us. The final walk
+				// finds it in the chain.
+				b.done = true
+			default:
+				b.done = true
+				r.reject(b, fmt.Sprintf("tx %s (account %d nonce %d) refused by %s: %s: %s",
+					b.id, b.from, b.tx.Nonce, c.BaseURL(), x.Error.Code, x.Error.Detail))
+			}
+		}
+	}
+}
+
+func (r *run) ack(b *btx, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b.ackAt.IsZero() {
+		b.ackAt = now
+		r.submitted++
+		r.lastAck = now
+	}
+	b.done = true
+}
+
+func (r *run) reject(b *btx, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rejected = append(r.rejected, why)
+}
+
+// follow watches node 0's main chain from startHeight and stamps each
+// bench tx with the time it was first seen in a block, until ctx ends.
+func (r *run) follow(ctx context.Context, startHeight uint64) error {
+	c := r.cfg.Nodes[0]
+	known := map[uint64]string{} // height -> main-chain hash as last seen
+	last := startHeight
+	var lastTip string
+	fails := 0
+	for {
+		if err := pause(ctx, 25*time.Millisecond); err != nil {
+			return err
+		}
+		st, err := c.Status(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if fails++; fails > 200 {
+				return err
+			}
+			continue
+		}
+		fails = 0
+		if st.Tip == lastTip {
+			continue
+		}
+		from := last + 1
+		for from <= st.Height {
+			hdrs, err := c.Blocks(ctx, from, 100)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				break // try again at the next poll
+			}
+			if len(hdrs) == 0 {
+				break
+			}
+			if h := hdrs[0].Height; h > startHeight+1 && known[h-1] != "" && hdrs[0].PrevHash != known[h-1] {
+				// A reorg below from: walk back and re-read.
+				from = max(startHeight+1, h-20)
+				continue
+			}
+			for _, h := range hdrs {
+				if err := r.seeBlock(ctx, h.Hash, h.TxCount); err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					break
+				}
+				known[h.Height] = h.Hash
+				last = h.Height
+			}
+			from = last + 1
+		}
+		lastTip = st.Tip
+		if last < st.Height {
+			lastTip = "" // not fully read: read again
+		}
+		r.mu.Lock()
+		close(r.blockSig)
+		r.blockSig = make(chan struct{})
+		r.mu.Unlock()
+	}
+}
+
+// seeBlock records the bench txs of block hash (tx ids cached by hash).
+func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
+	bh, err := core.ParseHash(hash)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	_, seen := r.blockTxs[bh]
+	r.mu.Unlock()
+	if seen {
+		return nil
+	}
+	ids, err := r.blockIDs(ctx, 0, hash, txCount)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.blockTxs[bh] = ids
+	for _, id := range ids {
+		if b := r.byID[id]; b != nil && b.confirmAt.IsZero() {
+			b.confirmAt = now
+			r.confirmed++
+			r.lastConf = now
+		}
+	}
+	return nil
+}
+
+// blockIDs fetches block hash's tx ids from node ni.
+func (r *run) blockIDs(ctx context.Context, ni int, hash string, txCount int) ([]core.Hash, error) {
+	if txCount == 0 {
+		return nil, nil
+	}
+	b, err := r.cfg.Nodes[ni].Block(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]core.Hash, len(b.Txs))
+	for i, t := range b.Txs {
+		if ids[i], err = core.ParseHash(t.ID); err != nil {
+			return nil, fmt.Errorf("block %s: tx %d: %v", hash, i, err)
+		}
+	}
+	return ids, nil
+}
+
+// waitConfirmed waits until every acknowledged tx has been seen in a
+// block, or nothing new is confirmed for cfg.Stall.
+func (r *run) waitConfirmed(ctx context.Context) error {
+	lastCount, lastProgress := -1, time.Now()
+	for {
+		r.mu.Lock()
+		acked, confirmedAcked := 0, 0
+		for _, b := range r.byID {
+			if !b.ackAt.IsZero() {
+				acked++
+				if !b.confirmAt.IsZero() {
+					confirmedAcked++
+				}
+			}
+		}
+		r.mu.Unlock()
+		if confirmedAcked == acked {
+			return nil
+		}
+		if confirmedAcked != lastCount {
+			lastCount, lastProgress = confirmedAcked, time.Now()
+		} else if time.Since(lastProgress) > r.cfg.Stall {
+			return fmt.Errorf("%d acknowledged txs still unconfirmed after %s without progress", acked-confirmedAcked, r.cfg.Stall)
+		}
+		t := time.NewTimer(200 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-r.blockSignal():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
