@@ -69,6 +69,7 @@ Exit status: 0 success, 1 error (message on standard error), 2 usage error.`,
 		newVerifyProofCmd(g),
 		newAnchorCmd(g),
 		newVerifyAnchorCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }

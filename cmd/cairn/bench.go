@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cairn-chain/cairn/bench"
+	"github.com/spf13/cobra"
+)
+
+func newBenchCmd(g *globals) *cobra.Command {
+	var (
+		keys       keyFlags
+		nodes      []string
+		devnetN    int
+		txs        int
+		accounts   int
+		rate       float64
+		asJSON     bool
+		from       string
+		batch      int
+		stall      time.Duration
+		blockTime  time.Duration
+		hashCap    float64
+		dir        string
+		verifyTime time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "bench [--node URL... | --devnet N] [--txs M] [--accounts K] [--rate R] [--json]",
+		Short: "Load generator: send signed transfers, wait for them, check nothing was lost",
+		Long: `Load a network with signed transfers and check the outcome end to end.
+
+It funds K new accounts (--accounts) from a wallet, sends M transfers
+(--txs) between them at --rate txs/s (0: as fast as the nodes accept),
+spread over the nodes (each account always uses the same node), shows
+progress, and waits until every acknowledged tx is confirmed. It then
+checks that every acknowledged tx is in the main chain exactly once, that
+every account's balance and nonce are as expected on every node, that the
+accounts' coins are conserved (balances + fees = funding), and that every
+node has the same tip and state digest; and it reports submitted/s,
+confirmed/s, submit-to-confirm latency p50/p95/p99, and the ed25519.Verify
+rate of all cores measured in the same run, with confirmed/s as a ratio of
+it.
+
+--devnet N starts an N-node devnet in this process (1 s blocks with room
+for the load, mining capped at --max-hashrate per node so the cores go to
+validation) funded by its dev wallet. With --node URL (repeatable; default
+the global --node) it loads running nodes, funded from --from in the
+keystore (default "dev": with --keystore <devnet dir>/keystore and
+CAIRN_PASSWORD=dev it loads a running "cairn devnet").
+
+Exit status 0 only if every check holds; 1 if one fails.`,
+		Example: `  cairn bench --devnet 3 --txs 50000 --accounts 500
+  cairn bench --devnet 3 --txs 5000 --rate 1000 --json
+  CAIRN_PASSWORD=dev cairn bench --node http://127.0.0.1:8645 --node http://127.0.0.1:8646 --keystore /tmp/cairn-devnet-123/keystore`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case txs < 1:
+				return usageError{fmt.Errorf("--txs %d: at least 1", txs)}
+			case accounts < 2 || accounts > txs:
+				return usageError{fmt.Errorf("--accounts %d: want 2 to --txs (%d)", accounts, txs)}
+			case rate < 0:
+				return usageError{fmt.Errorf("--rate %v: want >= 0 (0: as fast as accepted)", rate)}
+			case devnetN < 0 || devnetN > 64:
+				return usageError{fmt.Errorf("--devnet %d: want 1 to 64 nodes", devnetN)}
+			case devnetN > 0 && cmd.Flags().Changed("node"):
+				return usageError{errors.New("give --node URLs or --devnet N, not both")}
+			case batch < 1 || batch > 1000:
+				return usageError{fmt.Errorf("--batch %d: want 1 to 1000", batch)}
+			}
+			ctx := cmd.Context()
+			errOut := cmd.ErrOrStderr()
+			cfg := bench.Config{Txs: txs, Accounts: accounts, Rate: rate, BatchSize: batch, Stall: stall, VerifyTime: verifyTime,
+				Seed: uint64(time.Now().UnixNano())}
+			if !asJSON {
+				cfg.Progress = errOut
+				if f, ok := errOut.(*os.File); ok {
+					cfg.TTY = isTerminal(f)
+				}
+			}
+			var memURLs []string
+			if devnetN > 0 {
+				fmt.Fprintf(errOut, "starting a %d-node devnet...\n", devnetN)
+				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap})
+				if err != nil {
+					return err
+				}
+				defer d.Stop()
+				cfg.Nodes, cfg.Funder, cfg.Memory = d.Clients, d.Funder, bench.ProcessRSS
+			} else {
+				if len(nodes) == 0 {
+					nodes = []string{g.node}
+				}
+				for _, u := range nodes {
+					cfg.Nodes = append(cfg.Nodes, bench.NewClient(u))
+				}
+				for _, c := range cfg.Nodes {
+					memURLs = append(memURLs, c.BaseURL())
+				}
+				cfg.Memory = func() uint64 { return maxNodeRSS(ctx, memURLs) }
+				ks, err := keys.open(false)
+				if err != nil {
+					return err
+				}
+				st, err := cfg.Nodes[0].Status(ctx)
+				if err != nil {
+					return err
+				}
+				entry, err := findKey(ks, from, st.AddressPrefix)
+				if err != nil {
+					return err
+				}
+				pass, err := newPrompter(cmd).passphrase(&keys, fmt.Sprintf("passphrase for wallet %q: ", entry.Name), false)
+				if err != nil {
+					return err
+				}
+				if cfg.Funder, err = loadKey(ks, entry.Name, pass); err != nil {
+					return err
+				}
+			}
+			rep, err := bench.Run(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if err := printJSON(cmd.OutOrStdout(), rep); err != nil {
+					return err
+				}
+			} else {
+				printReport(cmd.OutOrStdout(), rep)
+			}
+			if !rep.OK() {
+				return fmt.Errorf("bench: %d check(s) failed: %s", len(rep.Problems), strings.Join(rep.Problems, "; "))
+			}
+			return nil
+		},
+	}
+	keys.register(cmd, false)
+	f := cmd.Flags()
+	f.StringArrayVar(&nodes, "node", nil, "node API URL to load (repeatable; default the global --node / CAIRN_NODE)")
+	f.IntVar(&devnetN, "devnet", 0, "start a devnet of N nodes in this process and load it")
+	f.IntVar(&txs, "txs", bench.DefaultTxs, "transfers to send")
+	f.IntVar(&accounts, "accounts", bench.DefaultAccounts, "accounts to fund and send from")
+	f.Float64Var(&rate, "rate", 0, "target txs/s in all (0: as fast as the nodes accept)")
+	f.BoolVar(&asJSON, "json", false, "print the report as one JSON object")
+	f.StringVar(&from, "from", "dev", "with --node: the keystore wallet that funds the accounts")
+	f.IntVar(&batch, "batch", bench.DefaultBatchSize, "txs per POST /txs/batch")
+	f.DurationVar(&stall, "stall", bench.DefaultStall, "give up when no tx is confirmed for this long")
+	f.DurationVar(&blockTime, "block-time", time.Second, "with --devnet: target block time")
+	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
+	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
+	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
+	return cmd
+}
+
+// printReport prints a report as a table.
+func printReport(w io.Writer, r *bench.Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	row("nodes / accounts / txs", fmt.Sprintf("%d / %d / %d", r.Nodes, r.Accounts, r.Txs))
+	row("submitted (acknowledged)", fmt.Sprintf("%d (%.0f/s)", r.Submitted, r.SubmittedPerS))
+	row("confirmed", fmt.Sprintf("%d (%.0f/s over %.1f s)", r.Confirmed, r.ConfirmedPerS, r.Seconds))
+	row("lost / duplicated / rejected", fmt.Sprintf("%d / %d / %d", r.Lost, r.Duplicated, r.Rejected))
+	row("latency p50 / p95 / p99 / max", fmt.Sprintf("%.0f / %.0f / %.0f / %.0f ms", r.LatencyMs.P50, r.LatencyMs.P95, r.LatencyMs.P99, r.LatencyMs.Max))
+	row("blocks / mean block time / largest", fmt.Sprintf("%d / %.0f ms / %d txs (p99 = %.2f block times)", r.Blocks, r.BlockTimeMs, r.MaxBlockTxs, r.P99Blocks))
+	row("converged (one tip and digest)", fmt.Sprintf("%v at height %d", r.Converged, r.Height))
+	row("balances and nonces / supply", fmt.Sprintf("%v / %v", r.BalancesOK, r.SupplyConserved))
+	row("ed25519.Verify, all cores", fmt.Sprintf("%.0f/s", r.VerifyPerS))
+	row("ratio confirmed/s : verify/s", fmt.Sprintf("%.3f", r.Ratio))
+	if r.PeakMemoryMiB > 0 {
+		row("peak memory (RSS)", fmt.Sprintf("%.0f MiB", r.PeakMemoryMiB))
+	}
+	tw.Flush()
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "PROBLEM: %s\n", p)
+	}
+}
+
+// maxNodeRSS returns the largest process_resident_memory_bytes among the
+// nodes' /metrics (0 when none answers).
+func maxNodeRSS(ctx context.Context, urls []string) uint64 {
+	var best uint64
+	hc := &http.Client{Timeout: 2 * time.Second}
+	for _, u := range urls {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(u, "/")+"/metrics", nil)
+		if err != nil {
+			continue
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(io.LimitReader(resp.Body, 4<<20))
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					best = max(best, uint64(f))
+				}
+			}
+		}
+		resp.Body.Close()
+	}
+	return best
+}
