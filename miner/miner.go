@@ -20,6 +20,11 @@ import (
 // seconds of work at ~18 M hashes/s per thread.
 const DefaultRefreshEvery = 1 << 25
 
+// DefaultTxRefresh is how often, at most, new txs make the miner rebuild
+// its template: building one costs milliseconds per thousand txs, and a
+// node under load admits txs many times a second.
+const DefaultTxRefresh = 500 * time.Millisecond
+
 const (
 	errorBackoff = time.Second     // wait after a failed template or submit
 	sampleEvery  = time.Second     // hash-rate sampling period
@@ -42,6 +47,10 @@ type Config struct {
 	// RefreshEvery is the number of hashes per thread after which the
 	// template is re-built; < 1 means DefaultRefreshEvery.
 	RefreshEvery int
+
+	// TxRefresh is the least time between template rebuilds for new txs
+	// (TxsAdded); < 1 means DefaultTxRefresh. A new tip rebuilds at once.
+	TxRefresh time.Duration
 
 	// MaxHashRate caps the hashes per second of all threads together
 	// (0: no cap). A devnet or a load test on a shared machine sets it so
@@ -93,6 +102,9 @@ type Miner struct {
 	onIdle func() // tests: called each time Run parks because mining is disabled
 
 	limit *rate.Limiter // nil: no hash rate cap
+
+	txRefresh time.Duration
+	txsAdded  atomic.Bool // txs arrived since the current template was built
 }
 
 // New checks cfg and returns a Miner; call Run to start it.
@@ -120,6 +132,10 @@ func New(cfg Config) (*Miner, error) {
 	m.maxBytes, m.maxTxs = blockLimits(cfg.MaxBlockBytes, cfg.MaxBlockTxs)
 	if cfg.RefreshEvery > 0 {
 		m.refresh = uint64(cfg.RefreshEvery)
+	}
+	m.txRefresh = DefaultTxRefresh
+	if cfg.TxRefresh > 0 {
+		m.txRefresh = cfg.TxRefresh
 	}
 	if cfg.MaxHashRate < 0 || math.IsNaN(cfg.MaxHashRate) || math.IsInf(cfg.MaxHashRate, 0) {
 		return nil, fmt.Errorf("miner: MaxHashRate %v: want a rate >= 0", cfg.MaxHashRate)
@@ -177,6 +193,10 @@ func (m *Miner) Run(ctx context.Context) error {
 // (epoch moved), refreshed, or ctx ends; it submits a solution whose parent
 // is still the tip.
 func (m *Miner) round(ctx context.Context, epoch uint64, threads int, addr core.Address, r *resume) error {
+	// Cleared before the build: txs that arrive during it count for the
+	// next one.
+	m.txsAdded.Store(false)
+	built := time.Now()
 	blk, err := buildTemplate(m.chain, m.txs, addr, m.maxBytes, m.maxTxs)
 	if err != nil {
 		return err
@@ -188,7 +208,9 @@ func (m *Miner) round(ctx context.Context, epoch uint64, threads int, addr core.
 	h := blk.Header
 	r.start(&h)
 	solved, found, _ := solve(ctx, h, target, threads, m.refresh,
-		func() bool { return m.epoch.Load() != epoch },
+		func() bool {
+			return m.epoch.Load() != epoch || m.txsAdded.Load() && time.Since(built) >= m.txRefresh
+		},
 		func(n uint64) {
 			m.hashes.Add(n)
 			if m.limit != nil {
@@ -245,6 +267,10 @@ func (m *Miner) changed() {
 // TipChanged tells the miner the chain's tip moved: it abandons its work
 // within milliseconds and builds a template on the new tip.
 func (m *Miner) TipChanged() { m.changed() }
+
+// TxsAdded tells the miner that new txs were pooled: it rebuilds its
+// template to take them in, at most once per TxRefresh.
+func (m *Miner) TxsAdded() { m.txsAdded.Store(true) }
 
 // SetEnabled starts (true) or pauses (false) mining.
 func (m *Miner) SetEnabled(on bool) {

@@ -399,3 +399,25 @@ func TestMaxHashRate(t *testing.T) {
 		}
 	}
 }
+
+// TestTxsAddedRefresh: new txs make the miner rebuild its template, but
+// a stream of them at most once per TxRefresh.
+func TestTxsAddedRefresh(t *testing.T) {
+	c := newFakeChain(hardBits) // no solution: only rebuilds end a round
+	const refresh = 100 * time.Millisecond
+	r := startMiner(t, c, Config{Threads: 1, TxRefresh: refresh})
+	c.wait(t, "the first template", func(c *fakeChain) bool { return len(c.templates) >= 1 })
+	start := time.Now()
+	_, before, _ := c.snapshot()
+	// A burst of 200 notifications over ~400 ms.
+	for range 200 {
+		r.m.TxsAdded()
+		<-time.After(2 * time.Millisecond) // the arrival pattern under test, not synchronisation
+	}
+	c.wait(t, "a rebuild for the new txs", func(c *fakeChain) bool { return len(c.templates) > len(before) })
+	_, after, _ := c.snapshot()
+	elapsed := time.Since(start)
+	if rebuilt, most := len(after)-len(before), int(elapsed/refresh)+2; rebuilt > most {
+		t.Fatalf("%d rebuilds in %v for 200 tx notifications: want at most %d (one per %v)", rebuilt, elapsed, most, refresh)
+	}
+}

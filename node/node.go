@@ -331,7 +331,7 @@ func (n *Node) SubmitTxs(txs []*core.Tx) []error {
 		n.Events.Publish(wire.EventTx, wire.TxEvent{ID: tx.ID().String(), From: tx.Sender().Encode(p), To: tx.To.Encode(p), Amount: tx.Amount, Fee: tx.Fee})
 	}
 	if admitted {
-		n.Miner.TipChanged() // let the miner pick the txs up at its next template
+		n.Miner.TxsAdded() // the miner takes them in at its next template
 	}
 	return errs
 }

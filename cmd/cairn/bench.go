@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,6 +34,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		hashCap    float64
 		dir        string
 		verifyTime time.Duration
+		cpuProfile string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench [--node URL... | --devnet N] [--txs M] [--accounts K] [--rate R] [--json]",
@@ -128,6 +130,16 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 					return err
 				}
 			}
+			if cpuProfile != "" {
+				pf, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					return err
+				}
+				defer func() { pprof.StopCPUProfile(); pf.Close() }()
+			}
 			rep, err := bench.Run(ctx, cfg)
 			if err != nil {
 				return err
@@ -160,6 +172,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
 	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
 	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (with --devnet: nodes included) to this file")
 	return cmd
 }
 
