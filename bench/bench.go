@@ -57,6 +57,10 @@ type Config struct {
 	// VerifyTime is how long the ed25519.Verify rate is measured (default 1 s).
 	VerifyTime time.Duration
 
+	// Started, if set, is called when the accounts are funded and the
+	// load begins (a soak test starts its faults then).
+	Started func()
+
 	beforeCheck func(*run) // tests: runs after the load, before the checks
 }
 
@@ -199,6 +203,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.mu.Lock()
 	r.firstSend = time.Now()
 	r.mu.Unlock()
+	if cfg.Started != nil {
+		cfg.Started()
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(cfg.Nodes))
 	limiter := newPacer(cfg.Rate, cfg.BatchSize)

@@ -131,18 +131,23 @@ func (r *run) converge(ctx context.Context) (*wire.Status, bool, error) {
 	for {
 		var first *wire.Status
 		same := true
-		for _, c := range r.cfg.Nodes {
+		var lastErr error
+		for i, c := range r.cfg.Nodes {
 			st, err := c.Status(ctx)
-			if err != nil {
-				return nil, false, fmt.Errorf("bench: status of %s: %w", c.BaseURL(), err)
-			}
-			if first == nil {
+			switch {
+			case err != nil:
+				// A node still restarting: not converged yet.
+				same, lastErr = false, fmt.Errorf("bench: status of %s: %w", c.BaseURL(), err)
+			case i == 0:
 				first = st
-			} else if st.Tip != first.Tip || st.StateDigest != first.StateDigest {
+			case first != nil && (st.Tip != first.Tip || st.StateDigest != first.StateDigest):
 				same = false
 			}
 		}
 		if same || time.Now().After(deadline) {
+			if first == nil {
+				return nil, false, lastErr
+			}
 			return first, same, nil
 		}
 		if err := pause(ctx, 50*time.Millisecond); err != nil {

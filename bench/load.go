@@ -44,7 +44,7 @@ func (r *run) submitLoop(ctx context.Context, ni int, p *pacer) error {
 		return nil
 	}
 	per := max(1, (r.cfg.BatchSize+len(mine)-1)/len(mine))
-	offset, fails := 0, 0
+	offset, fails, lastOK := 0, 0, time.Now()
 	for {
 		sig := r.blockSignal()
 		var batch []*btx
@@ -103,15 +103,15 @@ func (r *run) submitLoop(ctx context.Context, ni int, p *pacer) error {
 			}
 			// Nothing was acknowledged: the whole batch is retried (a tx
 			// the node did admit comes back as a duplicate, which counts).
-			if fails++; fails > 100 {
-				return fmt.Errorf("bench: node %s: %d submissions in a row failed, the last: %w", c.BaseURL(), fails, err)
+			if fails++; time.Since(lastOK) > r.cfg.Stall {
+				return fmt.Errorf("bench: node %s: %d submissions in a row failed over %s, the last: %w", c.BaseURL(), fails, r.cfg.Stall, err)
 			}
 			if err := pause(ctx, backoff(fails)); err != nil {
 				return err
 			}
 			continue
 		}
-		fails = 0
+		fails, lastOK = 0, now
 		for i, x := range res {
 			b := batch[i]
 			a := r.accts[b.from]
@@ -158,7 +158,7 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 	known := map[uint64]string{} // height -> main-chain hash as last seen
 	last := startHeight
 	var lastTip string
-	fails := 0
+	lastOK := time.Now()
 	for {
 		if err := pause(ctx, 25*time.Millisecond); err != nil {
 			return err
@@ -168,12 +168,14 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if fails++; fails > 200 {
+			// A node restarting is expected (soak runs kill it): give up
+			// only after a stall's worth of failures.
+			if time.Since(lastOK) > r.cfg.Stall {
 				return err
 			}
 			continue
 		}
-		fails = 0
+		lastOK = time.Now()
 		if st.Tip == lastTip {
 			continue
 		}
