@@ -22,7 +22,9 @@ type Event struct {
 type Bus struct {
 	mu     sync.Mutex
 	next   uint64
-	ring   []Event // the last len(ring) events, oldest first
+	ring   []Event // circular: the last n events, the oldest at ring[head]
+	head   int
+	n      int
 	window int
 	subs   map[*Sub]struct{}
 }
@@ -35,7 +37,7 @@ func NewBus(window int) *Bus {
 	if window <= 0 {
 		window = DefaultWindow
 	}
-	return &Bus{next: 1, window: window, subs: map[*Sub]struct{}{}}
+	return &Bus{next: 1, window: window, ring: make([]Event, window), subs: map[*Sub]struct{}{}}
 }
 
 // Sub is a subscription. C delivers events in ID order; it is closed when
@@ -64,11 +66,14 @@ func (b *Bus) Publish(kind string, data any) uint64 {
 	defer b.mu.Unlock()
 	ev := Event{ID: b.next, Kind: kind, Data: raw}
 	b.next++
-	if len(b.ring) == b.window {
-		copy(b.ring, b.ring[1:])
-		b.ring = b.ring[:len(b.ring)-1]
+	// A circular buffer: publishing costs the same with a full window.
+	if b.n == b.window {
+		b.ring[b.head] = ev
+		b.head = (b.head + 1) % b.window
+	} else {
+		b.ring[(b.head+b.n)%b.window] = ev
+		b.n++
 	}
-	b.ring = append(b.ring, ev)
 	for s := range b.subs {
 		select {
 		case s.C <- ev:
@@ -91,11 +96,11 @@ func (b *Bus) Subscribe(after uint64, buffer int) (s *Sub, missed []Event, gap b
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if after > 0 {
-		if len(b.ring) > 0 && b.ring[0].ID > after+1 || len(b.ring) == 0 && b.next > after+1 {
+		if b.n > 0 && b.ring[b.head].ID > after+1 || b.n == 0 && b.next > after+1 {
 			gap = true
 		}
-		for _, ev := range b.ring {
-			if ev.ID > after {
+		for i := range b.n {
+			if ev := b.ring[(b.head+i)%b.window]; ev.ID > after {
 				missed = append(missed, ev)
 			}
 		}

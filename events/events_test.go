@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -63,4 +64,49 @@ func TestSlowSubscriberDropped(t *testing.T) {
 		t.Fatal("slow subscriber not closed")
 	}
 	s.Close() // idempotent
+}
+
+// TestWindowMatchesReference: for many window sizes and event counts, a
+// resumption returns exactly the events a plain slice of the last window
+// events would, in order, and reports a gap exactly when one was lost.
+func TestWindowMatchesReference(t *testing.T) {
+	for window := 1; window <= 7; window++ {
+		for total := 0; total <= 20; total++ {
+			b := NewBus(window)
+			for i := 1; i <= total; i++ {
+				b.Publish("tx", i)
+			}
+			for after := 1; after <= total+1; after++ {
+				s, missed, gap := b.Subscribe(uint64(after), 1)
+				s.Close()
+				first := max(1, total-window+1) // oldest kept
+				var want []uint64
+				for id := max(first, after+1); id <= total; id++ {
+					want = append(want, uint64(id))
+				}
+				wantGap := after+1 < first && total > 0
+				if gap != wantGap || len(missed) != len(want) {
+					t.Fatalf("window %d, %d events, after %d: gap %v (want %v), %d missed (want %d)", window, total, after, gap, wantGap, len(missed), len(want))
+				}
+				for i, ev := range missed {
+					if ev.ID != want[i] || string(ev.Data) != fmt.Sprint(want[i]) {
+						t.Fatalf("window %d, %d events, after %d: missed[%d] = %d %s, want %d", window, total, after, i, ev.ID, ev.Data, want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkPublishFullWindow: publishing into a full default window costs
+// the same as into an empty one (no shifting of the window).
+func BenchmarkPublishFullWindow(b *testing.B) {
+	bus := NewBus(DefaultWindow)
+	for i := range DefaultWindow {
+		bus.Publish("tx", i)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		bus.Publish("tx", i)
+	}
 }
