@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -45,13 +46,30 @@ func verifyRate(tx *core.Tx) float64 {
 // on Pebble with one synced batch per block. It reports txs/s and that rate
 // over the all-core ed25519.Verify rate measured in the same run: a ratio
 // above 1 shows the signatures were not verified a second time.
-func BenchmarkConnectBlock1000(b *testing.B) {
-	const perBlock = 1000
+func BenchmarkConnectBlock1000(b *testing.B) { benchConnect(b, 1000, 0) }
+
+// BenchmarkConnectScaling: the same at other sizes, for how block
+// connection scales with txs per block (100, 1,000, 5,000) and with the
+// number of accounts already in the state (1,000 senders plus 0 or
+// 200,000 other funded accounts).
+func BenchmarkConnectScaling(b *testing.B) {
+	for _, perBlock := range []int{100, 1000, 5000} {
+		b.Run(fmt.Sprintf("txs=%d", perBlock), func(b *testing.B) { benchConnect(b, perBlock, 0) })
+	}
+	for _, extra := range []int{0, 200_000} {
+		b.Run(fmt.Sprintf("accounts=%d", 1000+extra), func(b *testing.B) { benchConnect(b, 1000, extra) })
+	}
+}
+
+// benchConnect connects blocks of perBlock transfers from perBlock keys,
+// with extra other funded accounts in the genesis state.
+func benchConnect(b *testing.B, perBlock, extra int) {
 	keys := make([]ed25519.PrivateKey, perBlock)
 	g := core.NewGenesis("bench", uint64(time.Now().Add(-time.Hour).UnixMilli()))
 	g.InitialBits = 0x207fffff
 	g.MinFee = 1
-	g.MaxBlockTxs = 2 * perBlock
+	g.MaxBlockTxs = uint64(2 * perBlock)
+	g.MaxBlockBytes = uint64(perBlock)*256 + 1<<16
 	for i := range keys {
 		seed := make([]byte, 32)
 		seed[0], seed[1] = byte(i), byte(i>>8)
@@ -59,6 +77,9 @@ func BenchmarkConnectBlock1000(b *testing.B) {
 		var pub core.PublicKey
 		copy(pub[:], keys[i].Public().(ed25519.PublicKey))
 		g.Alloc = append(g.Alloc, core.Alloc{Address: pub.Address(), Balance: 1 << 40})
+	}
+	for i := range extra {
+		g.Alloc = append(g.Alloc, core.Alloc{Address: core.Address{0xee, byte(i), byte(i >> 8), byte(i >> 16)}, Balance: 1})
 	}
 	g.SortAlloc()
 	eng, err := pow.New(g)
@@ -79,7 +100,7 @@ func BenchmarkConnectBlock1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pool, err := mempool.New(mempool.Config{ChainID: g.ChainID, MinFee: g.MinFee, State: db, SigCache: sigs})
+	pool, err := mempool.New(mempool.Config{ChainID: g.ChainID, MinFee: g.MinFee, State: db, SigCache: sigs, MaxBytes: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
 	}
