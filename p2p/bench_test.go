@@ -101,9 +101,10 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 // BenchmarkBlockPropagation: the time from announcing a freshly mined
 // block to its processing on the last of the other 4 nodes of a 5-node
-// mesh (p50, p95), also as multiples of the libp2p loopback round trip.
+// mesh (CAIRN_BENCH_NODES changes the size) (p50, p95), also as multiples
+// of the libp2p loopback round trip.
 func BenchmarkBlockPropagation(b *testing.B) {
-	ns, _ := cluster(b, 5, nil)
+	ns, _ := cluster(b, envInt("CAIRN_BENCH_NODES", 5), nil)
 	fullMesh(b, ns)
 	type arrival struct {
 		tip core.Hash
