@@ -84,6 +84,16 @@ func (s *Server) getEvents(_ context.Context, in *eventsIn) (*huma.StreamRespons
 func (s *Server) stream(ctx huma.Context, after uint64) {
 	r, w := humago.Unwrap(ctx)
 	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		// The headers only: a stream whose body is discarded would run
+		// (and hold the client's connection) until the client hung up.
+		return
+	}
 	// An ID beyond the last event is from before a node restart (IDs start
 	// again at 1): the client missed an unknown number of events.
 	restarted := after > s.cfg.Events.LastID()
@@ -92,12 +102,6 @@ func (s *Server) stream(ctx huma.Context, after uint64) {
 	defer sub.Close()
 	s.metrics.sse.Inc()
 	defer s.metrics.sse.Dec()
-
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
 
 	var buf bytes.Buffer
 	flush := func() bool {

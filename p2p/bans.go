@@ -113,6 +113,14 @@ func (b *banList) banned(p peer.ID) bool {
 	return false
 }
 
+// isBanned reports whether p is banned now (refusals aside).
+func (b *banList) isBanned(p peer.ID) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, ok := b.bans[p]
+	return ok && b.now().Before(e.Until)
+}
+
 // isRefused reports whether p is refused as a peer of another chain.
 func (b *banList) isRefused(p peer.ID) bool {
 	b.mu.Lock()
@@ -236,9 +244,10 @@ func (g *gater) InterceptSecured(_ network.Direction, p peer.ID, _ network.ConnM
 func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
 
 // misbehave adds points to a peer's misbehaviour score and bans it when
-// the score reaches BanThreshold.
+// the score reaches BanThreshold. A banned peer's messages still in the
+// pipeline change nothing (no points, no new ban, no ban-list write).
 func (n *Network) misbehave(p peer.ID, pts int, reason string) {
-	if p == n.host.ID() {
+	if p == n.host.ID() || n.bans.isBanned(p) {
 		return
 	}
 	total, ban := n.bans.addPoints(p, pts)

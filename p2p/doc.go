@@ -27,8 +27,11 @@
 // node sends (bad PoW, a block breaking a rule checked before relaying,
 // undecodable or oversized messages, txs with bad signatures) bans at
 // once; a block failing only state validation, a non-connecting header
-// reply or a request flood costs less. Bans are by peer ID, persisted in
-// BansFile; peers of another chain are refused for RefuseDuration.
+// reply, a request flood, orphans that the sync with their sender does
+// not connect, or a flood of gossip copies of known blocks and txs costs
+// less. A banned peer's messages still queued are dropped unprocessed.
+// Bans are by peer ID, persisted in BansFile; peers of another chain are
+// refused for RefuseDuration.
 //
 // Not done here: QUIC and a Kademlia DHT (peer exchange covers discovery
 // on small networks).

@@ -146,6 +146,9 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 	if from == n.host.ID() {
 		return pubsub.ValidationAccept // published by this node after it processed the block
 	}
+	if n.bans.banned(from) {
+		return pubsub.ValidationIgnore // queued before the ban: not worth processing
+	}
 	if len(m.Data) > n.maxBlockMsg() {
 		n.misbehave(from, pointsFatal, "oversized block message")
 		return pubsub.ValidationReject
@@ -161,6 +164,7 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 		return pubsub.ValidationReject
 	}
 	if n.cfg.Chain.HasBlock(h) {
+		n.noteStale(from)
 		return pubsub.ValidationIgnore
 	}
 	res, err := n.submitBlock(blk)
@@ -180,9 +184,38 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 		n.noteHeight(from, blk.Header.Height)
 		return pubsub.ValidationAccept
 	case chain.StatusOrphan:
+		n.noteOrphan(from, h)
 		n.sync.trigger(from)
 	}
 	return pubsub.ValidationIgnore
+}
+
+// Stale gossip: messages that bring nothing new (a known block, a batch
+// of known txs) under a message ID the node has not seen. Honest peers
+// send some (races, txs regossiped after a mempool reconciliation or a
+// reorg); a peer above this rate floods the validators with copies.
+const (
+	staleRate  = 100.0  // per second
+	staleBurst = 1000.0 // at once
+)
+
+// noteStale spends one of p's stale-message tokens and penalises p
+// when it has none left.
+func (n *Network) noteStale(p peer.ID) {
+	n.mu.Lock()
+	flood := false
+	if ps, ok := n.peers[p]; ok {
+		now := time.Now()
+		ps.stale = min(staleBurst, ps.stale+now.Sub(ps.staleRefill).Seconds()*staleRate)
+		ps.staleRefill = now
+		if flood = ps.stale < 1; !flood {
+			ps.stale--
+		}
+	}
+	n.mu.Unlock()
+	if flood {
+		n.misbehave(p, pointsFlood, "gossip flood: copies of known blocks or txs")
+	}
 }
 
 // blockFaultPoints scores an invalid block: rules that every node checks
@@ -217,6 +250,9 @@ func (n *Network) validateTxs(_ context.Context, from peer.ID, m *pubsub.Message
 	if from == n.host.ID() {
 		return pubsub.ValidationAccept
 	}
+	if n.bans.banned(from) {
+		return pubsub.ValidationIgnore
+	}
 	if len(m.Data) > MaxTxBatchBytes {
 		n.misbehave(from, pointsFatal, "oversized tx message")
 		return pubsub.ValidationReject
@@ -226,13 +262,10 @@ func (n *Network) validateTxs(_ context.Context, from peer.ID, m *pubsub.Message
 		n.misbehave(from, pointsFatal, "undecodable tx message: "+err.Error())
 		return pubsub.ValidationReject
 	}
-	fresh := txs[:0:0]
-	for _, tx := range txs {
-		if !n.cfg.HasTx(tx.ID()) {
-			fresh = append(fresh, tx)
-		}
-	}
+	fresh := n.claimTxs(txs)
+	defer n.releaseTxs(fresh)
 	if len(fresh) == 0 {
+		n.noteStale(from)
 		return pubsub.ValidationIgnore
 	}
 	accepted := false
@@ -249,6 +282,48 @@ func (n *Network) validateTxs(_ context.Context, from peer.ID, m *pubsub.Message
 		return pubsub.ValidationAccept
 	}
 	return pubsub.ValidationIgnore
+}
+
+// claimTxs returns the txs of a gossiped batch for this validator to
+// submit: those not in the mempool and not being submitted by another
+// validator right now. GossipSub validates messages concurrently, so
+// copies of a tx in different batches would otherwise each have their
+// signature verified. Release the claims with releaseTxs once submitted.
+func (n *Network) claimTxs(txs []*core.Tx) []*core.Tx {
+	ids := make([]core.Hash, len(txs))
+	mine := txs[:0:0]
+	n.claimMu.Lock()
+	for i, tx := range txs {
+		ids[i] = tx.ID()
+		if _, busy := n.claimed[ids[i]]; !busy {
+			n.claimed[ids[i]] = struct{}{}
+			mine = append(mine, tx)
+		}
+	}
+	n.claimMu.Unlock()
+	// Checked once claimed: a copy admitted in the meantime is known now.
+	fresh, known := mine[:0:0], mine[:0:0]
+	for _, tx := range mine {
+		if n.cfg.HasTx(tx.ID()) {
+			known = append(known, tx)
+		} else {
+			fresh = append(fresh, tx)
+		}
+	}
+	n.releaseTxs(known)
+	return fresh
+}
+
+// releaseTxs drops the claims of claimTxs.
+func (n *Network) releaseTxs(txs []*core.Tx) {
+	if len(txs) == 0 {
+		return
+	}
+	n.claimMu.Lock()
+	for _, tx := range txs {
+		delete(n.claimed, tx.ID())
+	}
+	n.claimMu.Unlock()
 }
 
 // afterSubmit handles what a block from the network changed: txs of

@@ -44,6 +44,13 @@ type peerState struct {
 	// RPC rate limit: a token bucket.
 	tokens float64
 	refill time.Time
+	// Gossip messages that brought nothing new: a token bucket (see
+	// noteStale).
+	stale       float64
+	staleRefill time.Time
+	// orphans are blocks with unknown parents the peer relayed, to check
+	// after the sync they trigger (see checkOrphans).
+	orphans []core.Hash
 }
 
 // onConnected runs for every new connection; the first one to a peer
@@ -59,7 +66,7 @@ func (n *Network) onConnected(_ network.Network, c network.Conn) {
 		return
 	}
 	ps := &peerState{id: p, outbound: c.Stat().Direction == network.DirOutbound, connected: n.cfg.Now(), done: make(chan struct{}),
-		tokens: rpcBurst, refill: time.Now()}
+		tokens: rpcBurst, refill: time.Now(), stale: staleBurst, staleRefill: time.Now()}
 	n.peers[p] = ps
 	n.mu.Unlock()
 	n.wg.Add(1)

@@ -138,6 +138,11 @@ type Network struct {
 	sync  *syncer
 	txOut *txQueue
 	dialC chan struct{}
+
+	// claimed are the IDs of gossiped txs a validator is submitting now
+	// (see claimTxs).
+	claimMu sync.Mutex
+	claimed map[core.Hash]struct{}
 }
 
 // New creates the host and starts listening; Run starts the services.
@@ -176,7 +181,7 @@ func New(cfg Config) (*Network, error) {
 	n := &Network{
 		cfg: cfg, log: cfg.Logger.With("component", "p2p"),
 		genesis: cfg.Chain.GenesisHash(), g: cfg.Chain.Genesis(),
-		peers: map[peer.ID]*peerState{}, dialC: make(chan struct{}, 1),
+		peers: map[peer.ID]*peerState{}, dialC: make(chan struct{}, 1), claimed: map[core.Hash]struct{}{},
 	}
 	if n.g == nil {
 		return nil, errors.New("p2p: Config.Chain has no genesis")

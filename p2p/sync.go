@@ -104,10 +104,59 @@ func (s *syncer) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			orphans := s.n.takeOrphans(p)
 			if err := s.syncWith(ctx, p); err != nil && ctx.Err() == nil {
 				s.n.log.Info("sync round ended early", "peer", p, "err", err)
 			}
+			if ctx.Err() == nil {
+				s.n.checkOrphans(p, orphans)
+			}
 		}
+	}
+}
+
+// maxOrphansNoted bounds the orphans remembered per peer between syncs.
+const maxOrphansNoted = 256
+
+// noteOrphan records that p relayed h, a block whose parent this node
+// lacks. Orphans cost nothing to make (their bits are checked only in
+// context), so the sync with p that h triggers must connect h: p holds
+// its ancestors, since it validated h before relaying it.
+func (n *Network) noteOrphan(p peer.ID, h core.Hash) {
+	n.mu.Lock()
+	if ps, ok := n.peers[p]; ok && len(ps.orphans) < maxOrphansNoted {
+		ps.orphans = append(ps.orphans, h)
+	}
+	n.mu.Unlock()
+}
+
+// takeOrphans returns and forgets the orphans p relayed so far.
+func (n *Network) takeOrphans(p peer.ID) []core.Hash {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ps, ok := n.peers[p]
+	if !ok {
+		return nil
+	}
+	hs := ps.orphans
+	ps.orphans = nil
+	return hs
+}
+
+// checkOrphans runs after a sync round with p: the orphans p relayed
+// before it that are still not in the block tree (pooled, evicted or
+// invalid) cost p pointsMinor each. An honest peer's orphans connect
+// (their parents were in flight, or the sync brought them); a peer that
+// floods blocks with made-up parents is banned after ten.
+func (n *Network) checkOrphans(p peer.ID, hs []core.Hash) {
+	bad := 0
+	for _, h := range hs {
+		if _, err := n.cfg.Chain.BlockByHash(h); err != nil {
+			bad++
+		}
+	}
+	if bad > 0 {
+		n.misbehave(p, min(bad*pointsMinor, pointsFatal), fmt.Sprintf("%d relayed orphans not connected by a sync with it", bad))
 	}
 }
 
