@@ -38,6 +38,12 @@ type Config struct {
 	MaxOrphans int
 	// MaxHeld bounds the pool of blocks from the future.
 	MaxHeld int
+	// MaxReorgDepth, if above 0, is the most main-chain blocks a reorg may
+	// disconnect: a heavier branch that forks deeper than that below the
+	// tip is stored as a side branch and not adopted (Result.RefusedReorg
+	// reports it). It is a local policy against deep reorgs, not a
+	// consensus rule; 0 (the default) allows any depth.
+	MaxReorgDepth int
 }
 
 // Chain is the block tree and the main chain's state. Methods are safe
@@ -118,12 +124,18 @@ func New(cfg Config) (*Chain, error) {
 		return nil, fmt.Errorf("chain: read tip: %w", err)
 	}
 	if !ok {
+		if _, err := cfg.DB.HashAt(0); err == nil {
+			return nil, damaged(nil, "the store holds blocks but no tip record")
+		}
 		if err := c.writeGenesis(); err != nil {
 			return nil, err
 		}
 		return c, nil
 	}
 	if err := c.load(tip); err != nil {
+		return nil, err
+	}
+	if err := c.resumeReorg(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -156,7 +168,7 @@ func (c *Chain) writeGenesis() error {
 func (c *Chain) load(tip store.Tip) error {
 	h0, err := c.cfg.DB.HashAt(0)
 	if err != nil {
-		return fmt.Errorf("chain: read genesis hash: %w", err)
+		return asDamaged(fmt.Errorf("chain: read genesis hash: %w", err), "no genesis block at height 0")
 	}
 	if h0 != c.ghash {
 		return fmt.Errorf("chain: the data directory holds chain %s, not this genesis %s", h0, c.ghash)
@@ -171,7 +183,7 @@ func (c *Chain) load(tip store.Tip) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("chain: load block index: %w", err)
+		return asDamaged(fmt.Errorf("chain: load block index: %w", err), "block index")
 	}
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].header.Height < nodes[j].header.Height })
 	for _, n := range nodes {
@@ -184,12 +196,12 @@ func (c *Chain) load(tip store.Tip) error {
 		}
 		n.parent = c.index[n.header.PrevHash]
 		if n.parent == nil {
-			return fmt.Errorf("chain: index entry %s at height %d has no parent %s", n.hash, n.header.Height, n.header.PrevHash)
+			return damaged(nil, "index entry %s at height %d has no parent %s", n.hash, n.header.Height, n.header.PrevHash)
 		}
 	}
 	t := c.index[tip.Hash]
 	if t == nil || t.header.Height != tip.Height {
-		return fmt.Errorf("chain: tip %s at height %d is not in the block index", tip.Hash, tip.Height)
+		return damaged(nil, "tip %s at height %d is not in the block index", tip.Hash, tip.Height)
 	}
 	c.main = make([]*node, t.header.Height+1)
 	for n := t; n != nil; n = n.parent {
@@ -197,10 +209,10 @@ func (c *Chain) load(tip store.Tip) error {
 	}
 	d, err := state.DecodeDigest(tip.State)
 	if err != nil {
-		return fmt.Errorf("chain: tip state: %w", err)
+		return damaged(err, "tip state")
 	}
 	c.setDigest(d)
-	return nil
+	return c.checkRecent()
 }
 
 // setDigest installs the tip's state digest. Must be called with c.mu held

@@ -3,8 +3,11 @@
 // context against the parent, then state), fork choice by most work (ties
 // keep the first seen), reorgs through undo data with rollback when a block
 // of the new branch fails, memory of invalid blocks and their descendants,
-// a bounded pool of orphans (unknown parent) and of blocks from the future,
-// and the read side (blocks, txs, accounts, proofs) the API serves.
+// a bounded pool of orphans (unknown parent) and of blocks from the future
+// (held with their descendants until the clock catches up), an optional
+// maximum reorg depth (Config.MaxReorgDepth, a local policy), checks at
+// open that the stored chain is whole (errors wrap store.ErrCorrupt), and
+// the read side (blocks, txs, accounts, proofs) the API serves.
 //
 // It is a pure state machine over a store.DB and a consensus.Engine: it
 // reads no clock (Config.Now is injected), opens no sockets, and starts no

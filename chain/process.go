@@ -47,6 +47,21 @@ type Result struct {
 	// Orphans and held blocks that this call connected are included in
 	// Connected; Accepted counts every block newly stored.
 	Accepted int
+	// RefusedReorg is set when a heavier branch was not adopted because
+	// switching to it would disconnect more than Config.MaxReorgDepth
+	// main-chain blocks.
+	RefusedReorg *RefusedReorg
+}
+
+// RefusedReorg describes a heavier branch kept as a side branch by the
+// maximum reorg depth.
+type RefusedReorg struct {
+	Branch       core.Hash // the refused branch's tip
+	BranchHeight uint64
+	Fork         core.Hash // the last block the branch shares with the main chain
+	ForkHeight   uint64
+	Depth        int // main-chain blocks the reorg would have disconnected
+	Limit        int // Config.MaxReorgDepth
 }
 
 // Reorg reports whether blocks left the main chain.
@@ -93,17 +108,23 @@ func (c *Chain) RetryHeld() (*Result, error) {
 	defer func() { c.inCall = nil }()
 	oldTip := c.tip()
 	res := &Result{OldTip: oldTip.hash}
-	ready := c.held.take(func(b *core.Block) bool { return !c.tooNew(&b.Header) })
 	var firstErr error
-	for _, blk := range ready {
-		h := blk.Hash()
-		st, err := c.process(blk, h, res)
-		if err != nil && firstErr == nil {
-			firstErr = err
+	// A held block waits for its held parent: rounds until none is ready.
+	for {
+		ready := c.held.take(func(b *core.Block) bool { return !c.tooNew(&b.Header) && !c.held.has(b.Header.PrevHash) })
+		if len(ready) == 0 {
+			break
 		}
-		if err == nil && st != StatusOrphan {
-			for _, child := range c.orphans.children(h) {
-				_, _ = c.process(child, child.Hash(), res)
+		for _, blk := range ready {
+			h := blk.Hash()
+			st, err := c.process(blk, h, res)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			if err == nil && st != StatusOrphan {
+				for _, child := range c.orphans.children(h) {
+					_, _ = c.process(child, child.Hash(), res)
+				}
 			}
 		}
 	}
@@ -164,12 +185,18 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 		return 0, err
 	}
 	if c.tooNew(&blk.Header) {
-		c.held.add(hash, blk)
+		c.hold(hash, blk)
 		return StatusHeld, nil
 	}
 	// 2. Context: against the parent.
 	parent, ok := c.index[blk.Header.PrevHash]
 	if !ok {
+		// A child of a held block waits for the same clock: it is held
+		// too, not an orphan (its sender is not at fault).
+		if c.held.has(blk.Header.PrevHash) {
+			c.hold(hash, blk)
+			return StatusHeld, nil
+		}
 		c.orphans.add(hash, blk)
 		return StatusOrphan, nil
 	}
@@ -215,7 +242,7 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 	if n.work.Cmp(c.tip().work) <= 0 { // ties keep the first seen
 		return StatusSideChain, nil
 	}
-	if err := c.reorganize(n); err != nil {
+	if err := c.reorganize(n, res); err != nil {
 		return 0, err
 	}
 	if c.tip() == n {

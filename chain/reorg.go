@@ -15,11 +15,21 @@ import (
 // restored, and the next-best valid candidate (if heavier than the tip) is
 // tried. Each block connects or disconnects in one atomic store batch, so
 // a crash leaves a consistent (if lower) tip. Must be called with c.mu held.
-func (c *Chain) reorganize(target *node) error {
+func (c *Chain) reorganize(target *node, res *Result) error {
 	var firstErr error
 	for target != nil && target.work.Cmp(c.tip().work) > 0 {
 		oldTip := c.tip()
 		fork := findFork(oldTip, target)
+		if c.tooDeep(oldTip, fork) {
+			// Kept as a side branch: a lighter candidate within the
+			// limit may still beat the tip.
+			if res != nil {
+				res.RefusedReorg = &RefusedReorg{Branch: target.hash, BranchHeight: target.header.Height, Fork: fork.hash,
+					ForkHeight: fork.header.Height, Depth: int(oldTip.header.Height - fork.header.Height), Limit: c.cfg.MaxReorgDepth}
+			}
+			target = c.bestCandidate()
+			continue
+		}
 		var attach []*node
 		for n := target; n != fork; n = n.parent {
 			attach = append(attach, n)
@@ -68,12 +78,41 @@ func (c *Chain) reorganize(target *node) error {
 	return firstErr
 }
 
+// resumeReorg finishes a reorg that a crash interrupted. Each block
+// connects or disconnects in its own batch, so the stored tip can be on
+// the way from the old branch to a heavier stored one (even below both):
+// move on to the heaviest valid branch, as the interrupted call would have.
+// A rule violation on that branch marks it invalid and the best valid
+// branch is kept (not an error); a storage failure is.
+func (c *Chain) resumeReorg() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	target := c.bestCandidate()
+	if target == nil {
+		return nil
+	}
+	c.inCall = map[core.Hash]*callBlock{}
+	defer func() { c.inCall = nil }()
+	if err := c.reorganize(target, nil); err != nil && !core.IsRuleError(err) {
+		return fmt.Errorf("chain: resume the interrupted reorg to %s: %w", target.hash, err)
+	}
+	return nil
+}
+
+// tooDeep reports whether moving from tip to a branch forking at fork
+// would disconnect more main-chain blocks than Config.MaxReorgDepth.
+func (c *Chain) tooDeep(tip, fork *node) bool {
+	return c.cfg.MaxReorgDepth > 0 && tip.header.Height-fork.header.Height > uint64(c.cfg.MaxReorgDepth)
+}
+
 // bestCandidate returns the valid-so-far block with the most work (first
-// seen on ties), or nil if none beats the tip.
+// seen on ties), or nil if none beats the tip. Branches that fork deeper
+// than Config.MaxReorgDepth are not candidates.
 func (c *Chain) bestCandidate() *node {
 	var best *node
+	tip := c.tip()
 	for _, n := range c.index {
-		if n.invalid() {
+		if n.invalid() || n.work.Cmp(tip.work) <= 0 || c.tooDeep(tip, findFork(tip, n)) {
 			continue
 		}
 		if best == nil || n.work.Cmp(best.work) > 0 || n.work.Cmp(best.work) == 0 && n.seq < best.seq {
@@ -186,6 +225,13 @@ func (c *Chain) disconnectTip() error {
 		}
 	}
 	b.DeleteUndo(n.hash)
+	// The block's txs go back to the persisted mempool in the same batch:
+	// a crash before the node's mempool update must not lose them (the
+	// mempool rechecks every stored tx when it loads, and drops those that
+	// are confirmed again or no longer valid).
+	for _, tx := range blk.Txs {
+		b.PutMempoolTx(tx)
+	}
 	b.SetTip(store.Tip{Hash: n.parent.hash, Height: h - 1, State: digest.Encode()})
 	if err := b.Commit(); err != nil {
 		return fmt.Errorf("chain: commit disconnect of %s: %w", n.hash, err)

@@ -1,9 +1,17 @@
 package chain
 
 import (
+	"errors"
+	"fmt"
+	"time"
+
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/state"
 )
+
+// ErrFutureTip is returned by Template when a block on the tip would need a
+// timestamp further ahead of the local clock than MaxFutureDrift.
+var ErrFutureTip = errors.New("chain: no block can be built on the tip now")
 
 // Template returns a block extending the tip, paying miner, holding the
 // candidate txs (in the given order) that are valid in sequence against
@@ -15,9 +23,19 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 	defer c.mu.RUnlock()
 	g := c.cfg.Genesis
 	tip := c.tip()
-	ts := uint64(max(c.cfg.Now().UnixMilli(), 0))
-	if mtp := medianTimePast(tip); ts <= mtp {
+	now := c.cfg.Now()
+	ts := uint64(max(now.UnixMilli(), 0))
+	mtp := medianTimePast(tip)
+	if ts <= mtp {
 		ts = mtp + 1
+	}
+	if c.tooNew(&core.Header{Timestamp: ts}) {
+		// Such a block would be held, by this node too: the tip comes
+		// from a clock running ahead (this node's before it was fixed, or
+		// a peer's). Mining resumes when the clock catches up or a
+		// heavier chain arrives.
+		return nil, fmt.Errorf("%w: the median time past of tip %s (height %d) is %s ahead of the local clock, more than the %s a block may be",
+			ErrFutureTip, tip.hash, tip.header.Height, time.UnixMilli(int64(mtp)).Sub(now).Round(time.Second), MaxFutureDrift)
 	}
 	blk := &core.Block{Header: core.Header{
 		Version:   core.BlockVersion,

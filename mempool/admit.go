@@ -54,7 +54,7 @@ func (p *Pool) addBatch(txs []*core.Tx, stored bool) []error {
 		if e == nil {
 			continue
 		}
-		if err := p.admitLocked(e, &displaced, &dropped); err != nil {
+		if err := p.admitLocked(e, &displaced, &dropped, stored); err != nil {
 			errs[i], es[i] = err, nil
 			continue
 		}
@@ -150,8 +150,12 @@ func (p *Pool) errDuplicate(e *entry) error {
 
 // admitLocked applies the stateful rules to e and, if it passes, pools it.
 // Txs it evicts or replaces are appended to displaced; txs found invalid
-// on refreshing the sender's account are appended to dropped.
-func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry) error {
+// on refreshing the sender's account are appended to dropped. With stored
+// (Load: txs pooled before a restart) the per-sender and nonce-window
+// limits are not applied: like Update, which returns a reorg's txs without
+// them, they only apply to new submissions, and a restart must not drop
+// what was pooled.
+func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry, stored bool) error {
 	if _, ok := p.byID[e.id]; ok {
 		return p.errDuplicate(e)
 	}
@@ -163,7 +167,7 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry) error {
 	if nonce < acct.Nonce {
 		return core.Errorf(core.CodeNonceTooLow, "nonce %d already used: the account's next nonce is %d", nonce, acct.Nonce)
 	}
-	if ahead := nonce - acct.Nonce; ahead > p.cfg.MaxNonceAhead {
+	if ahead := nonce - acct.Nonce; ahead > p.cfg.MaxNonceAhead && !stored {
 		return core.Errorf(core.CodeNonceGap, "nonce %d is %d ahead of the account's next nonce %d; at most %d",
 			nonce, ahead, acct.Nonce, p.cfg.MaxNonceAhead)
 	}
@@ -182,7 +186,7 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry) error {
 			return core.Errorf(core.CodeFeeTooLow, "fee %d does not replace pending tx %s with nonce %d and fee %d: a replacement needs a fee of at least %d (+%d%%)",
 				e.tx.Fee, old.id, nonce, old.tx.Fee, need, p.cfg.ReplaceBumpPercent)
 		}
-	} else if len(s.txs) >= p.cfg.MaxPerSender {
+	} else if len(s.txs) >= p.cfg.MaxPerSender && !stored {
 		return core.Errorf(core.CodeMempoolFull, "sender %s has %d pending txs, the per-sender limit is %d",
 			p.addr(e.sender), len(s.txs), p.cfg.MaxPerSender)
 	}

@@ -114,10 +114,11 @@ func (p *Pool) restoreLocked(a core.Address, extra []*entry, removed *[]*entry) 
 }
 
 // Load re-admits the persisted txs at start-up against the current state
-// (with the usual checks, signatures included) and returns how many are
-// pooled. Stored txs that are no longer admissible, or do not decode, are
-// deleted from the store. The error is an internal failure: reading the
-// store, or the first failure reading state.
+// (with the usual checks, signatures included, except the per-sender and
+// nonce-window limits: a reorg may have pooled more than they allow, see
+// Update) and returns how many are pooled. Stored txs that are no longer
+// admissible, or do not decode, are deleted from the store. The error is an
+// internal failure: reading the store, or the first failure reading state.
 func (p *Pool) Load() (int, error) {
 	if p.cfg.Persist == nil {
 		return 0, nil

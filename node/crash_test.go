@@ -210,11 +210,12 @@ func runAndKill(t *testing.T, dir string, wantBlocks, wantTxs int) (core.Hash, u
 		t.Fatal(err)
 	}
 	killed = true
-	cmd.Wait()
-	// What the child printed before it died was committed too.
+	// What the child printed before it died was committed too. Read it to
+	// EOF before Wait, which closes the pipe (and loses what is unread).
 	for line := range lines {
 		parse(line)
 	}
+	cmd.Wait()
 	return lastTip, lastHeight, lastDigest, txs
 }
 

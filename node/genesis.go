@@ -12,36 +12,54 @@ import (
 )
 
 // resolveGenesis returns the chain's genesis: the stored copy in dir, which
-// g (if given) must match, or g written to dir on first start.
-func resolveGenesis(dir string, g *core.Genesis) (*core.Genesis, error) {
+// g (if given) must match, or g on first start (write: the caller stores
+// it with storeGenesis once the database has opened with it, so a
+// database of another chain never gets a wrong genesis.json).
+func resolveGenesis(dir string, g *core.Genesis) (_ *core.Genesis, write bool, _ error) {
 	path := filepath.Join(dir, genesisFile)
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if g == nil {
-			return nil, fmt.Errorf("node: %s has no %s: give a genesis file", dir, genesisFile)
+			if hasDatabase(dir) {
+				return nil, false, fmt.Errorf("node: %s is missing, but %s holds a database: copy the chain's genesis file back to %s, or give it with --genesis FILE (the database alone does not say which chain it belongs to)",
+					path, filepath.Join(dir, dbDirName), path)
+			}
+			return nil, false, fmt.Errorf("node: %s has no %s: give a genesis file", dir, genesisFile)
 		}
 		if err := g.Validate(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		out, err := g.MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		if err := fsutil.WriteFileAtomic(path, out, 0o644); err != nil {
-			return nil, fmt.Errorf("node: write %s: %w", path, err)
-		}
-		return g, nil
+		return g, true, nil
 	case err != nil:
-		return nil, fmt.Errorf("node: read %s: %w", path, err)
+		return nil, false, fmt.Errorf("node: read %s: %w", path, err)
 	}
 	stored, err := core.ParseGenesis(data)
 	if err != nil {
-		return nil, fmt.Errorf("node: %s: %w", path, err)
+		return nil, false, fmt.Errorf("node: %s: %w", path, err)
 	}
 	if g != nil && g.Hash() != stored.Hash() {
-		return nil, fmt.Errorf("node: data dir %s belongs to chain %q (genesis %s), not the given genesis %q (%s)",
+		return nil, false, fmt.Errorf("node: data dir %s belongs to chain %q (genesis %s), not the given genesis %q (%s)",
 			dir, stored.ChainID, stored.Hash(), g.ChainID, g.Hash())
 	}
-	return stored, nil
+	return stored, false, nil
+}
+
+// storeGenesis writes g as the data directory's genesis copy.
+func storeGenesis(dir string, g *core.Genesis) error {
+	path := filepath.Join(dir, genesisFile)
+	out, err := g.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(path, out, 0o644); err != nil {
+		return fmt.Errorf("node: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// hasDatabase reports whether dir holds a database directory with files.
+func hasDatabase(dir string) bool {
+	ents, err := os.ReadDir(filepath.Join(dir, dbDirName))
+	return err == nil && len(ents) > 0
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,7 +58,31 @@ type Config struct {
 	// OnBlock, if set, is called after every block submission that
 	// moved the tip, with the chain's result (for events and tests).
 	OnBlock func(*chain.Result)
+	// MaxReorgDepth, if above 0, refuses a reorg that would disconnect
+	// more main-chain blocks (chain.Config.MaxReorgDepth): the heavier
+	// branch is kept as a side branch and a warning is logged. A local
+	// policy, not consensus; 0 (the default) allows any depth.
+	MaxReorgDepth int
+	// Resync moves the existing database (damaged, say) aside to
+	// db.corrupt-<time> in the data directory, keeping it, and starts a
+	// new one from genesis that syncs from peers. The node's identity,
+	// peer and ban lists and genesis.json are kept.
+	Resync bool
+	// MinFreeDisk is the free space the database keeps on its disk: below
+	// it the node stops writing (blocks are not stored, txs are refused
+	// with 503 unavailable) until space is freed. 0 means
+	// pebble.DefaultMinFreeBytes; negative turns the check off.
+	MinFreeDisk int64
+
+	// storeOptions, if set, adjusts the database options (tests inject a
+	// small disk with it).
+	storeOptions func(*pebble.Options)
 }
+
+// ErrDatabaseDamaged is wrapped by New's error when the database's files
+// are missing, truncated or fail their checksums, or the stored chain
+// contradicts itself. `cairn node --resync` (Config.Resync) rebuilds it.
+var ErrDatabaseDamaged = errors.New("node: the database is damaged")
 
 // Node is a running full node's core: store, chain, mempool, miner.
 type Node struct {
@@ -79,12 +104,45 @@ type Node struct {
 	Token string
 	// Net is the peer-to-peer network (nil without Config.Listen).
 	Net *p2p.Network
+	// MovedDB is where Config.Resync moved the old database ("" if there
+	// was none).
+	MovedDB string
 
 	submitMu sync.Mutex // serialises block processing with the mempool update
+	// writeErrLogged maps a kind of write (a string) to when its failure
+	// was last logged (*atomic.Int64 of unix ns): one line every few
+	// seconds, not one per attempt.
+	writeErrLogged sync.Map
 }
 
-// genesisFile is the genesis copy kept in the data directory.
-const genesisFile = "genesis.json"
+// genesisFile is the genesis copy kept in the data directory, and
+// dbDirName the database's directory there.
+const (
+	genesisFile = "genesis.json"
+	dbDirName   = "db"
+)
+
+// openError explains an error opening the database: damaged files or an
+// inconsistent stored chain get the remedy.
+func openError(dbDir string, err error) error {
+	if errors.Is(err, store.ErrCorrupt) {
+		return &damagedDBError{dir: dbDir, err: err}
+	}
+	return fmt.Errorf("node: open the database in %s: %w", dbDir, err)
+}
+
+// damagedDBError is openError's error for a damaged database.
+type damagedDBError struct {
+	dir string
+	err error
+}
+
+func (e *damagedDBError) Error() string {
+	detail := strings.TrimPrefix(e.err.Error(), "store/pebble: the database in "+e.dir+" is damaged: ")
+	return fmt.Sprintf("node: the database in %s is damaged: %s; run `cairn node --resync` to move it aside (it is kept) and rebuild it from peers", e.dir, detail)
+}
+
+func (e *damagedDBError) Unwrap() []error { return []error{ErrDatabaseDamaged, e.err} }
 
 // New opens (or creates) the node's data directory.
 func New(cfg Config) (*Node, error) {
@@ -100,7 +158,8 @@ func New(cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("node: create data dir: %w", err)
 	}
-	g, err := resolveGenesis(cfg.DataDir, cfg.Genesis)
+	dbDir := filepath.Join(cfg.DataDir, dbDirName)
+	g, writeGenesis, err := resolveGenesis(cfg.DataDir, cfg.Genesis)
 	if err != nil {
 		return nil, err
 	}
@@ -108,14 +167,34 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	kv, err := pebble.Open(filepath.Join(cfg.DataDir, "db"), pebble.Options{CacheBytes: cfg.CacheBytes, Logger: cfg.Logger})
-	if err != nil {
-		return nil, fmt.Errorf("node: open database: %w", err)
+	var moved string
+	if cfg.Resync {
+		if moved, err = pebble.MoveAside(dbDir, "corrupt-"+cfg.Now().UTC().Format("20060102T150405Z")); err != nil {
+			return nil, fmt.Errorf("node: --resync: %w", err)
+		}
+		if moved != "" {
+			cfg.Logger.Warn("resync: the old database was moved aside and is kept; a new one starts from genesis and syncs from peers",
+				"moved_to", moved)
+		}
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g, Events: events.NewBus(0)}
+	opts := pebble.Options{CacheBytes: cfg.CacheBytes, Logger: cfg.Logger, MinFreeBytes: cfg.MinFreeDisk}
+	if cfg.storeOptions != nil {
+		cfg.storeOptions(&opts)
+	}
+	kv, err := pebble.Open(dbDir, opts)
+	if err != nil {
+		return nil, openError(dbDir, err)
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g, Events: events.NewBus(0), MovedDB: moved}
 	if err := n.open(); err != nil {
 		kv.Close()
-		return nil, err
+		return nil, openError(dbDir, err)
+	}
+	if writeGenesis {
+		if err := storeGenesis(cfg.DataDir, g); err != nil {
+			kv.Close()
+			return nil, err
+		}
 	}
 	if len(cfg.Listen) > 0 {
 		n.Net, err = p2p.New(p2p.Config{
@@ -210,7 +289,7 @@ func (n *Node) open() error {
 		return err
 	}
 	sigs := core.NewSigCache(1 << 18)
-	n.Chain, err = chain.New(chain.Config{Genesis: n.Genesis, Engine: n.Engine, DB: n.DB, Now: n.cfg.Now, SigCache: sigs})
+	n.Chain, err = chain.New(chain.Config{Genesis: n.Genesis, Engine: n.Engine, DB: n.DB, Now: n.cfg.Now, SigCache: sigs, MaxReorgDepth: n.cfg.MaxReorgDepth})
 	if err != nil {
 		return err
 	}
@@ -248,10 +327,19 @@ func (n *Node) SubmitBlock(blk *core.Block) (*chain.Result, error) {
 	defer n.submitMu.Unlock()
 	res, err := n.Chain.ProcessBlock(blk)
 	n.afterBlocks(res)
+	if err != nil && !core.IsRuleError(err) {
+		n.noteWriteError("block not stored", err)
+	}
 	return res, err
 }
 
 func (n *Node) afterBlocks(res *chain.Result) {
+	if res != nil && res.RefusedReorg != nil {
+		r := res.RefusedReorg
+		n.log.Warn("reorg refused: a heavier branch forks deeper than the maximum reorg depth; it is kept as a side branch",
+			"depth", r.Depth, "max_reorg_depth", r.Limit, "fork_height", r.ForkHeight, "fork", r.Fork,
+			"branch_tip", r.Branch, "branch_height", r.BranchHeight)
+	}
 	if res == nil || res.NewTip == res.OldTip {
 		return
 	}
@@ -297,6 +385,9 @@ func (n *Node) announce(blk *core.Block) {
 // gossip (the gossip layer relays what its validators accept).
 func (n *Node) SubmitLocalTxs(txs []*core.Tx) []error {
 	errs := n.SubmitTxs(txs)
+	for i, err := range errs {
+		errs[i] = unavailable(err)
+	}
 	if n.Net != nil {
 		var ok []*core.Tx
 		for i, err := range errs {
@@ -320,6 +411,12 @@ func (n *Node) SubmitTx(tx *core.Tx) error {
 // one error (or nil) per tx.
 func (n *Node) SubmitTxs(txs []*core.Tx) []error {
 	errs := n.Pool.AddBatch(txs)
+	for _, err := range errs {
+		if err != nil && !core.IsRuleError(err) {
+			n.noteWriteError("txs not admitted", err)
+			break
+		}
+	}
 	admitted := false
 	p := n.Genesis.AddressPrefix
 	for i, err := range errs {
@@ -347,7 +444,7 @@ func (n *Node) MineOne(ctx context.Context, addr core.Address) (*core.Block, err
 		return nil, err
 	}
 	if _, err := n.SubmitBlock(blk); err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	n.announce(blk)
 	return blk, nil

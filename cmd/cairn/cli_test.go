@@ -117,6 +117,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"node", "--datadir", ks, "--mine"},
 		{"node", "--datadir", ks, "--log-format", "xml"},
 		{"node", "--datadir", ks, "--threads", "-1"},
+		{"node", "--datadir", ks, "--max-reorg-depth", "-1"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -19,8 +19,8 @@ import (
 func newNodeCmd() *cobra.Command {
 	var (
 		dataDir, genesisFile, apiAddr, miner, logFormat, logLevel string
-		mine                                                      bool
-		threads                                                   int
+		mine, resync                                              bool
+		threads, maxReorgDepth                                    int
 		listen, peers                                             []string
 	)
 	cmd := &cobra.Command{
@@ -35,10 +35,21 @@ The first start of a data directory needs the chain's --genesis file (see
 "cairn genesis new"); later starts read the copy kept in the data directory
 (a --genesis given then must be the same chain). At every start the node
 writes a fresh admin API token to <datadir>/api.token (mode 0600): admin
-commands read it with --token-file.`,
+commands read it with --token-file.
+
+If the database's files are damaged (deleted, truncated or garbled), the
+node refuses to start and says so; --resync then moves the database aside
+(keeping it) and rebuilds it from genesis and the peers, keeping the
+node's identity, peer and ban lists. When the disk has less than 64 MiB
+free the node stops writing (blocks are not stored, txs are refused with
+503) and resumes by itself once space is freed. --max-reorg-depth N makes
+the node refuse to switch to a heavier branch that forks more than N
+blocks below its tip (a local policy: it may then disagree with the rest
+of the network until an operator intervenes).`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000 > genesis.json
   cairn node --datadir ./data --genesis genesis.json --mine --miner cairn1... --threads 2
   cairn node --datadir ./data --api 127.0.0.1:9000 --log-format json
+  cairn node --datadir ./data --resync --peer /ip4/10.0.0.2/tcp/30345/p2p/12D3KooW...
   cairn node --datadir ./data2 --api 127.0.0.1:8646 --listen /ip4/127.0.0.1/tcp/30346 \
     --peer /ip4/127.0.0.1/tcp/30345/p2p/12D3KooW...`,
 		Args: noArgs,
@@ -51,6 +62,9 @@ commands read it with --token-file.`,
 			}
 			if threads < 0 {
 				return usageError{fmt.Errorf("--threads %d: want 0 (all cores) or more", threads)}
+			}
+			if maxReorgDepth < 0 {
+				return usageError{fmt.Errorf("--max-reorg-depth %d: want 0 (no limit) or more", maxReorgDepth)}
 			}
 			logger, err := newLogger(cmd, logFormat, logLevel)
 			if err != nil {
@@ -74,6 +88,7 @@ commands read it with --token-file.`,
 			cfg := node.Config{
 				DataDir: dataDir, Genesis: g, APIAddr: apiAddr, Listen: listen, Peers: peers,
 				Mine: mine, Threads: threads, Logger: logger, Version: version(),
+				MaxReorgDepth: maxReorgDepth, Resync: resync,
 			}
 			if miner != "" {
 				prefix, err := chainPrefix(dataDir, g)
@@ -89,6 +104,9 @@ commands read it with --token-file.`,
 				return err
 			}
 			defer n.Close()
+			if n.MovedDB != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "resync: the old database was moved to %s (kept: delete it when you no longer need it); syncing from peers from genesis\n", n.MovedDB)
+			}
 			printBanner(cmd, n, cfg)
 			err = n.Run(cmd.Context())
 			fmt.Fprintf(cmd.OutOrStdout(), "stopped at height %d\n", n.Chain.Tip().Height)
@@ -106,6 +124,8 @@ commands read it with --token-file.`,
 	f.IntVar(&threads, "threads", 0, "mining threads (0: all cores)")
 	f.StringVar(&logFormat, "log-format", "text", "log format on standard error: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.IntVar(&maxReorgDepth, "max-reorg-depth", 0, "refuse reorgs that would disconnect more than `N` main-chain blocks (a local policy, not consensus; 0: no limit)")
+	f.BoolVar(&resync, "resync", false, "move the database aside to <datadir>/db.corrupt-<time> (kept) and rebuild it from genesis and peers (after a damaged-database error)")
 	return cmd
 }
 

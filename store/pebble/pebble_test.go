@@ -3,6 +3,7 @@ package pebble
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log"
 	"log/slog"
 	"strings"
@@ -161,7 +162,7 @@ func TestLogger(t *testing.T) {
 		}
 	}
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "corrupt sstable") {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "corrupt sstable") {
 			t.Errorf("Fatalf recovered %v, want a panic naming the failure", r)
 		}
 	}()
