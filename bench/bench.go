@@ -155,6 +155,7 @@ type run struct {
 	lastConf  time.Time
 	peakMem   uint64
 	blockTxs  map[core.Hash][]core.Hash // block hash -> tx ids (cache for the final walk)
+	followErr error                     // the last error reading the chain
 }
 
 // Run runs one bench and returns its report. The error is for a run that

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -134,6 +135,20 @@ func (r *run) submitLoop(ctx context.Context, ni int, p *pacer) error {
 	}
 }
 
+// followTimeout bounds each request of the follower: a request stuck on
+// a busy node is abandoned and asked again.
+const followTimeout = 15 * time.Second
+
+// followFailed records an error reading the chain (retried at the next poll).
+func (r *run) followFailed(err error) {
+	r.mu.Lock()
+	r.followErr = err
+	r.mu.Unlock()
+	if os.Getenv("CAIRN_BENCH_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "bench: follow:", err)
+	}
+}
+
 func (r *run) ack(b *btx, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -163,11 +178,14 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 		if err := pause(ctx, 25*time.Millisecond); err != nil {
 			return err
 		}
-		st, err := c.Status(ctx)
+		sctx, cancel := context.WithTimeout(ctx, followTimeout)
+		st, err := c.Status(sctx)
+		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			r.followFailed(err)
 			// A node restarting is expected (soak runs kill it): give up
 			// only after a stall's worth of failures.
 			if time.Since(lastOK) > r.cfg.Stall {
@@ -181,11 +199,14 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 		}
 		from := last + 1
 		for from <= st.Height {
-			hdrs, err := c.Blocks(ctx, from, 100)
+			bctx, cancel := context.WithTimeout(ctx, followTimeout)
+			hdrs, err := c.Blocks(bctx, from, 100)
+			cancel()
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
+				r.followFailed(err)
 				break // try again at the next poll
 			}
 			if len(hdrs) == 0 {
@@ -201,6 +222,7 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
+					r.followFailed(fmt.Errorf("block %d %s: %w", h.Height, h.Hash, err))
 					break
 				}
 				known[h.Height] = h.Hash
@@ -231,7 +253,9 @@ func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
 	if seen {
 		return nil
 	}
-	ids, err := r.blockIDs(ctx, 0, hash, txCount)
+	bctx, cancel := context.WithTimeout(ctx, followTimeout)
+	ids, err := r.blockIDs(bctx, 0, hash, txCount)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -289,7 +313,13 @@ func (r *run) waitConfirmed(ctx context.Context) error {
 		if confirmedAcked != lastCount {
 			lastCount, lastProgress = confirmedAcked, time.Now()
 		} else if time.Since(lastProgress) > r.cfg.Stall {
-			return fmt.Errorf("%d acknowledged txs still unconfirmed after %s without progress", acked-confirmedAcked, r.cfg.Stall)
+			r.mu.Lock()
+			ferr := r.followErr
+			r.mu.Unlock()
+			if ferr != nil {
+				return fmt.Errorf("%d acknowledged txs not seen in a block after %s without progress (last error reading the chain: %v)", acked-confirmedAcked, r.cfg.Stall, ferr)
+			}
+			return fmt.Errorf("%d acknowledged txs not seen in a block after %s without progress", acked-confirmedAcked, r.cfg.Stall)
 		}
 		t := time.NewTimer(200 * time.Millisecond)
 		select {
