@@ -64,7 +64,7 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 			lat = append(lat, max(0, b.confirmAt.Sub(b.ackAt).Seconds()*1000))
 		}
 	}
-	first, lastAck, lastConf, peak := r.firstSend, r.lastAck, r.lastConf, r.peakMem
+	first, lastAck, lastConf, peak, seen := r.firstSend, r.lastAck, r.lastConf, r.peakMem, r.confirmed
 	r.mu.Unlock()
 	if rep.Lost > 0 {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%d acknowledged txs are not in the final main chain", rep.Lost))
@@ -82,7 +82,9 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 		rep.SubmittedPerS = float64(rep.Submitted) / d
 	}
 	if d := lastConf.Sub(first).Seconds(); d > 0 {
-		rep.ConfirmedPerS = float64(rep.Confirmed) / d
+		// The txs seen confirmed by lastConf (not the final walk's count,
+		// which may include txs the follower never saw).
+		rep.ConfirmedPerS = float64(seen) / d
 		rep.Seconds = d
 	}
 	if rep.VerifyPerS > 0 {

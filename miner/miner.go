@@ -196,11 +196,14 @@ func (m *Miner) round(ctx context.Context, epoch uint64, threads int, addr core.
 	// Cleared before the build: txs that arrive during it count for the
 	// next one.
 	m.txsAdded.Store(false)
-	built := time.Now()
 	blk, err := buildTemplate(m.chain, m.txs, addr, m.maxBytes, m.maxTxs)
 	if err != nil {
 		return err
 	}
+	// Timed from when the template is ready: a template that takes longer
+	// than TxRefresh to build still gets TxRefresh of hashing (else a
+	// stream of txs would keep the miner rebuilding and never mining).
+	built := time.Now()
 	target, err := m.target(blk.Header.Bits)
 	if err != nil {
 		return fmt.Errorf("miner: target of bits %#08x: %w", blk.Header.Bits, err)
