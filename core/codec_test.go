@@ -231,3 +231,34 @@ func TestSigCacheBounded(t *testing.T) {
 		t.Fatal("just-added id missing")
 	}
 }
+
+// TestSigCacheShardedBounded: a large (sharded) cache stays within its
+// bound, keeps what was just added, and forgets nothing it was not made
+// to (below the bound every ID is kept).
+func TestSigCacheShardedBounded(t *testing.T) {
+	const max = 4096
+	c := NewSigCache(max)
+	ids := make([]Hash, 3000)
+	for i := range ids {
+		ids[i] = Sum([]byte{byte(i), byte(i >> 8)})
+		c.Add(ids[i])
+	}
+	// (The IDs are fixed, so whether a shard of 64 overflowed is too: with
+	// these 3,000 none does.)
+	for i, id := range ids {
+		if !c.Has(id) {
+			t.Fatalf("id %d forgotten with %d of %d cached", i, c.Len(), max)
+		}
+	}
+	for i := range 100_000 {
+		c.Add(Sum([]byte{byte(i), byte(i >> 8), byte(i >> 16), 1}))
+	}
+	if n := c.Len(); n > max || n < max/2 {
+		t.Fatalf("cache holds %d, want between %d and %d", n, max/2, max)
+	}
+	last := Sum([]byte("last"))
+	c.Add(last)
+	if !c.Has(last) {
+		t.Fatal("just-added id missing")
+	}
+}
