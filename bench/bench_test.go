@@ -80,3 +80,16 @@ func TestPercentiles(t *testing.T) {
 		t.Fatalf("bar: %q %q", bar(5, 10, 10), bar(20, 10, 4))
 	}
 }
+
+// TestWalkBack: a reorg seen near the start of the chain walks back to
+// the start, never wrapping below zero (a wrap made the follower skip
+// every later block: a bench "stall" with everything confirmed).
+func TestWalkBack(t *testing.T) {
+	for _, c := range []struct{ h, start, want uint64 }{
+		{19, 0, 1}, {2, 0, 1}, {21, 0, 1}, {22, 0, 2}, {100, 0, 80}, {105, 90, 91}, {200, 90, 180},
+	} {
+		if got := walkBack(c.h, c.start); got != c.want {
+			t.Errorf("walkBack(%d, %d) = %d, want %d", c.h, c.start, got, c.want)
+		}
+	}
+}

@@ -174,6 +174,7 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 	last := startHeight
 	var lastTip string
 	lastOK := time.Now()
+	debug := os.Getenv("CAIRN_BENCH_DEBUG") != ""
 	for {
 		if err := pause(ctx, 25*time.Millisecond); err != nil {
 			return err
@@ -198,6 +199,9 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 			continue
 		}
 		from := last + 1
+		if debug {
+			fmt.Fprintf(os.Stderr, "follow: tip %d %.12s, read up to %d\n", st.Height, st.Tip, last)
+		}
 		for from <= st.Height {
 			bctx, cancel := context.WithTimeout(ctx, followTimeout)
 			hdrs, err := c.Blocks(bctx, from, 100)
@@ -212,9 +216,12 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 			if len(hdrs) == 0 {
 				break
 			}
+			if debug {
+				fmt.Fprintf(os.Stderr, "follow: %d headers from %d (asked %d)\n", len(hdrs), hdrs[0].Height, from)
+			}
 			if h := hdrs[0].Height; h > startHeight+1 && known[h-1] != "" && hdrs[0].PrevHash != known[h-1] {
 				// A reorg below from: walk back and re-read.
-				from = max(startHeight+1, h-20)
+				from = walkBack(h, startHeight)
 				continue
 			}
 			for _, h := range hdrs {
@@ -239,6 +246,16 @@ func (r *run) follow(ctx context.Context, startHeight uint64) error {
 		r.blockSig = make(chan struct{})
 		r.mu.Unlock()
 	}
+}
+
+// walkBack is where to re-read the chain from when the block at height h
+// no longer links to what was read: 20 blocks back, but not below the
+// start (heights are unsigned: h-20 must not wrap).
+func walkBack(h, start uint64) uint64 {
+	if h > start+21 {
+		return h - 20
+	}
+	return start + 1
 }
 
 // seeBlock records the bench txs of block hash (tx ids cached by hash).

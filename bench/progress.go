@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -51,6 +52,18 @@ func (r *run) progressLoop(ctx context.Context) {
 		r.mu.Unlock()
 		el := time.Since(first).Seconds()
 		r.progressf("%s submitted %d/%d (%.0f/s)  confirmed %d (%.0f/s)", bar(conf, r.cfg.Txs, 24), sub, r.cfg.Txs, float64(sub)/el, conf, float64(conf)/el)
+		if os.Getenv("CAIRN_BENCH_DEBUG") != "" {
+			for i, c := range r.cfg.Nodes {
+				sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				st, err := c.Status(sctx)
+				cancel()
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "  node %d: %v\n", i, err)
+					continue
+				}
+				fmt.Fprintf(os.Stderr, "  node %d: height %d tip %.12s mempool %d peers %d hashrate %.0f syncing %v\n", i, st.Height, st.Tip, st.Mempool, st.Peers, st.Hashrate, st.Syncing)
+			}
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -138,7 +139,16 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 				if err := pprof.StartCPUProfile(pf); err != nil {
 					return err
 				}
-				defer func() { pprof.StopCPUProfile(); pf.Close() }()
+				// Lock contention too, for where the run waits rather than works.
+				runtime.SetMutexProfileFraction(10)
+				defer func() {
+					pprof.StopCPUProfile()
+					pf.Close()
+					if mf, err := os.Create(cpuProfile + ".mutex"); err == nil {
+						pprof.Lookup("mutex").WriteTo(mf, 0)
+						mf.Close()
+					}
+				}()
 			}
 			rep, err := bench.Run(ctx, cfg)
 			if err != nil {
@@ -172,7 +182,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
 	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
 	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
-	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (with --devnet: nodes included) to this file")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (with --devnet: nodes included) to this file, and a lock contention profile to FILE.mutex")
 	return cmd
 }
 
