@@ -117,23 +117,14 @@ is not overwritten.`,
 			fmt.Fprintf(w, "%s: %d bytes, sha256 %s\n", file, size, sum)
 
 			ctx := cmd.Context()
-			c, err := g.client(false)
-			if err != nil {
-				return err
-			}
-			st, err := c.Status(ctx)
+			c, st, err := g.clientStatus(ctx)
 			if err != nil {
 				return err
 			}
 			ci := infoFromStatus(st)
-			t := &transfer{ci: ci, fee: ci.minFee, memo: sum[:]}
-			if cmd.Flags().Changed("fee") {
-				if t.fee, err = parseCoins("fee", fee, ci.decimals); err != nil {
-					return err
-				}
-				if t.fee < ci.minFee {
-					return fmt.Errorf("--fee %s is below the chain's minimum fee %s", ci.coins(t.fee), ci.coins(ci.minFee))
-				}
+			t := &transfer{ci: ci, memo: sum[:]}
+			if t.fee, err = parseFee(cmd, fee, ci); err != nil {
+				return err
 			}
 			if t.ks, err = keys.open(false); err != nil {
 				return err
@@ -321,11 +312,7 @@ cannot be asked.`,
 				file, sum, rc.TxID, rc.Proof.Index, rc.Proof.Size, rc.Proof.TxRoot)
 
 			ctx := cmd.Context()
-			c, err := g.client(false)
-			if err != nil {
-				return err
-			}
-			st, err := c.Status(ctx)
+			c, st, err := g.clientStatus(ctx)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +53,36 @@ func (g *globals) client(admin bool) (*client.Client, error) {
 		opts = append(opts, client.WithToken(tok))
 	}
 	return client.New(g.node, opts...), nil
+}
+
+// clientStatus returns a client of --node and the node's status (the
+// chain parameters a command needs to build or check a tx).
+func (g *globals) clientStatus(ctx context.Context) (*client.Client, *wire.Status, error) {
+	c, err := g.client(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, st, nil
+}
+
+// parseFee reads --fee (the chain's minimum fee when not given) and
+// refuses a fee below the chain's minimum.
+func parseFee(cmd *cobra.Command, fee string, ci chainInfo) (uint64, error) {
+	if !cmd.Flags().Changed("fee") {
+		return ci.minFee, nil
+	}
+	f, err := parseCoins("fee", fee, ci.decimals)
+	if err != nil {
+		return 0, err
+	}
+	if f < ci.minFee {
+		return 0, fmt.Errorf("--fee %s is below the chain's minimum fee %s", ci.coins(f), ci.coins(ci.minFee))
+	}
+	return f, nil
 }
 
 // adminToken resolves --token, $CAIRN_TOKEN, then --token-file.

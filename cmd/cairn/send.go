@@ -56,18 +56,13 @@ type transfer struct {
 
 // parse reads the flags for the chain ci and finds the sending key.
 func (o *txOpts) parse(cmd *cobra.Command, ci chainInfo) (*transfer, error) {
-	t := &transfer{ci: ci, fee: ci.minFee}
+	t := &transfer{ci: ci}
 	var err error
 	if t.amount, err = parseCoins("amount", o.amount, ci.decimals); err != nil {
 		return nil, err
 	}
-	if cmd.Flags().Changed("fee") {
-		if t.fee, err = parseCoins("fee", o.fee, ci.decimals); err != nil {
-			return nil, err
-		}
-		if t.fee < ci.minFee {
-			return nil, fmt.Errorf("--fee %s is below the chain's minimum fee %s", ci.coins(t.fee), ci.coins(ci.minFee))
-		}
+	if t.fee, err = parseFee(cmd, o.fee, ci); err != nil {
+		return nil, err
 	}
 	if t.to, err = core.ParseAddress(o.to, ci.prefix); err != nil {
 		return nil, fmt.Errorf("--to: %v", err)
@@ -143,11 +138,7 @@ With --wait, wait until the tx is in a block (--confirmations deep) or
 				return usageError{errors.New("--confirmations: at least 1")}
 			}
 			ctx := cmd.Context()
-			c, err := g.client(false)
-			if err != nil {
-				return err
-			}
-			st, err := c.Status(ctx)
+			c, st, err := g.clientStatus(ctx)
 			if err != nil {
 				return err
 			}

@@ -161,11 +161,7 @@ hex of its canonical encoding.`,
 				return err
 			}
 			ctx := cmd.Context()
-			c, err := g.client(false)
-			if err != nil {
-				return err
-			}
-			st, err := c.Status(ctx)
+			c, st, err := g.clientStatus(ctx)
 			if err != nil {
 				return err
 			}
