@@ -25,7 +25,6 @@ import (
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/store"
 	"github.com/cairn-chain/cairn/store/pebble"
 )
 
@@ -218,33 +217,6 @@ func faultSameTip(ns ...*faultNode) bool {
 		}
 	}
 	return true
-}
-
-// faultReplay checks that n's main chain, replayed into a fresh in-memory
-// chain, ends at n's tip with n's state digest.
-func faultReplay(t *testing.T, n *Node) {
-	t.Helper()
-	db, err := store.New(store.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fresh, err := chain.New(chain.Config{Genesis: n.Genesis, Engine: n.Engine, DB: db, Now: func() time.Time { return time.Now().Add(time.Hour) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tip := n.Chain.Tip()
-	for h := uint64(1); h <= tip.Height; h++ {
-		bi, err := n.Chain.BlockByHeight(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fresh.ProcessBlock(bi.Block); err != nil {
-			t.Fatalf("replay of block %d: %v", h, err)
-		}
-	}
-	if got := fresh.Tip(); got.Hash != tip.Hash || got.StateDigest != tip.StateDigest {
-		t.Fatalf("replayed chain: tip %s digest %s; the node: tip %s digest %s", got.Hash, got.StateDigest, tip.Hash, tip.StateDigest)
-	}
 }
 
 func p2pConfig(dir string, g *core.Genesis) Config {
@@ -539,7 +511,7 @@ func TestDamagedDatabase(t *testing.T) {
 		t.Fatalf("resync changed the node's identity: %s, was %s", b2.Net.ID(), idB)
 	}
 	faultWait(t, "the resynced node to reach A's tip and digest", 30*time.Second, func() bool { return faultSameTip(a, b2) })
-	faultReplay(t, b2.Node)
+	replayMatches(t, b2.Node)
 	blk, err := a.MineOne(ctx, core.Address{})
 	if err != nil {
 		t.Fatal(err)
@@ -777,7 +749,7 @@ func runFullDisk(t *testing.T, d fullDisk, shrink func(t *testing.T)) {
 	// Restarted, it opens at a consistent tip with every acknowledged tx,
 	// and mines on.
 	n2 := startFault(t, cfg)
-	faultReplay(t, n2.Node)
+	replayMatches(t, n2.Node)
 	lost := 0
 	for _, id := range acked {
 		if !n2.Pool.Has(id) {
