@@ -37,6 +37,13 @@ func chromiumPath(t *testing.T) string {
 
 // browser starts headless Chromium with the flags this machine needs.
 func browser(t *testing.T) (context.Context, *[]string) {
+	// Not t.TempDir: Chromium's helper processes may still be writing to
+	// their profile for a moment after the browser is told to stop, and
+	// t.TempDir's cleanup fails the test on a non-empty directory.
+	dataDir, err := os.MkdirTemp("", "cairn-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -45,13 +52,18 @@ func browser(t *testing.T) (context.Context, *[]string) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dataDir),
 		chromedp.WindowSize(1280, 1000),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	t.Cleanup(func() {
+		cancelT()
+		cancelC()
+		cancelA()
+		removeAll(t, dataDir)
+	})
 	var errs []string
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
@@ -68,6 +80,25 @@ func browser(t *testing.T) (context.Context, *[]string) {
 		}
 	})
 	return ctx, &errs
+}
+
+// removeAll removes dir, retrying for a few seconds while Chromium's
+// exiting helpers finish writing into it.
+func removeAll(t *testing.T, dir string) {
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := os.RemoveAll(dir)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Logf("leaving %s behind: %v", dir, err)
+			return
+		}
+		<-tick.C
+	}
 }
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
