@@ -118,6 +118,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"node", "--datadir", ks, "--log-format", "xml"},
 		{"node", "--datadir", ks, "--threads", "-1"},
 		{"node", "--datadir", ks, "--max-reorg-depth", "-1"},
+		{"node", "--datadir", ks, "--max-hashrate", "-5"},
+		{"node", "--datadir", ks, "--max-hashrate", "NaN"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ func newNodeCmd() *cobra.Command {
 		dataDir, genesisFile, apiAddr, miner, logFormat, logLevel string
 		mine, resync                                              bool
 		threads, maxReorgDepth                                    int
+		maxHashRate                                               float64
 		listen, peers                                             []string
 	)
 	cmd := &cobra.Command{
@@ -60,6 +62,9 @@ of the network until an operator intervenes).`,
 			if mine && miner == "" {
 				return usageError{errors.New("--mine needs --miner ADDRESS (the address the block rewards go to)")}
 			}
+			if maxHashRate < 0 || math.IsNaN(maxHashRate) || math.IsInf(maxHashRate, 0) {
+				return usageError{fmt.Errorf("--max-hashrate %v: want 0 (no cap) or a rate in hashes/s", maxHashRate)}
+			}
 			if threads < 0 {
 				return usageError{fmt.Errorf("--threads %d: want 0 (all cores) or more", threads)}
 			}
@@ -87,7 +92,7 @@ of the network until an operator intervenes).`,
 			}
 			cfg := node.Config{
 				DataDir: dataDir, Genesis: g, APIAddr: apiAddr, Listen: listen, Peers: peers,
-				Mine: mine, Threads: threads, Logger: logger, Version: version(),
+				Mine: mine, Threads: threads, MaxHashRate: maxHashRate, Logger: logger, Version: version(),
 				MaxReorgDepth: maxReorgDepth, Resync: resync,
 			}
 			if miner != "" {
@@ -122,6 +127,7 @@ of the network until an operator intervenes).`,
 	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
 	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")
 	f.IntVar(&threads, "threads", 0, "mining threads (0: all cores)")
+	f.Float64Var(&maxHashRate, "max-hashrate", 0, "cap mining at this many hashes/s in all, leaving the cores to validation (0: no cap)")
 	f.StringVar(&logFormat, "log-format", "text", "log format on standard error: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.IntVar(&maxReorgDepth, "max-reorg-depth", 0, "refuse reorgs that would disconnect more than `N` main-chain blocks (a local policy, not consensus; 0: no limit)")
