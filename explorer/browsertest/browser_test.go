@@ -5,6 +5,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,7 +137,7 @@ func TestExplorerInBrowser(t *testing.T) {
 	if err := chromedp.Run(ctx,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible("#stat-height", chromedp.ByID),
-		chromedp.Text("#stat-height", &h1, chromedp.ByID),
+		chromedp.Evaluate(statHeightJS, &h1),
 	); err != nil {
 		t.Fatalf("dashboard: %v", err)
 	}
@@ -145,7 +146,7 @@ func TestExplorerInBrowser(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var h2 string
-		if err := chromedp.Run(ctx, chromedp.Text("#stat-height", &h2, chromedp.ByID)); err != nil {
+		if err := chromedp.Run(ctx, chromedp.Evaluate(statHeightJS, &h2)); err != nil {
 			t.Fatal(err)
 		}
 		if h2 != h1 && h2 != "" {
@@ -164,7 +165,7 @@ func TestExplorerInBrowser(t *testing.T) {
 		chromedp.SetValue("#q", "no-such-thing", chromedp.ByID),
 		chromedp.Click("#search button", chromedp.ByQuery),
 		chromedp.WaitVisible("#notfound", chromedp.ByID),
-		chromedp.Text("#notfound", &msg, chromedp.ByID),
+		chromedp.Evaluate(textJS("#notfound"), &msg),
 	); err != nil {
 		t.Fatalf("search: %v", err)
 	}
@@ -183,7 +184,7 @@ func TestExplorerInBrowser(t *testing.T) {
 		if err := chromedp.Run(ctx,
 			chromedp.Navigate(base+path),
 			chromedp.WaitVisible("main .error", chromedp.ByQuery),
-			chromedp.Text("main .error", &text, chromedp.ByQuery),
+			chromedp.Evaluate(textJS("main .error"), &text),
 		); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -245,9 +246,9 @@ func TestExplorerInBrowser(t *testing.T) {
 		chromedp.SetValue("#q", id.String(), chromedp.ByID),
 		chromedp.Click("#search button", chromedp.ByQuery),
 		chromedp.WaitVisible("#memo-text", chromedp.ByID),
-		chromedp.Text("#memo-text", &shown, chromedp.ByID),
+		chromedp.Evaluate(textJS("#memo-text"), &shown),
 		chromedp.WaitVisible("#proof-result", chromedp.ByID),
-		chromedp.Text("#proof-result", &proof, chromedp.ByID),
+		chromedp.Evaluate(textJS("#proof-result"), &proof),
 		chromedp.Evaluate(`window.pwned === 1`, &pwned),
 	); err != nil {
 		t.Fatalf("tx page: %v", err)
@@ -266,6 +267,18 @@ func TestExplorerInBrowser(t *testing.T) {
 	if len(*errs) > 0 {
 		t.Fatalf("console errors: %v", *errs)
 	}
+}
+
+// statHeightJS reads the dashboard's height in one step in the page: the
+// dashboard redraws its cards on every block, so a node found by a
+// selector may be gone by the time its text is asked for.
+const statHeightJS = `(document.getElementById('stat-height') || {}).textContent || ''`
+
+// textJS reads the text of the first element matching a CSS selector in
+// one step in the page ("" if none): live pages redraw, so reading a node
+// found earlier by a selector can fail with "no node with given id".
+func textJS(sel string) string {
+	return fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ''`, sel)
 }
 
 // poll runs check every 200 ms (in the browser's clock) until it holds or
@@ -391,7 +404,7 @@ func TestDevnetFaultsInBrowser(t *testing.T) {
 	poll(t, ctx, "the page to say the node cannot be reached", 60*time.Second, func() bool {
 		var visible bool
 		if err := chromedp.Run(ctx, chromedp.Evaluate(`!document.getElementById('conn').hidden`, &visible),
-			chromedp.Text("#conn", &banner, chromedp.ByID, chromedp.AtLeast(0))); err != nil {
+			chromedp.Evaluate(textJS("#conn"), &banner)); err != nil {
 			t.Fatal(err)
 		}
 		return visible && strings.Contains(banner, "Cannot reach the node")
