@@ -69,6 +69,24 @@ func (c *Chain) BlockByHeight(height uint64) (*BlockInfo, error) {
 	return c.info(n, blk), nil
 }
 
+// SummaryByHeight returns the main chain's header, hash and tx count at
+// height, without loading the block's txs.
+func (c *Chain) SummaryByHeight(height uint64) (core.Header, core.Hash, int, error) {
+	c.mu.RLock()
+	if height >= uint64(len(c.main)) {
+		tip := len(c.main) - 1
+		c.mu.RUnlock()
+		return core.Header{}, core.Hash{}, 0, notFound("block at height %d (the tip is at %d)", height, tip)
+	}
+	n := c.main[height]
+	c.mu.RUnlock()
+	_, count, err := c.cfg.DB.BlockSummary(n.hash)
+	if err != nil {
+		return core.Header{}, core.Hash{}, 0, fmt.Errorf("chain: load block %s: %w", n.hash, err)
+	}
+	return n.header, n.hash, count, nil
+}
+
 // HeaderByHeight returns the main chain's header at height.
 func (c *Chain) HeaderByHeight(height uint64) (core.Header, core.Hash, error) {
 	c.mu.RLock()

@@ -114,6 +114,21 @@ func (b *Block) TxIDs() []Hash {
 	return ids
 }
 
+// DecodeBlockSummary reads only a block encoding's header and tx count,
+// checking no more than those: for listings that need no txs.
+func DecodeBlockSummary(b []byte) (Header, uint64, error) {
+	if len(b) > MaxBlockSizeHard {
+		return Header{}, 0, Errorf(CodeTooLarge, "block: %d bytes, the limit is %d", len(b), MaxBlockSizeHard)
+	}
+	r := &Reader{what: "block", b: b}
+	h := *decodeHeader(r)
+	n := r.Uvarint("tx count", uint64(len(b)-r.off)/(minTxSize+1))
+	if r.err != nil {
+		return Header{}, 0, r.err
+	}
+	return h, n, nil
+}
+
 // DecodeBlock strictly decodes a canonical block encoding.
 func DecodeBlock(b []byte) (*Block, error) {
 	if len(b) > MaxBlockSizeHard {

@@ -35,12 +35,35 @@ func FuzzDecodeBlock(f *testing.F) {
 	f.Add(testBlock(2).Encode())
 	f.Add(make([]byte, HeaderSize+1))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		hdr, n, serr := DecodeBlockSummary(b)
 		blk, err := DecodeBlock(b)
 		if err != nil {
 			return
 		}
 		if !bytes.Equal(blk.Encode(), b) {
 			t.Fatal("decode(b) re-encodes differently")
+		}
+		// The summary of a valid block is its header and tx count.
+		if serr != nil || hdr != blk.Header || n != uint64(len(blk.Txs)) {
+			t.Fatalf("summary %v, %d txs (%v); block has %d txs", hdr, n, serr, len(blk.Txs))
+		}
+	})
+}
+
+// FuzzDecodeBlockSummary: never panics, and agrees with DecodeHeader on
+// the header it reads.
+func FuzzDecodeBlockSummary(f *testing.F) {
+	f.Add(testBlock(0).Encode())
+	f.Add(testBlock(3).Encode())
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		hdr, _, err := DecodeBlockSummary(b)
+		if err != nil {
+			return
+		}
+		hd, herr := DecodeHeader(b[:HeaderSize])
+		if herr != nil || *hd != hdr {
+			t.Fatalf("summary header %v, DecodeHeader %v (%v)", hdr, hd, herr)
 		}
 	})
 }

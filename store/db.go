@@ -119,6 +119,25 @@ func (db *DB) Block(h core.Hash) (*core.Block, error) {
 	return blk, nil
 }
 
+// BlockSummary returns the header and tx count of the block with hash h
+// without decoding its txs (listings of big blocks), or an ErrNotFound
+// error.
+func (db *DB) BlockSummary(h core.Hash) (core.Header, int, error) {
+	key := blockKey(h)
+	v, err := db.get(key, kindBlock, h)
+	if err != nil {
+		return core.Header{}, 0, err
+	}
+	hdr, n, err := core.DecodeBlockSummary(v)
+	if err != nil {
+		return core.Header{}, 0, corrupt(kindBlock, key, "%v", err)
+	}
+	if got := hdr.Hash(); got != h {
+		return core.Header{}, 0, corrupt(kindBlock, key, "decodes to a block with hash %s", got)
+	}
+	return hdr, int(n), nil
+}
+
 // HasBlock reports whether the body of block h is stored, without reading it.
 func (db *DB) HasBlock(h core.Hash) (bool, error) {
 	var found bool
