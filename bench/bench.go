@@ -115,16 +115,15 @@ func (r *Report) OK() bool {
 
 // account is one bench account and the transfers it sends.
 type account struct {
-	key     ed25519.PrivateKey
-	addr    core.Address
-	node    int
-	fund    uint64
-	txs     []*btx // in nonce order
-	next    int    // first tx not yet acknowledged
-	paused  bool   // the node refused for now: wait for a block
-	sent    uint64 // confirmed sends (final walk)
-	recv    uint64 // confirmed receipts (final walk)
-	started bool
+	key    ed25519.PrivateKey
+	addr   core.Address
+	node   int
+	fund   uint64
+	txs    []*btx // in nonce order
+	next   int    // first tx not yet acknowledged
+	paused bool   // the node refused for now: wait for a block
+	sent   uint64 // confirmed sends (final walk)
+	recv   uint64 // confirmed receipts (final walk)
 }
 
 // btx is one bench transfer.

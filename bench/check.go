@@ -193,20 +193,9 @@ func (r *run) walk(ctx context.Context, startHeight uint64, st *wire.Status) (ma
 		return nil, nil, fmt.Errorf("walk ended at %s, not the tip %s", prev, st.Tip)
 	}
 	for _, h := range hdrs {
-		bh, err := core.ParseHash(h.Hash)
+		ids, _, err := r.blockIDs(ctx, h.Hash, h.TxCount)
 		if err != nil {
 			return nil, nil, err
-		}
-		r.mu.Lock()
-		ids, ok := r.blockTxs[bh]
-		r.mu.Unlock()
-		if !ok {
-			if ids, err = r.blockIDs(ctx, 0, h.Hash, h.TxCount); err != nil {
-				return nil, nil, err
-			}
-			r.mu.Lock()
-			r.blockTxs[bh] = ids
-			r.mu.Unlock()
 		}
 		for _, id := range ids {
 			counts[id]++

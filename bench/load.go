@@ -258,28 +258,18 @@ func walkBack(h, start uint64) uint64 {
 	return start + 1
 }
 
-// seeBlock records the bench txs of block hash (tx ids cached by hash).
+// seeBlock stamps the bench txs of block hash, the first time the block
+// is seen, with the time it was seen.
 func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
-	bh, err := core.ParseHash(hash)
-	if err != nil {
-		return err
-	}
-	r.mu.Lock()
-	_, seen := r.blockTxs[bh]
-	r.mu.Unlock()
-	if seen {
-		return nil
-	}
 	bctx, cancel := context.WithTimeout(ctx, followTimeout)
-	ids, err := r.blockIDs(bctx, 0, hash, txCount)
+	ids, fresh, err := r.blockIDs(bctx, hash, txCount)
 	cancel()
-	if err != nil {
+	if err != nil || !fresh {
 		return err
 	}
 	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.blockTxs[bh] = ids
 	for _, id := range ids {
 		if b := r.byID[id]; b != nil && b.confirmAt.IsZero() {
 			b.confirmAt = now
@@ -290,22 +280,35 @@ func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
 	return nil
 }
 
-// blockIDs fetches block hash's tx ids from node ni.
-func (r *run) blockIDs(ctx context.Context, ni int, hash string, txCount int) ([]core.Hash, error) {
-	if txCount == 0 {
-		return nil, nil
-	}
-	b, err := r.cfg.Nodes[ni].Block(ctx, hash)
+// blockIDs returns block hash's tx ids, fetched from node 0 the first
+// time (fresh) and cached by hash after that.
+func (r *run) blockIDs(ctx context.Context, hash string, txCount int) (ids []core.Hash, fresh bool, err error) {
+	bh, err := core.ParseHash(hash)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	ids := make([]core.Hash, len(b.Txs))
-	for i, t := range b.Txs {
-		if ids[i], err = core.ParseHash(t.ID); err != nil {
-			return nil, fmt.Errorf("block %s: tx %d: %v", hash, i, err)
+	r.mu.Lock()
+	ids, ok := r.blockTxs[bh]
+	r.mu.Unlock()
+	if ok {
+		return ids, false, nil
+	}
+	if txCount > 0 {
+		b, err := r.cfg.Nodes[0].Block(ctx, hash)
+		if err != nil {
+			return nil, false, err
+		}
+		ids = make([]core.Hash, len(b.Txs))
+		for i, t := range b.Txs {
+			if ids[i], err = core.ParseHash(t.ID); err != nil {
+				return nil, false, fmt.Errorf("block %s: tx %d: %v", hash, i, err)
+			}
 		}
 	}
-	return ids, nil
+	r.mu.Lock()
+	r.blockTxs[bh] = ids
+	r.mu.Unlock()
+	return ids, true, nil
 }
 
 // waitConfirmed waits until every acknowledged tx has been seen in a
