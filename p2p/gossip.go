@@ -167,6 +167,11 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 		n.noteStale(from)
 		return pubsub.ValidationIgnore
 	}
+	n.blockVal.Lock()
+	defer n.blockVal.Unlock()
+	if n.bans.banned(from) {
+		return pubsub.ValidationIgnore // banned while this message waited its turn
+	}
 	res, err := n.submitBlock(blk)
 	if err != nil {
 		if !core.IsRuleError(err) {

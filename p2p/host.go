@@ -110,15 +110,19 @@ type Config struct {
 // handshake, the gossip topics, header-first sync, the peer store and the
 // ban list. Create it with New, run it with Run.
 type Network struct {
-	cfg     Config
-	log     *slog.Logger
-	host    host.Host
-	ps      *pubsub.PubSub
-	gater   *gater
-	bans    *banList
-	book    *peerBook
-	genesis core.Hash
-	g       *core.Genesis
+	cfg Config
+	// blockVal serialises the block validator's processing (the node
+	// processes blocks one at a time anyway), so that a ban recorded by
+	// one validation is seen by every validation queued behind it.
+	blockVal sync.Mutex
+	log      *slog.Logger
+	host     host.Host
+	ps       *pubsub.PubSub
+	gater    *gater
+	bans     *banList
+	book     *peerBook
+	genesis  core.Hash
+	g        *core.Genesis
 
 	blocks, txs *pubsub.Topic
 	protoRPC    string
