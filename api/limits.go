@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,9 +123,14 @@ func bodyOf(ctx context.Context) []byte {
 	return b
 }
 
+// drainFactor bounds how much of an oversized body is read and discarded
+// before the 413 is sent: bodies up to drainFactor x the limit.
+const drainFactor = 4
+
 // readBody reads a request body of at most limit bytes.
 func readBody(r *http.Request, limit int64) ([]byte, *apiError) {
 	if r.ContentLength > limit {
+		drainOversized(r, limit, 0)
 		return nil, problem(string(core.CodeTooLarge), "request body of %d bytes: the limit is %d", r.ContentLength, limit)
 	}
 	if r.Body == nil {
@@ -156,7 +162,28 @@ func readBody(r *http.Request, limit int64) ([]byte, *apiError) {
 		}
 	}
 	if int64(len(buf)) > limit {
+		drainOversized(r, limit, int64(len(buf)))
 		return nil, problem(string(core.CodeTooLarge), "request body larger than the limit of %d bytes", limit)
 	}
 	return buf, nil
+}
+
+// drainOversized reads and discards the rest of a body over limit (read
+// bytes of it already consumed), up to drainFactor x limit in all, so that
+// the client can read the 413. Most HTTP clients (Python's urllib, Go's
+// net/http without Expect) write the whole body before reading the answer:
+// were the connection closed with their body unread, the kernel would
+// reset it and they would see a reset, not the problem. A client that
+// sent "Expect: 100-continue" has sent no body yet and is not asked for it.
+// Beyond the bound the server closes the connection; the server's
+// ReadTimeout bounds a slow sender.
+func drainOversized(r *http.Request, limit, read int64) {
+	if r.Body == nil || strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	bound := drainFactor * limit
+	if r.ContentLength > bound || read >= bound {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, r.Body, bound-read)
 }
