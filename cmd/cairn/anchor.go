@@ -166,7 +166,7 @@ is not overwritten.`,
 			rc := receipt{
 				Version: receiptVersion, File: filepath.Base(file), FileSize: size, FileSHA256: sum.String(),
 				ChainID: ci.chainID, Tx: hex.EncodeToString(tx.Encode()), TxID: id, From: fromAddr,
-				BlockHash: proof.BlockHash, Height: proof.Height, BlockTime: time.Unix(int64(b.Timestamp), 0).UTC().Format(time.RFC3339),
+				BlockHash: proof.BlockHash, Height: proof.Height, BlockTime: core.MillisTime(b.Timestamp).Format(time.RFC3339),
 				Proof: *proof, Node: c.BaseURL(),
 			}
 			// The receipt must check before it is handed to anyone.
@@ -333,14 +333,33 @@ cannot be asked.`,
 			if err := checkBlock(p, b); err != nil {
 				return err
 			}
+			if err := checkBlockTime(w, rc.BlockTime, b.Timestamp); err != nil {
+				return err
+			}
 			if b.Confirmations < confirmations {
 				return invalid("block %d %s has %s on %s, fewer than the %d asked for", b.Height, b.Hash, plural(b.Confirmations, "confirmation"), c.BaseURL(), confirmations)
 			}
 			fmt.Fprintf(w, "anchor valid: on the main chain of %s in block %d %s, mined %s (%s)\n",
-				c.BaseURL(), b.Height, b.Hash, time.Unix(int64(b.Timestamp), 0).UTC().Format(time.RFC3339), plural(b.Confirmations, "confirmation"))
+				c.BaseURL(), b.Height, b.Hash, core.MillisTime(b.Timestamp).Format(time.RFC3339), plural(b.Confirmations, "confirmation"))
 			return nil
 		},
 	}
 	cmd.Flags().Uint64Var(&confirmations, "confirmations", 1, "confirmations the block must have")
 	return cmd
+}
+
+// checkBlockTime compares a receipt's block_time with the block's header
+// time. Receipts written before the fix of the seconds-for-milliseconds
+// bug carry a date tens of thousands of years ahead: those still verify
+// (the proof does not depend on the date) with a note giving the real time.
+func checkBlockTime(w io.Writer, receiptTime string, headerMs uint64) error {
+	want := core.MillisTime(headerMs).Format(time.RFC3339)
+	switch receiptTime {
+	case want:
+		return nil
+	case time.Unix(int64(headerMs), 0).UTC().Format(time.RFC3339):
+		fmt.Fprintf(w, "note: the receipt's block_time %s was misdated by an older cairn (milliseconds read as seconds); the block was mined at %s\n", receiptTime, want)
+		return nil
+	}
+	return invalid("the receipt's block_time %s is not the block's time %s", receiptTime, want)
 }

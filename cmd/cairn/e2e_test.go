@@ -277,6 +277,14 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil || anchored.Tx.Amount != 0 || anchored.Tx.Memo != rc.FileSHA256 || anchored.BlockHash != rc.BlockHash {
 		t.Fatalf("anchored tx %+v (%v), receipt %+v", anchored, err, rc)
 	}
+	// The block was mined moments ago: its date in the receipt and in the
+	// output must be today's (a receipt once said the year 58892).
+	if bt, err := time.Parse(time.RFC3339, rc.BlockTime); err != nil || time.Since(bt).Abs() > time.Minute {
+		t.Fatalf("receipt block_time %q (%v), want within a minute of now (%s)", rc.BlockTime, err, time.Now().UTC().Format(time.RFC3339))
+	}
+	if !strings.Contains(r.stdout, " at "+rc.BlockTime+"\n") {
+		t.Fatalf("anchor output does not give the block time %s:\n%s", rc.BlockTime, r.stdout)
+	}
 	run(t, []string{testPass}, "", "anchor", doc, "--from", "alice", "--node", url, "--keystore", ks).want(t, 1, "already exists")
 	r = run(t, nil, "", "verify-anchor", doc, receiptFile, "--node", url)
 	r.want(t, 0)
@@ -293,6 +301,23 @@ func TestEndToEnd(t *testing.T) {
 	badFile := filepath.Join(dir, "bad.receipt.json")
 	os.WriteFile(badFile, mustJSON(badRc), 0o600)
 	run(t, nil, "", "verify-anchor", doc, badFile, "--node", url).want(t, 1, "the proof says")
+	badRc = rc
+	badRc.BlockTime = "2020-01-01T00:00:00Z"
+	os.WriteFile(badFile, mustJSON(badRc), 0o600)
+	run(t, nil, "", "verify-anchor", doc, badFile, "--node", url).want(t, 1, "is not the block's time")
+	// A receipt misdated by the old seconds-for-milliseconds bug still
+	// verifies, with a note giving the real date.
+	blk, err := c.Block(ctx, rc.BlockHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	badRc.BlockTime = time.Unix(int64(blk.Timestamp), 0).UTC().Format(time.RFC3339)
+	os.WriteFile(badFile, mustJSON(badRc), 0o600)
+	r = run(t, nil, "", "verify-anchor", doc, badFile, "--node", url)
+	r.want(t, 0)
+	if !strings.Contains(r.stdout, "misdated by an older cairn") || !strings.Contains(r.stdout, "mined at "+rc.BlockTime) {
+		t.Fatalf("verify-anchor of a misdated receipt:\n%s", r.stdout)
+	}
 
 	// The admin route, with the token file the node wrote.
 	r = run(t, nil, "", "mine", "--node", url, "--token-file", filepath.Join(dataDir, node.TokenFile))

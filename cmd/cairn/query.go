@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cairn-chain/cairn/client"
+	"github.com/cairn-chain/cairn/core"
 	"github.com/spf13/cobra"
 )
 
@@ -91,7 +92,7 @@ func newBlockShowCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintf(w, "status     %s, %s\n", where, plural(b.Confirmations, "confirmation"))
 			fmt.Fprintf(w, "prev       %s\n", b.PrevHash)
-			fmt.Fprintf(w, "time       %s\n", time.UnixMilli(int64(b.Timestamp)).UTC().Format(time.RFC3339Nano))
+			fmt.Fprintf(w, "time       %s\n", core.MillisTime(b.Timestamp).Format(time.RFC3339Nano))
 			fmt.Fprintf(w, "tx root    %s\n", b.TxRoot)
 			fmt.Fprintf(w, "miner      %s\n", b.Miner)
 			fmt.Fprintf(w, "bits       %s  nonce %d\n", b.Bits, b.Nonce)
