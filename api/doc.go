@@ -1,4 +1,4 @@
-// Package api is Cairn's REST API (docs API.md): net/http with huma v2, so
+// Package api is Cairn's REST API (docs/api.md): net/http with huma v2, so
 // the OpenAPI 3.1 document served at GET /api/v1/openapi.json is generated
 // from the handlers themselves.
 //

@@ -191,7 +191,7 @@ func (s *Server) humaConfig() huma.Config {
 	c.OpenAPIPath, c.DocsPath, c.SchemasPath = "", "", ""
 	c.CreateHooks = nil
 	c.Transformers = []huma.Transformer{s.transform}
-	c.Info.Description = "The REST API of a Cairn node (docs/API.md). Amounts are integer base units; " +
+	c.Info.Description = "The REST API of a Cairn node (docs/api.md in the Cairn repository; this document is the full reference). Amounts are integer base units; " +
 		"hashes, tx IDs and keys are lowercase hex; addresses are bech32m; errors are RFC 9457 problems with a stable code."
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityScheme: {Type: "http", Scheme: "bearer", Description: "The admin token the node writes to <datadir>/api.token at start."},

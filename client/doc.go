@@ -1,4 +1,4 @@
-// Package client is a typed Go client of Cairn's REST API (API.md), used by
+// Package client is a typed Go client of Cairn's REST API (docs/api.md), used by
 // the cairn command line, the load generator and tests. Request and
 // response bodies are the types of package api/wire; transactions are
 // built and signed by the caller (package wallet) and submitted here, so

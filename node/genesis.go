@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/fsutil"
 )
@@ -62,4 +63,16 @@ func storeGenesis(dir string, g *core.Genesis) error {
 func hasDatabase(dir string) bool {
 	ents, err := os.ReadDir(filepath.Join(dir, dbDirName))
 	return err == nil && len(ents) > 0
+}
+
+// CheckGenesis checks g as a node checks a new chain's genesis at its
+// first start: the parameters and alloc, then the consensus engine's own
+// checks (e.g. initial_bits within pow_limit). `cairn genesis new` calls
+// it, so a file it writes is one a node starts with.
+func CheckGenesis(g *core.Genesis) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	_, err := pow.New(g)
+	return err
 }

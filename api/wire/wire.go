@@ -1,4 +1,4 @@
-// Package wire defines the JSON bodies of Cairn's REST API (API.md): what
+// Package wire defines the JSON bodies of Cairn's REST API (docs/api.md): what
 // the server (package api) writes and the client (package client) reads.
 // It has no behaviour beyond conversions, so both sides share one contract.
 //

@@ -300,6 +300,36 @@ func TestCLIGenesisNew(t *testing.T) {
 	run(t, nil, "", "genesis", "new", "--prefix", "acme", "--alloc", alice+"=1").want(t, 1, "prefix")
 	run(t, nil, "", "genesis", "new", "--prefix", "acme", "--decimals", "2", "--alloc", acmeAddr+"=1.001").want(t, 2, "more than 2 decimal places")
 	run(t, nil, "", "genesis", "new", "--chain-id", "Bad Chain").want(t, 1, "chain_id")
+
+	// Every genesis field has a flag.
+	r = run(t, nil, "", "genesis", "new", "--max-block-bytes", "200000", "--max-block-txs", "500", "--asert-halflife", "90s",
+		"--pow-limit", "00ffff0000000000000000000000000000000000000000000000000000000000", "--initial-bits", "0x1f00ffff", "--halving-interval", "1000")
+	r.want(t, 0)
+	if g, err = core.ParseGenesis([]byte(r.stdout)); err != nil {
+		t.Fatal(err)
+	}
+	if g.MaxBlockBytes != 200_000 || g.MaxBlockTxs != 500 || g.AsertHalflifeMs != 90_000 || g.PowLimit.String()[:6] != "00ffff" || g.HalvingInterval != 1000 {
+		t.Fatalf("genesis %+v", g)
+	}
+	// Refused as the node refuses them, before any file is written.
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--pow-limit", "0000ff0000000000000000000000000000000000000000000000000000000000"}, 1, "above pow_limit"},
+		{[]string{"--pow-limit", "xyz"}, 2, "--pow-limit"},
+		{[]string{"--pow-limit", "00"}, 2, "64 hex digits"},
+		{[]string{"--max-block-bytes", "100"}, 1, "max_block_bytes 100"},
+		{[]string{"--max-block-txs", "0"}, 1, "max_block_txs 0"},
+		{[]string{"--asert-halflife", "0s"}, 2, "--asert-halflife"},
+	} {
+		r := run(t, nil, "", append([]string{"genesis", "new"}, c.args...)...)
+		r.want(t, c.code, c.want)
+		if r.stdout != "" {
+			t.Fatalf("%v: refused but wrote %q", c.args, r.stdout)
+		}
+	}
 }
 
 func TestCLITxSignOffline(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 )
 
 // fakeNode is a canned REST API for the client commands: enough of
-// API.md to exercise send, tx, block, status, account, mine and
+// docs/api.md to exercise send, tx, block, status, account, mine and
 // verify-proof without a real node.
 type fakeNode struct {
 	t   *testing.T

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/node"
 	"github.com/spf13/cobra"
 )
 
@@ -18,11 +19,11 @@ The genesis block commits to all of it, so its hash identifies the chain.`,
 
 func newGenesisNewCmd() *cobra.Command {
 	var (
-		chainID, prefix, minFee, reward, initialBits string
-		allocs                                       []string
-		blockTime                                    time.Duration
-		decimals                                     uint8
-		timestamp, halving                           uint64
+		chainID, prefix, minFee, reward, initialBits, powLimit string
+		allocs                                                 []string
+		blockTime, halflife                                    time.Duration
+		decimals                                               uint8
+		timestamp, halving, maxBlockBytes, maxBlockTxs         uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "new [--chain-id ID] [--alloc ADDRESS=COINS]... [--block-time 5s] > genesis.json",
@@ -61,8 +62,20 @@ with the chain's --decimals places, written to the file in base units.`,
 			}
 			g.TargetBlockTimeMs = uint64(blockTime.Milliseconds())
 			g.AsertHalflifeMs = core.DefaultHalflifeBlocks * g.TargetBlockTimeMs
+			if cmd.Flags().Changed("asert-halflife") {
+				if halflife < time.Millisecond {
+					return usageError{fmt.Errorf("--asert-halflife %s: at least 1ms", halflife)}
+				}
+				g.AsertHalflifeMs = uint64(halflife.Milliseconds())
+			}
 			g.HalvingInterval = halving
+			g.MaxBlockBytes, g.MaxBlockTxs = maxBlockBytes, maxBlockTxs
 			var err error
+			if cmd.Flags().Changed("pow-limit") {
+				if g.PowLimit, err = core.ParseHash(strings.TrimPrefix(powLimit, "0x")); err != nil {
+					return usageError{fmt.Errorf("--pow-limit %q: want 64 hex digits, the largest target as a big-endian number: %v", powLimit, err)}
+				}
+			}
 			// Defaults in base units follow the decimals: 50 coins and 0.00001 coins.
 			g.InitialReward = scaleUnits(core.DefaultInitialReward, decimals)
 			g.MinFee = scaleUnits(core.DefaultMinFee, decimals)
@@ -100,7 +113,8 @@ with the chain's --decimals places, written to the file in base units.`,
 				g.Alloc = append(g.Alloc, core.Alloc{Address: addr, Balance: bal})
 			}
 			g.SortAlloc()
-			if err := g.Validate(); err != nil {
+			// Checked as `cairn node` checks it at its first start.
+			if err := node.CheckGenesis(g); err != nil {
 				return err
 			}
 			if err := printJSON(cmd.OutOrStdout(), g); err != nil {
@@ -120,6 +134,10 @@ with the chain's --decimals places, written to the file in base units.`,
 	f.StringVar(&reward, "reward", "", "initial block reward in coins (default 50)")
 	f.Uint64Var(&halving, "halving-interval", core.DefaultHalvingInterval, "blocks between reward halvings")
 	f.Uint64Var(&timestamp, "timestamp", 0, "genesis time in unix milliseconds (default now)")
+	f.DurationVar(&halflife, "asert-halflife", 0, fmt.Sprintf("ASERT difficulty half-life: blocks this far ahead of schedule double the difficulty (default %d x --block-time)", core.DefaultHalflifeBlocks))
+	f.Uint64Var(&maxBlockBytes, "max-block-bytes", core.DefaultMaxBlockBytes, "largest block in bytes, header included")
+	f.Uint64Var(&maxBlockTxs, "max-block-txs", core.DefaultMaxBlockTxs, "most txs in a block")
+	f.StringVar(&powLimit, "pow-limit", core.DefaultPowLimit.String(), "largest allowed target, 64 hex digits (advanced: the lowest difficulty)")
 	f.StringVar(&initialBits, "initial-bits", fmt.Sprintf("0x%08x", core.DefaultInitialBits), "initial compact target (advanced: the difficulty of the first blocks)")
 	return cmd
 }

@@ -1,6 +1,7 @@
 // Package browsertest drives the explorer in a real headless Chromium
-// against a real devnet. It needs /usr/bin/chromium (Debian's package;
-// .ci/run installs it when missing).
+// against a real devnet. It needs Chromium (Debian's package; .ci/run
+// installs it when missing). Without it the tests skip, unless CI is set:
+// then they fail, so CI can never pass by skipping them.
 package browsertest
 
 import (
@@ -32,7 +33,12 @@ func chromiumPath(t *testing.T) string {
 	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
 	}
-	t.Fatal("chromium not found: install Debian's chromium package (.ci/run does) or set CAIRN_CHROMIUM")
+	const msg = "chromium not found: `apt-get install chromium` (Debian) or set CAIRN_CHROMIUM to run the explorer's browser tests"
+	if os.Getenv("CI") != "" {
+		// CI must never pass by skipping them.
+		t.Fatal(msg + " (CI is set: browser tests may not be skipped)")
+	}
+	t.Skip(msg)
 	return ""
 }
 
@@ -122,6 +128,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // the chain with no console errors, a new block appears without a reload,
 // searching nonsense says not found, and the devnet page lists the nodes.
 func TestExplorerInBrowser(t *testing.T) {
+	chromiumPath(t) // skip (or fail under CI) before starting any node
 	dctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
@@ -333,6 +340,7 @@ func allEqual(xs []string) bool {
 // is open restarts, and its page says so and recovers without a reload.
 // Also: the dashboard at a phone's width does not scroll sideways.
 func TestDevnetFaultsInBrowser(t *testing.T) {
+	chromiumPath(t) // skip (or fail under CI) before starting any node
 	dctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	d, err := devnet.Start(dctx, devnet.Config{Dir: t.TempDir(), Nodes: 3, BlockTime: 300 * time.Millisecond})

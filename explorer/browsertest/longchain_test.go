@@ -40,6 +40,7 @@ type pageLoad struct {
 // paged: it must fetch a bounded number of requests and bytes from the
 // node, whatever the chain's length (no full-chain loads).
 func TestExplorerOnLongChain(t *testing.T) {
+	chromiumPath(t) // skip (or fail under CI) before starting any node
 	total := longChainBlocks(t)
 	b := scenarios.NewBuilder()
 	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
