@@ -41,6 +41,22 @@ const (
 	CodeInvalidAncestor Code = "invalid_ancestor" // the block descends from an invalid block
 	CodeBadGenesis      Code = "bad_genesis"      // genesis file invalid
 	CodeBadBlock        Code = "bad_block"        // other block rule (e.g. wrong miner reward)
+
+	CodeAssetNotFound  Code = "asset_not_found" // no asset with this id
+	CodeNotMinter      Code = "not_minter"      // the sender is not the asset's minter
+	CodeNotManager     Code = "not_manager"     // the sender is not the asset's manager
+	CodeNotFreezer     Code = "not_freezer"     // the sender is not the asset's freezer
+	CodeNotClawback    Code = "not_clawback"    // the sender is not the asset's clawback address
+	CodeNotPermitted   Code = "not_permitted"   // the asset's flags (or the sender's permissions) do not allow it
+	CodeFrozen         Code = "frozen"          // the holding is frozen
+	CodeSupplyExceeded Code = "supply_exceeded" // the supply would pass max_supply
+	CodeAssetExists    Code = "asset_exists"    // an asset with this id exists
+	CodeNotUnique      Code = "not_unique"      // items need a unique collection
+	CodeIsUnique       Code = "is_unique"       // a unique collection's units move as items
+	CodeItemExists     Code = "item_exists"     // the item id is taken in its collection
+	CodeItemNotFound   Code = "item_not_found"  // no such item in the collection
+	CodeItemBurned     Code = "item_burned"     // the item was burned
+	CodeNotOwner       Code = "not_owner"       // the sender does not own the item
 )
 
 // RuleError reports input that breaks a rule: a peer or client sent
