@@ -9,6 +9,9 @@ import (
 func FuzzDecodeTx(f *testing.F) {
 	f.Add(testTx(1, 0).Encode())
 	f.Add(testTx(2, 1<<40).Encode())
+	for i, b := range sampleBodies() {
+		f.Add(testTx2(byte(i+1), uint64(i), b).Encode())
+	}
 	f.Add([]byte{})
 	f.Add([]byte{0, 1, 0x84, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {

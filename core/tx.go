@@ -2,32 +2,39 @@ package core
 
 import (
 	"crypto/ed25519"
+	"encoding/binary"
 )
 
 // Transaction limits fixed by the protocol.
 const (
-	TxVersion     = 1   // the only tx version of protocol v1
+	TxVersion     = 1   // the version-1 envelope: coin transfers and data txs
+	TxVersion2    = 2   // the version-2 envelope: a kind and its body
 	MaxChainIDLen = 32  // bytes
 	MaxMemoLen    = 256 // bytes
 	// MaxMoney bounds every amount, fee, balance and the total supply, so
 	// JSON numbers stay exact in every language.
 	MaxMoney = 1<<53 - 1
-	// MaxTxSize is the largest possible canonical tx encoding.
-	MaxTxSize = 2 + 1 + MaxChainIDLen + PublicKeySize + AddressSize + 3*8 + 2 + MaxMemoLen + SignatureSize
-	// minTxSize is the smallest possible canonical tx encoding.
-	minTxSize = 2 + 1 + PublicKeySize + AddressSize + 3*8 + 1 + SignatureSize
+	// MaxTxSize is the largest canonical tx encoding of any kind.
+	MaxTxSize = 1024
+	// minTxSize is a lower bound of every canonical tx encoding (a
+	// version-2 envelope with an empty chain id, body and memo).
+	minTxSize = 2 + 1 + 1 + PublicKeySize + 2*8 + 1 + 1 + SignatureSize
 )
 
-// Tx is a signed account-model transfer (or a data tx: amount 0 with a
-// non-empty memo). Fields are in encoding order.
+// Tx is a signed transaction. Version 1 is an account-model coin transfer
+// (or a data tx: amount 0 with a non-empty memo): Kind is KindTransfer and
+// To and Amount are set. Version 2 carries a Kind and its Body (To and
+// Amount unused). Fields are in encoding order.
 type Tx struct {
 	Version   uint16
+	Kind      Kind // version 2 only (KindTransfer for version 1)
 	ChainID   string
 	From      PublicKey // sender's Ed25519 public key
-	To        Address
-	Amount    uint64
+	To        Address   // version 1 only
+	Amount    uint64    // version 1 only
 	Fee       uint64
 	Nonce     uint64
+	Body      Body // version 2 only
 	Memo      []byte
 	Signature Signature // over SigningBytes
 }
@@ -38,6 +45,18 @@ func (tx *Tx) Sender() Address { return tx.From.Address() }
 // appendUnsigned appends the encoding of every field but the signature.
 func (tx *Tx) appendUnsigned(b []byte) []byte {
 	b = appendU16(b, tx.Version)
+	if tx.Version == TxVersion2 {
+		b = append(b, byte(tx.Kind))
+		b = appendBytes(b, []byte(tx.ChainID))
+		b = append(b, tx.From[:]...)
+		b = appendU64(b, tx.Fee)
+		b = appendU64(b, tx.Nonce)
+		b = binary.AppendUvarint(b, uint64(tx.bodySize()))
+		if tx.Body != nil {
+			b = AppendBody(b, tx.Body)
+		}
+		return appendBytes(b, tx.Memo)
+	}
 	b = appendBytes(b, []byte(tx.ChainID))
 	b = append(b, tx.From[:]...)
 	b = append(b, tx.To[:]...)
@@ -47,6 +66,13 @@ func (tx *Tx) appendUnsigned(b []byte) []byte {
 	return appendBytes(b, tx.Memo)
 }
 
+func (tx *Tx) bodySize() int {
+	if tx.Body == nil {
+		return 0
+	}
+	return bodySize(tx.Body)
+}
+
 // SigningBytes returns the bytes the signature covers: the canonical
 // encoding of all fields except the signature (chain_id included, so a
 // signature is not valid on another chain).
@@ -54,8 +80,13 @@ func (tx *Tx) SigningBytes() []byte { return tx.appendUnsigned(make([]byte, 0, t
 
 // Size returns the length of the canonical encoding.
 func (tx *Tx) Size() int {
-	return 2 + uvarintLen(uint64(len(tx.ChainID))) + len(tx.ChainID) + PublicKeySize + AddressSize + 24 +
+	common := 2 + uvarintLen(uint64(len(tx.ChainID))) + len(tx.ChainID) + PublicKeySize + 16 +
 		uvarintLen(uint64(len(tx.Memo))) + len(tx.Memo) + SignatureSize
+	if tx.Version == TxVersion2 {
+		n := tx.bodySize()
+		return common + 1 + uvarintLen(uint64(n)) + n
+	}
+	return common + AddressSize + 8
 }
 
 // AppendEncode appends the canonical encoding of tx to b.
@@ -85,7 +116,7 @@ func (tx *Tx) VerifySignature() bool {
 	return ed25519.Verify(tx.From[:], tx.appendUnsigned(buf[:0]), tx.Signature[:])
 }
 
-// DecodeTx strictly decodes a canonical tx encoding.
+// DecodeTx strictly decodes a canonical tx encoding of either version.
 func DecodeTx(b []byte) (*Tx, error) {
 	if len(b) > MaxTxSize {
 		return nil, Errorf(CodeTooLarge, "tx: %d bytes, the limit is %d", len(b), MaxTxSize)
@@ -101,12 +132,43 @@ func DecodeTx(b []byte) (*Tx, error) {
 func decodeTx(r *Reader) *Tx {
 	tx := &Tx{}
 	tx.Version = r.U16("version")
-	tx.ChainID = string(r.Bytes("chain_id", MaxChainIDLen))
-	r.Fixed("from", tx.From[:])
-	r.Fixed("to", tx.To[:])
-	tx.Amount = r.U64("amount")
-	tx.Fee = r.U64("fee")
-	tx.Nonce = r.U64("nonce")
+	switch tx.Version {
+	case TxVersion:
+		tx.ChainID = string(r.Bytes("chain_id", MaxChainIDLen))
+		r.Fixed("from", tx.From[:])
+		r.Fixed("to", tx.To[:])
+		tx.Amount = r.U64("amount")
+		tx.Fee = r.U64("fee")
+		tx.Nonce = r.U64("nonce")
+	case TxVersion2:
+		var k [1]byte
+		r.Fixed("kind", k[:])
+		tx.Kind = Kind(k[0])
+		switch {
+		case r.Err() != nil:
+		case tx.Kind == KindTransfer:
+			r.Fail(CodeBadVersion, "kind", "transfer uses the version-1 envelope")
+		case !tx.Kind.Known():
+			r.Fail(CodeBadVersion, "kind", "unknown kind %d", k[0])
+		}
+		tx.ChainID = string(r.Bytes("chain_id", MaxChainIDLen))
+		r.Fixed("from", tx.From[:])
+		tx.Fee = r.U64("fee")
+		tx.Nonce = r.U64("nonce")
+		raw := r.BytesView("body", MaxBodySize)
+		if r.Err() == nil {
+			body, err := DecodeBody(tx.Kind, raw)
+			if err != nil {
+				r.SetErr(err)
+			}
+			tx.Body = body
+		}
+	default:
+		if r.Err() == nil {
+			r.Fail(CodeBadVersion, "version", "unknown tx version %d (want %d or %d)", tx.Version, TxVersion, TxVersion2)
+		}
+		return tx
+	}
 	tx.Memo = r.Bytes("memo", MaxMemoLen)
 	if len(tx.Memo) == 0 {
 		tx.Memo = nil // one in-memory form for "no memo"
@@ -119,8 +181,23 @@ func decodeTx(r *Reader) *Tx {
 // version, chain, amount bounds (data txs need a memo), fee bounds, and the
 // signature when verifySig is true. minFee is the chain's minimum fee.
 func (tx *Tx) CheckSanity(chainID string, minFee uint64, verifySig bool) error {
-	if tx.Version != TxVersion {
-		return Errorf(CodeBadVersion, "tx version %d, want %d", tx.Version, TxVersion)
+	switch tx.Version {
+	case TxVersion:
+		if tx.Kind != KindTransfer || tx.Body != nil {
+			return Errorf(CodeBadVersion, "a version-1 tx is a transfer, not %s", tx.Kind)
+		}
+	case TxVersion2:
+		if !tx.Kind.Known() || tx.Kind == KindTransfer {
+			return Errorf(CodeBadVersion, "tx kind %s: not a version-2 kind", tx.Kind)
+		}
+		if tx.Body == nil || tx.Body.Kind() != tx.Kind {
+			return Errorf(CodeMalformed, "tx of kind %s without its body", tx.Kind)
+		}
+		if tx.Amount != 0 || !tx.To.IsZero() {
+			return Errorf(CodeMalformed, "a version-2 tx has no to or amount: they are in its body")
+		}
+	default:
+		return Errorf(CodeBadVersion, "tx version %d, want %d or %d", tx.Version, TxVersion, TxVersion2)
 	}
 	if len(tx.Memo) > MaxMemoLen {
 		return Errorf(CodeTooLarge, "memo of %d bytes, the limit is %d", len(tx.Memo), MaxMemoLen)
@@ -128,7 +205,14 @@ func (tx *Tx) CheckSanity(chainID string, minFee uint64, verifySig bool) error {
 	if tx.ChainID != chainID {
 		return Errorf(CodeWrongChain, "tx chain_id %q, this chain is %q", clip(tx.ChainID), chainID)
 	}
-	if tx.Amount == 0 && len(tx.Memo) == 0 {
+	if tx.Version == TxVersion2 {
+		if n := tx.bodySize(); n > MaxBodySize {
+			return Errorf(CodeTooLarge, "%s body of %d bytes, the limit is %d", tx.Kind, n, MaxBodySize)
+		}
+		if err := checkBody(tx.Body); err != nil {
+			return err
+		}
+	} else if tx.Amount == 0 && len(tx.Memo) == 0 {
 		return Errorf(CodeInvalidAmount, "amount 0 needs a memo (a data tx)")
 	}
 	if tx.Amount > MaxMoney {
