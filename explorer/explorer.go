@@ -1,17 +1,28 @@
 // Package explorer is Cairn's block explorer: a single-page web app (plain
-// HTML, CSS and JavaScript, no framework, no build step) embedded in the
-// binary and served by every node at "/" and "/explorer/...". The page reads
-// the node's REST API (/api/v1/...) and its event stream; it builds the DOM
-// with textContent only, so data from the chain is never parsed as HTML.
+// HTML, CSS and JavaScript modules, no framework, no build step) embedded
+// in the binary and served by every node at "/" and "/explorer/...". The
+// page reads the node's REST API (/api/v1/...) and its event stream; it
+// builds the DOM with textContent only, so data from the chain is never
+// parsed as HTML.
+//
+// static/app.js is the entry module (index.html loads it with <script
+// type="module">); static/lib holds the shared modules, static/pages one
+// module per page and static/txkinds a renderer per tx kind. A test checks
+// that every import names an embedded module and that every module is
+// imported.
 package explorer
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
 //go:embed static
@@ -26,7 +37,8 @@ const Prefix = "/explorer/"
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// FS returns the embedded files (index.html, app.js, style.css at its root).
+// FS returns the embedded files: index.html, app.js and style.css at its
+// root, the other modules in lib/, pages/ and txkinds/.
 func FS() fs.FS {
 	sub, err := fs.Sub(static, "static")
 	if err != nil {
@@ -35,10 +47,58 @@ func FS() fs.FS {
 	return sub
 }
 
-// Handler serves index.html at "/" and the assets at /explorer/<name>,
-// with their content types, the CSP and nosniff; anything else is 404.
-func Handler() http.Handler {
+// asset is an embedded file ready to serve.
+type asset struct {
+	data  []byte
+	ctype string
+	etag  string // strong: a hash of data
+}
+
+// assets reads every embedded file once: the files never change while the
+// binary runs, so each has a fixed ETag.
+func assets() map[string]asset {
 	files := FS()
+	m := make(map[string]asset)
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		m[name] = asset{data: data, ctype: contentType(name), etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+		return nil
+	})
+	if err != nil {
+		panic(err) // the files are embedded: cannot happen
+	}
+	return m
+}
+
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	}
+	if ctype := mime.TypeByExtension(path.Ext(name)); ctype != "" {
+		return ctype
+	}
+	return "application/octet-stream"
+}
+
+// Handler serves index.html at "/" and the assets at /explorer/<path>
+// (modules in folders too), with their content types, the CSP and nosniff;
+// anything else is 404. Responses say no-cache with a strong ETag, so a
+// browser revalidates every file on each load and gets 304 Not Modified
+// for the ones it has.
+func Handler() http.Handler {
+	files := assets()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", CSP)
@@ -60,32 +120,15 @@ func Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		if !fs.ValidPath(name) || strings.Contains(name, "/") {
+		a, ok := files[name] // only files: no directories, no ".."
+		if !ok || !fs.ValidPath(name) {
 			http.NotFound(w, r)
 			return
 		}
-		data, err := fs.ReadFile(files, name)
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		ctype := mime.TypeByExtension(path.Ext(name))
-		switch path.Ext(name) {
-		case ".js":
-			ctype = "text/javascript; charset=utf-8"
-		case ".html":
-			ctype = "text/html; charset=utf-8"
-		case ".css":
-			ctype = "text/css; charset=utf-8"
-		}
-		if ctype == "" {
-			ctype = "application/octet-stream"
-		}
-		h.Set("Content-Type", ctype)
+		h.Set("Content-Type", a.ctype)
 		h.Set("Cache-Control", "no-cache")
-		w.WriteHeader(http.StatusOK)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(data)
-		}
+		h.Set("ETag", a.etag)
+		// ServeContent answers If-None-Match with 304, HEAD without a body.
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(a.data))
 	})
 }

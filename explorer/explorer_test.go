@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,7 +42,10 @@ func TestHandlerServesAssets(t *testing.T) {
 		{"/", "text/html", "<title>Cairn explorer</title>"},
 		{"/explorer/", "text/html", "<title>Cairn explorer</title>"},
 		{"/explorer/index.html", "text/html", "<title>Cairn explorer</title>"},
-		{"/explorer/app.js", "text/javascript", "EventSource"},
+		{"/explorer/app.js", "text/javascript", "import "},
+		{"/explorer/lib/live.js", "text/javascript", "EventSource"},
+		{"/explorer/pages/tx.js", "text/javascript", "export async function txPage"},
+		{"/explorer/txkinds/index.js", "text/javascript", "export const kinds"},
 		{"/explorer/style.css", "text/css", "@media"},
 	} {
 		resp, body := get(t, srv, tc.path)
@@ -66,7 +70,8 @@ func TestHandlerServesAssets(t *testing.T) {
 
 func TestHandlerNotFound(t *testing.T) {
 	srv := newServer(t)
-	for _, p := range []string{"/explorer/nope.js", "/explorer/../explorer.go", "/explorer/static/app.js", "/app.js", "/explorer", "/explorer/%2e%2e/explorer.go"} {
+	for _, p := range []string{"/explorer/nope.js", "/explorer/../explorer.go", "/explorer/static/app.js", "/app.js", "/explorer", "/explorer/%2e%2e/explorer.go",
+		"/explorer/lib", "/explorer/lib/", "/explorer/lib/../app.js", "/explorer/lib//dom.js", "/explorer/lib/%2e%2e/app.js", "/explorer/lib/nope.js", "/lib/dom.js"} {
 		resp, _ := get(t, srv, p)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", p, resp.StatusCode)
@@ -113,16 +118,70 @@ func TestIndexReferencesExist(t *testing.T) {
 	}
 }
 
-// TestNoHTMLSinks checks that app.js never turns strings into HTML, so
+// TestNoHTMLSinks checks that no module ever turns strings into HTML, so
 // data from the chain (a memo holding <script>) cannot become markup.
 func TestNoHTMLSinks(t *testing.T) {
-	src, err := fs.ReadFile(explorer.FS(), "app.js")
+	files := explorer.FS()
+	n := 0
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(name) != ".js" {
+			return err
+		}
+		n++
+		src, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "createContextualFragment", "DOMParser", "srcdoc"} {
+			if strings.Contains(string(src), sink) {
+				t.Errorf("%s uses %s", name, sink)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sink := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "createContextualFragment", "DOMParser", "srcdoc"} {
-		if strings.Contains(string(src), sink) {
-			t.Errorf("app.js uses %s", sink)
+	if n < 2 {
+		t.Fatalf("found %d modules", n)
+	}
+}
+
+// TestHandlerETag checks that every file, the modules in folders too, has
+// a strong ETag and that a browser revalidating it gets 304 Not Modified.
+func TestHandlerETag(t *testing.T) {
+	srv := newServer(t)
+	for _, p := range []string{"/", "/explorer/app.js", "/explorer/lib/dom.js", "/explorer/txkinds/unknown.js", "/explorer/style.css"} {
+		resp, body := get(t, srv, p)
+		etag := resp.Header.Get("ETag")
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(etag, `"`) || body == "" {
+			t.Errorf("%s: status %d, ETag %q, %d bytes", p, resp.StatusCode, etag, len(body))
+			continue
 		}
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("%s: Cache-Control %q, want no-cache (revalidate every load)", p, cc)
+		}
+		req, err := http.NewRequest(http.MethodGet, srv.URL+p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("If-None-Match", etag)
+		resp, err = srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotModified || len(b) != 0 {
+			t.Errorf("%s with If-None-Match %s: status %d, %d bytes; want 304 and no body", p, etag, resp.StatusCode, len(b))
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != explorer.CSP {
+			t.Errorf("%s 304: Content-Security-Policy %q", p, csp)
+		}
+	}
+	a, _ := get(t, srv, "/explorer/app.js")
+	b, _ := get(t, srv, "/explorer/lib/dom.js")
+	if a.Header.Get("ETag") == b.Header.Get("ETag") {
+		t.Error("two files share an ETag")
 	}
 }
