@@ -47,10 +47,19 @@ func (c *acctCache) put(a core.Address, v core.Account) {
 	c.mu.Unlock()
 }
 
-// apply records committed changes.
+// apply records committed changes of accounts.
 func (c *acctCache) apply(cs []state.Change) {
 	for _, ch := range cs {
-		c.put(ch.Address, ch.New)
+		if !ch.IsAccount() {
+			continue
+		}
+		var a core.Address
+		copy(a[:], ch.Key[1:])
+		acct := core.Account{}
+		if ch.New != nil {
+			acct, _ = core.DecodeAccount(ch.New) // encoded by state: cannot fail
+		}
+		c.put(a, acct)
 	}
 }
 
@@ -70,6 +79,20 @@ func (s cachedState) Account(a core.Address) (core.Account, error) {
 	}
 	s.cache.put(a, v)
 	return v, nil
+}
+
+// Get reads any state record (accounts included) from the store.
+func (s cachedState) Get(key []byte) ([]byte, error) {
+	if len(key) == 1+core.AddressSize && key[0] == state.PrefixAccount {
+		var a core.Address
+		copy(a[:], key[1:])
+		acct, err := s.Account(a)
+		if err != nil || acct.IsZero() {
+			return nil, err
+		}
+		return acct.Encode(), nil
+	}
+	return s.db.Get(key)
 }
 
 // prefetch reads the accounts a block touches that are not cached, spread

@@ -152,7 +152,7 @@ func (c *Chain) writeGenesis() error {
 	b.PutIndexEntry(n.hash, encodeNode(n))
 	b.SetHashAt(0, n.hash)
 	for _, ch := range changes {
-		b.SetAccount(ch.Address, ch.New)
+		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.SetTip(store.Tip{Hash: n.hash, Height: 0, State: d.Encode()})
 	if err := b.Commit(); err != nil {
@@ -263,5 +263,9 @@ func (c *Chain) Reorgs() uint64 {
 
 // Account returns an account's confirmed state at the tip.
 func (c *Chain) Account(a core.Address) (core.Account, error) { return c.state().Account(a) }
+
+// State returns a reader of the confirmed state at the tip (every kind of
+// record), for the mempool and queries.
+func (c *Chain) State() state.Reader { return c.state() }
 
 func (c *Chain) state() cachedState { return cachedState{cache: c.accounts, db: c.cfg.DB} }

@@ -1,6 +1,7 @@
 package chain_test
 
 import (
+	"bytes"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -91,10 +92,10 @@ func TestScenarios(t *testing.T) {
 		if tip.StateDigest != want.Digest().Sum() {
 			t.Fatalf("step %d %s: state digest differs from the expected state", i, s.Name)
 		}
-		for addr, acct := range want {
-			got, err := c.Account(addr)
-			if err != nil || got != acct {
-				t.Fatalf("step %d %s: account %s = %+v, want %+v (%v)", i, s.Name, addr, got, acct, err)
+		for key, val := range want {
+			got, err := c.State().Get([]byte(key))
+			if err != nil || !bytes.Equal(got, val) {
+				t.Fatalf("step %d %s: state record %x = %x, want %x (%v)", i, s.Name, key, got, val, err)
 			}
 		}
 		if s.FreshDigest {

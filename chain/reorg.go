@@ -150,7 +150,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 		b.PutBlock(blk)
 	}
 	for _, ch := range res.Changes {
-		b.SetAccount(ch.Address, ch.New)
+		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.SetHashAt(h, n.hash)
 	for i, tx := range blk.Txs {
@@ -212,7 +212,7 @@ func (c *Chain) disconnectTip() error {
 	h := n.header.Height
 	b := c.cfg.DB.NewBatch()
 	for _, ch := range back {
-		b.SetAccount(ch.Address, ch.New)
+		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.DeleteHashAt(h)
 	for i, tx := range blk.Txs {

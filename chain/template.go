@@ -46,8 +46,7 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 		Bits:      c.cfg.Engine.NextBits(&tip.header),
 	}}
 	size := uint64(core.HeaderSize + 4) // header + a generous tx-count varint
-	view := state.NewView(c.state())
-	var fees uint64
+	b := state.NewBuilder(c.state(), g, blk.Header.Height)
 	for _, tx := range candidates {
 		if uint64(len(blk.Txs)) >= g.MaxBlockTxs {
 			break
@@ -56,21 +55,16 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 		if size+txSize > g.MaxBlockBytes {
 			continue // a smaller tx may still fit
 		}
-		if tx.CheckSanity(g.ChainID, g.MinFee, false) != nil {
-			continue
-		}
-		fee, err := view.ApplyTx(tx)
-		if err != nil {
+		if err := b.Add(tx); err != nil {
 			if !core.IsRuleError(err) {
 				return nil, err
 			}
 			continue
 		}
-		fees += fee
 		size += txSize
 		blk.Txs = append(blk.Txs, tx)
 	}
-	if err := view.Credit(miner, g.Reward(blk.Header.Height)+fees); err != nil {
+	if _, err := b.Finish(miner); err != nil {
 		return nil, err
 	}
 	blk.Header.TxRoot = core.MerkleRoot(blk.TxIDs())

@@ -187,8 +187,11 @@ func (tx *Tx) CheckSanity(chainID string, minFee uint64, verifySig bool) error {
 			return Errorf(CodeBadVersion, "a version-1 tx is a transfer, not %s", tx.Kind)
 		}
 	case TxVersion2:
-		if !tx.Kind.Known() || tx.Kind == KindTransfer {
-			return Errorf(CodeBadVersion, "tx kind %s: not a version-2 kind", tx.Kind)
+		if tx.Kind == KindTransfer {
+			return Errorf(CodeBadVersion, "tx version 2 of kind transfer: coins move in a version-1 tx")
+		}
+		if !tx.Kind.Known() {
+			return Errorf(CodeBadVersion, "tx version 2 of unknown kind %s", tx.Kind)
 		}
 		if tx.Body == nil || tx.Body.Kind() != tx.Kind {
 			return Errorf(CodeMalformed, "tx of kind %s without its body", tx.Kind)

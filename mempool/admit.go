@@ -164,7 +164,7 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry, stored bool) 
 		return err
 	}
 	nonce, acct := e.tx.Nonce, s.acct
-	if nonce < acct.Nonce {
+	if nonce < acct.Nonce { // the executor's rule too; checked first for the window below
 		return core.Errorf(core.CodeNonceTooLow, "nonce %d already used: the account's next nonce is %d", nonce, acct.Nonce)
 	}
 	if ahead := nonce - acct.Nonce; ahead > p.cfg.MaxNonceAhead && !stored {
@@ -173,10 +173,8 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry, stored bool) 
 	}
 	i, found := s.find(nonce)
 	var old *entry
-	others := len(s.txs)
 	if found {
 		old = s.txs[i]
-		others--
 		need, ok := p.replaceFee(old.tx.Fee)
 		if !ok {
 			return core.Errorf(core.CodeFeeTooLow, "pending tx %s with nonce %d pays fee %d: no fee up to MaxMoney is %d%% more",
@@ -190,17 +188,8 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry, stored bool) 
 		return core.Errorf(core.CodeMempoolFull, "sender %s has %d pending txs, the per-sender limit is %d",
 			p.addr(e.sender), len(s.txs), p.cfg.MaxPerSender)
 	}
-	total := s.cost
-	if old != nil {
-		total -= old.cost
-	}
-	if t, ok := addCost(total, e.cost); !ok || t > acct.Balance {
-		needs := fmt.Sprint(t)
-		if !ok {
-			needs = "more than 2^64"
-		}
-		return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, needs %s (amount + fee of this and %d pending txs)",
-			acct.Balance, needs, others)
+	if err := p.checkState(s, e, i, found); err != nil {
+		return err
 	}
 	freed := 0
 	if old != nil {
@@ -208,6 +197,7 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry, stored bool) 
 	}
 	victims, err := p.planEviction(e, s, p.bytes-freed+e.size-p.cfg.MaxBytes)
 	if err != nil {
+		s.view = nil // it may hold e applied
 		return err
 	}
 	for _, v := range victims {
@@ -221,7 +211,18 @@ func (p *Pool) admitLocked(e *entry, displaced, dropped *[]*entry, stored bool) 
 	} else {
 		p.insertAt(s, i, e)
 	}
+	p.settle(s, dropped)
 	return nil
+}
+
+// settle executes the txs that a closed nonce gap joined to s's run; the
+// first that fails is dropped with every later tx of s.
+func (p *Pool) settle(s *sender, dropped *[]*entry) {
+	if _, applied := p.pendingView(s); applied < s.run() {
+		for len(s.txs) > applied {
+			*dropped = append(*dropped, p.removeTail(s))
+		}
+	}
 }
 
 // replaceFee returns the least fee that replaces a tx paying old:

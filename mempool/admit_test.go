@@ -99,16 +99,16 @@ func TestAddRules(t *testing.T) {
 		{name: "nonce past a smaller window", cfg: func(c *Config) { c.MaxNonceAhead = 2 },
 			tx: func() *core.Tx { return alice.tx(sink, 1, 2000, 8) }, code: core.CodeNonceGap, msg: "at most 2"},
 		{name: "insufficient funds alone", tx: func() *core.Tx { return alice.tx(sink, 1_000_000_000, 1000, 5) },
-			code: core.CodeInsufficientFunds, msg: "balance 1000000000, needs 1000001000 (amount + fee of this and 0 pending txs)"},
+			code: core.CodeInsufficientFunds, msg: "balance 1000000000, needs 1000001000 (amount 1000000000 + fee 1000)"},
 		{name: "insufficient funds with pending", setup: func(t *testing.T, e env) {
 			e.st.set(alice.addr, 500_000_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 200_000_000, 3000, 5), alice.tx(sink, 200_000_000, 3000, 6))
 		}, tx: func() *core.Tx { return alice.tx(sink, 300_000_000, 4000, 7) },
-			code: core.CodeInsufficientFunds, msg: "insufficient funds: balance 500000000, needs 700010000 (amount + fee of this and 2 pending txs)"},
+			code: core.CodeInsufficientFunds, msg: "after its 2 pending txs: insufficient funds: balance 99994000, needs 300004000"},
 		{name: "funds counted for a gapped nonce", setup: func(t *testing.T, e env) {
 			e.st.set(alice.addr, 10_000, 5)
-			mustAdd(t, e.p, alice.tx(sink, 5000, 1000, 9))
-		}, tx: func() *core.Tx { return alice.tx(sink, 4000, 1000, 5) }, code: core.CodeInsufficientFunds, msg: "and 1 pending txs"},
+			mustAdd(t, e.p, alice.tx(sink, 4000, 1000, 5))
+		}, tx: func() *core.Tx { return alice.tx(sink, 5000, 1000, 9) }, code: core.CodeInsufficientFunds, msg: "behind a nonce gap"},
 		{name: "unknown sender has no funds", tx: func() *core.Tx { return bob.tx(sink, 1, 1000, 0) },
 			code: core.CodeInsufficientFunds, msg: "balance 0"},
 		{name: "replacement +9% rejected", setup: func(t *testing.T, e env) { mustAdd(t, e.p, alice.tx(sink, 1, 10_000, 5)) },
@@ -122,7 +122,7 @@ func TestAddRules(t *testing.T) {
 			e.st.set(alice.addr, 100_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 50_000, 10_000, 5), alice.tx(sink, 20_000, 10_000, 6))
 		}, tx: func() *core.Tx { return alice.tx(sink, 70_000, 11_000, 5) },
-			code: core.CodeInsufficientFunds, msg: "balance 100000, needs 111000 (amount + fee of this and 1 pending txs)"},
+			code: core.CodeInsufficientFunds, msg: "would make pending tx"},
 		{name: "replacement within balance", setup: func(t *testing.T, e env) {
 			e.st.set(alice.addr, 100_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 50_000, 10_000, 5), alice.tx(sink, 20_000, 10_000, 6))

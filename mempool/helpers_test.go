@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
 )
 
 const (
@@ -35,6 +36,20 @@ func (f *fakeState) Account(a core.Address) (core.Account, error) {
 		return core.Account{}, err
 	}
 	return f.m[a], nil
+}
+
+// Get serves account records only: the pool's tests move coins.
+func (f *fakeState) Get(key []byte) ([]byte, error) {
+	if len(key) != 1+core.AddressSize || key[0] != state.PrefixAccount {
+		return nil, nil
+	}
+	var a core.Address
+	copy(a[:], key[1:])
+	acct, err := f.Account(a)
+	if err != nil || acct.IsZero() {
+		return nil, err
+	}
+	return acct.Encode(), nil
 }
 
 func (f *fakeState) set(a core.Address, balance, nonce uint64) {

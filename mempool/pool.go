@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
 )
 
 // Defaults for the optional limits of Config.
@@ -17,10 +18,9 @@ const (
 	DefaultReplaceBumpPercent = 10       // fee increase a replacement must pay
 )
 
-// StateReader gives confirmed account state at the chain tip.
-type StateReader interface {
-	Account(a core.Address) (core.Account, error)
-}
+// StateReader gives confirmed state at the chain tip: the executor's
+// reader (state.Reader).
+type StateReader = state.Reader
 
 // Persister stores admitted txs so a restart (even after kill -9) keeps
 // them. Deleting an ID that is not stored must not fail.
@@ -37,7 +37,7 @@ type Persister interface {
 type Config struct {
 	ChainID string      // the chain's chain_id; txs for another chain are rejected
 	MinFee  uint64      // the chain's minimum fee
-	State   StateReader // confirmed accounts at the tip
+	State   StateReader // confirmed state at the tip
 	// SigCache is optional: the IDs of admitted txs are added (the chain
 	// skips re-verifying them), and a tx whose ID is there is not verified.
 	SigCache *core.SigCache
@@ -71,6 +71,7 @@ type Pool struct {
 	seq      uint64
 	ready    readyHeap // senders whose first tx carries the account nonce, best first
 	tails    tailHeap  // all senders, the one with the cheapest last tx first
+	epoch    uint64    // Updates so far: senders' views from older epochs are rebuilt
 	// Persistence work that failed and is retried with the next call.
 	unsaved   []*entry
 	undeleted []core.Hash

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
 )
 
 // entry is one pooled tx with what the pool derives from it once.
@@ -44,7 +45,13 @@ type sender struct {
 	acct  core.Account // the confirmed state txs were last checked against
 	stale bool         // acct could not be read: recheck at the next chance
 	txs   []*entry     // sorted by nonce; nonces unique
-	cost  uint64       // sum of the txs' costs (<= acct.Balance unless stale)
+	cost  uint64       // sum of the txs' costs (for PendingState)
+
+	// view is the confirmed state with the first applied txs executed
+	// (see exec.go); stale when viewEpoch is not the pool's epoch.
+	view      *state.View
+	applied   int
+	viewEpoch uint64
 
 	readyIdx int // index in Pool.ready, -1 if absent
 	tailIdx  int // index in Pool.tails, -1 if absent
@@ -256,15 +263,17 @@ func (p *Pool) remove(e *entry) {
 
 // revalidate rebuilds s's queue from its txs plus extra (txs that are not
 // pooled, e.g. from disconnected blocks) against acct. With check, a tx
-// whose nonce is below acct.Nonce is dropped, and so is every tx from the
-// first one (by nonce) the balance no longer covers, so the queue keeps
-// its front. Without check (acct could not be read), only same-nonce
-// conflicts are resolved and s is marked stale. Of two txs with one nonce
-// the higher fee per byte stays. Capacity limits are not applied here.
-// Pooled txs that leave are appended to removed; the extras kept are
-// returned.
+// whose nonce is below acct.Nonce is dropped, the run of consecutive
+// nonces is executed on a fresh view, and every tx from the first one that
+// fails (or, behind a gap, whose cost with the earlier ones passes the
+// balance) is dropped,
+// so the queue keeps its front. Without check (acct could not be read),
+// only same-nonce conflicts are resolved and s is marked stale. Of two
+// txs with one nonce the higher fee per byte stays. Capacity limits are
+// not applied here. Pooled txs that leave are appended to removed; the
+// extras kept are returned.
 func (p *Pool) revalidate(s *sender, acct core.Account, extra []*entry, check bool, removed *[]*entry) (added []*entry) {
-	if check && !s.stale && s.acct == acct && len(extra) == 0 {
+	if check && !s.stale && s.acct == acct && len(extra) == 0 && s.viewEpoch == p.epoch {
 		return nil
 	}
 	all := make([]*entry, 0, len(s.txs)+len(extra))
@@ -290,24 +299,38 @@ func (p *Pool) revalidate(s *sender, acct core.Account, extra []*entry, check bo
 	}
 	kept := make([]*entry, 0, len(all))
 	var cost uint64
+	var view *state.View
+	if check {
+		view = state.NewView(p.cfg.State)
+	}
+	applied, next, gap := 0, acct.Nonce, false
 	broken := false
 	for _, e := range all {
 		ok := !broken
-		if ok && len(kept) > 0 && kept[len(kept)-1].tx.Nonce == e.tx.Nonce {
+		switch {
+		case !ok:
+		case len(kept) > 0 && kept[len(kept)-1].tx.Nonce == e.tx.Nonce:
 			ok = false // the better tx of this nonce is kept already
-		} else if ok && check && e.tx.Nonce < acct.Nonce {
+		case !check:
+		case e.tx.Nonce < acct.Nonce:
 			ok = false
-		} else if ok {
-			c, fits := addCost(cost, e.cost)
-			if !fits || check && c > acct.Balance {
+		case !gap && e.tx.Nonce == next:
+			if _, err := view.ApplyTx(e.tx); err != nil {
 				broken, ok = true, false
 			} else {
-				cost = c
+				applied++
+				next++
+			}
+		default:
+			gap = true
+			if cost+e.cost > acct.Balance {
+				broken, ok = true, false
 			}
 		}
 		switch {
 		case ok:
 			kept = append(kept, e)
+			cost += e.cost // each cost <= MaxMoney and at most 2^10 txs a sender
 			p.account(e)
 			if !pooled[e] {
 				added = append(added, e)
@@ -317,6 +340,7 @@ func (p *Pool) revalidate(s *sender, acct core.Account, extra []*entry, check bo
 		}
 	}
 	s.txs, s.cost, s.acct, s.stale = kept, cost, acct, !check
+	s.view, s.applied, s.viewEpoch = view, applied, p.epoch
 	p.fix(s)
 	return added
 }

@@ -39,6 +39,17 @@ func (p *Pool) Update(disconnected, connected []*core.Block) {
 			touched[tx.To] = struct{}{}
 		}
 	}
+	// A version-2 tx may change records other senders' pending txs read
+	// (an asset's supply, roles, frozen holders): re-execute every sender
+	// with a version-2 tx pending.
+	v2 := false
+	for _, bs := range [][]*core.Block{connected, disconnected} {
+		for _, b := range bs {
+			for _, tx := range b.Txs {
+				v2 = v2 || tx.Version == core.TxVersion2
+			}
+		}
+	}
 	back := make(map[core.Address][]*entry)
 	seen := make(map[core.Hash]struct{})
 	for _, b := range disconnected {
@@ -68,6 +79,17 @@ func (p *Pool) Update(disconnected, connected []*core.Block) {
 	}
 
 	p.mu.Lock()
+	p.epoch++ // every sender's view read the old state
+	if v2 {
+		for a, s := range p.senders {
+			for _, e := range s.txs {
+				if e.tx.Version == core.TxVersion2 {
+					touched[a] = struct{}{}
+					break
+				}
+			}
+		}
+	}
 	var removed, added []*entry
 	for id := range included {
 		if e, ok := p.byID[id]; ok {

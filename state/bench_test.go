@@ -14,7 +14,7 @@ func BenchmarkDigestAdd(b *testing.B) {
 	i := uint64(0)
 	for b.Loop() {
 		i++
-		d.Add(core.Address{byte(i), byte(i >> 8)}, core.Account{Balance: i})
+		d.Add(string(AccountKey(core.Address{byte(i), byte(i >> 8)})), core.Account{Balance: i}.Encode())
 	}
 }
 
@@ -23,7 +23,7 @@ func BenchmarkDigestAdd(b *testing.B) {
 func BenchmarkDigestApply1000(b *testing.B) {
 	cs := make([]Change, 2000)
 	for i := range cs {
-		cs[i] = Change{Address: core.Address{byte(i), byte(i >> 8)}, Old: core.Account{Balance: uint64(i + 1)}, New: core.Account{Balance: uint64(i), Nonce: 1}}
+		cs[i] = acctChange(core.Address{byte(i), byte(i >> 8)}, core.Account{Balance: uint64(i + 1)}, core.Account{Balance: uint64(i), Nonce: 1})
 	}
 	var d Digest
 	b.ReportAllocs()

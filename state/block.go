@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/cairn-chain/cairn/core"
@@ -8,90 +9,189 @@ import (
 
 // BlockResult is the effect of a block on the state.
 type BlockResult struct {
-	Changes []Change // sorted by address; Old values are the undo data
+	Changes []Change // sorted by key; Old values are the undo data
 	Fees    uint64   // sum of the txs' fees
 	Reward  uint64   // block reward at this height
 }
 
-// ApplyBlock validates blk's txs in order against r (the parent's state)
-// and returns the account changes, crediting the miner with reward + fees.
-// It checks each tx's sanity but not its signature: the caller verifies
-// signatures first (in parallel, skipping those in its SigCache). Nothing
-// is written; on error the block is invalid and r is untouched.
-func ApplyBlock(r Reader, g *core.Genesis, blk *core.Block) (*BlockResult, error) {
+// Builder applies a block's txs in order on a view of the parent's state:
+// block validation uses it to check a block (ApplyBlock), the miner's
+// template to fill one (skipping the txs Add refuses). Not safe for
+// concurrent use.
+type Builder struct {
+	v   *View
+	g   *core.Genesis
+	res BlockResult
+}
+
+// NewBuilder starts a block at height over r, the parent's state.
+func NewBuilder(r Reader, g *core.Genesis, height uint64) *Builder {
 	v := NewView(r)
-	res := &BlockResult{Reward: g.Reward(blk.Header.Height)}
-	for i, tx := range blk.Txs {
-		if err := tx.CheckSanity(g.ChainID, g.MinFee, false); err != nil {
-			return nil, core.Wrap(core.CodeInvalidTx, err, "tx %d (%s)", i, tx.ID())
-		}
-		fee, err := v.ApplyTx(tx)
-		if err != nil {
-			if !core.IsRuleError(err) {
-				return nil, err
-			}
-			return nil, core.Wrap(core.CodeInvalidTx, err, "tx %d (%s)", i, tx.ID())
-		}
-		res.Fees += fee // each fee <= MaxMoney and the sum is bounded by the supply
-		if res.Fees > core.MaxMoney {
-			return nil, core.Errorf(core.CodeInvalidAmount, "block fees above MaxMoney")
-		}
+	v.Height = height
+	return &Builder{v: v, g: g, res: BlockResult{Reward: g.Reward(height)}}
+}
+
+// Add checks tx's sanity (not its signature: the caller verifies those,
+// in parallel and through its SigCache) and applies it. On error nothing
+// changed: a *core.RuleError for a tx the block may not hold.
+func (b *Builder) Add(tx *core.Tx) error {
+	if err := tx.CheckSanity(b.g.ChainID, b.g.MinFee, false); err != nil {
+		return err
 	}
-	if err := v.Credit(blk.Header.Miner, res.Reward+res.Fees); err != nil {
+	fee, err := b.v.ApplyTx(tx)
+	if err != nil {
+		return err
+	}
+	if b.res.Fees+fee > core.MaxMoney { // each fee <= MaxMoney and the sum is bounded by the supply
+		return core.Errorf(core.CodeInvalidAmount, "block fees above MaxMoney")
+	}
+	b.res.Fees += fee
+	return nil
+}
+
+// Finish credits miner with the reward and the fees and returns the
+// block's effect.
+func (b *Builder) Finish(miner core.Address) (*BlockResult, error) {
+	if err := b.v.Credit(miner, b.res.Reward+b.res.Fees); err != nil {
 		if !core.IsRuleError(err) {
 			return nil, err
 		}
 		return nil, core.Wrap(core.CodeBadBlock, err, "miner reward")
 	}
-	res.Changes = v.Changes()
-	return res, nil
+	res := b.res
+	res.Changes = b.v.Changes()
+	return &res, nil
+}
+
+// ApplyBlock validates blk's txs in order against r (the parent's state)
+// and returns the changes, crediting the miner with reward + fees.
+// Signatures are not checked (see Builder.Add). Nothing is written; on
+// error the block is invalid and r is untouched.
+func ApplyBlock(r Reader, g *core.Genesis, blk *core.Block) (*BlockResult, error) {
+	b := NewBuilder(r, g, blk.Header.Height)
+	for i, tx := range blk.Txs {
+		if err := b.Add(tx); err != nil {
+			if !core.IsRuleError(err) {
+				return nil, err
+			}
+			return nil, core.Wrap(core.CodeInvalidTx, err, "tx %d (%s)", i, tx.ID())
+		}
+	}
+	return b.Finish(blk.Header.Miner)
 }
 
 // GenesisChanges returns the changes that create the genesis alloc.
 func GenesisChanges(g *core.Genesis) []Change {
 	out := make([]Change, len(g.Alloc))
 	for i, a := range g.Alloc { // Alloc is sorted by address
-		out[i] = Change{Address: a.Address, New: core.Account{Balance: a.Balance}}
+		out[i] = Change{Key: string(AccountKey(a.Address)), New: core.Account{Balance: a.Balance}.Encode()}
 	}
 	return out
 }
 
-// Undo data: uvarint count, then per change address (20) || old account
-// (16) || new account (16), in address order.
-const undoEntrySize = core.AddressSize + 2*core.AccountSize
+// Undo data, version 2: 0x00 0x02 || uvarint count || per change, in key
+// order: var key || var old || var new, where var is a uvarint length + 1
+// (0: absent) and the bytes. Version 1 (accounts only: uvarint count ||
+// per change address (20) || old account (16) || new account (16)) is
+// still read, for blocks connected before protocol v2; a version-1 undo
+// with changes never starts 0x00, and one without is the single byte 0x00.
+var undoV2 = []byte{0x00, 0x02}
 
 // EncodeUndo encodes a block's changes as undo data.
 func EncodeUndo(changes []Change) []byte {
-	b := binary.AppendUvarint(make([]byte, 0, 4+len(changes)*undoEntrySize), uint64(len(changes)))
+	n := len(undoV2) + 4
 	for _, c := range changes {
-		b = append(b, c.Address[:]...)
-		b = append(b, c.Old.Encode()...)
-		b = append(b, c.New.Encode()...)
+		n += len(c.Key) + len(c.Old) + len(c.New) + 9
+	}
+	b := append(make([]byte, 0, n), undoV2...)
+	b = binary.AppendUvarint(b, uint64(len(changes)))
+	for _, c := range changes {
+		b = binary.AppendUvarint(b, uint64(len(c.Key)))
+		b = append(b, c.Key...)
+		b = appendOpt(b, c.Old)
+		b = appendOpt(b, c.New)
 	}
 	return b
 }
 
-// DecodeUndo strictly decodes undo data.
+func appendOpt(b, v []byte) []byte {
+	if v == nil {
+		return append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(v))+1)
+	return append(b, v...)
+}
+
+// maxRecordSize bounds a key or value in undo data.
+const maxRecordSize = 1 << 16
+
+// DecodeUndo strictly decodes undo data of either version.
 func DecodeUndo(b []byte) ([]Change, error) {
+	if !bytes.HasPrefix(b, undoV2) {
+		return decodeUndoV1(b)
+	}
+	r := core.NewReader("undo data", b[len(undoV2):])
+	n := r.Count("count", 1<<30, 3)
+	out := make([]Change, n)
+	for i := range out {
+		key := r.Bytes("key", maxRecordSize)
+		if r.Err() == nil && len(key) == 0 {
+			r.SetErr(core.Errorf(core.CodeMalformed, "undo data: empty key"))
+		}
+		if i > 0 && r.Err() == nil && string(key) <= out[i-1].Key {
+			r.SetErr(core.Errorf(core.CodeMalformed, "undo data: keys not in strictly increasing order"))
+		}
+		out[i].Key = string(key)
+		out[i].Old = readOpt(r)
+		out[i].New = readOpt(r)
+		if r.Err() != nil {
+			break
+		}
+	}
+	if err := r.End(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func readOpt(r *core.Reader) []byte {
+	l := r.Uvarint("value length", maxRecordSize+1)
+	if l == 0 {
+		return nil
+	}
+	v := r.Take("value", int(l-1))
+	if v == nil {
+		return nil
+	}
+	return bytes.Clone(v)
+}
+
+// Undo data version 1: accounts only.
+const undoEntrySizeV1 = core.AddressSize + 2*core.AccountSize
+
+func decodeUndoV1(b []byte) ([]Change, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 {
 		return nil, core.Errorf(core.CodeMalformed, "undo data: bad count")
 	}
 	rest := b[k:]
-	if n > uint64(len(rest))/undoEntrySize || uint64(len(rest)) != n*undoEntrySize || binary.PutUvarint(make([]byte, 10), n) != k {
+	if n > uint64(len(rest))/undoEntrySizeV1 || uint64(len(rest)) != n*undoEntrySizeV1 || binary.PutUvarint(make([]byte, 10), n) != k {
 		return nil, core.Errorf(core.CodeMalformed, "undo data: %d entries do not fit %d bytes", n, len(rest))
 	}
 	out := make([]Change, n)
 	for i := range out {
-		e := rest[i*undoEntrySize:]
-		copy(out[i].Address[:], e[:core.AddressSize])
-		var err error
-		if out[i].Old, err = core.DecodeAccount(e[core.AddressSize : core.AddressSize+core.AccountSize]); err != nil {
+		e := rest[i*undoEntrySizeV1:]
+		var a core.Address
+		copy(a[:], e[:core.AddressSize])
+		old, err := core.DecodeAccount(e[core.AddressSize : core.AddressSize+core.AccountSize])
+		if err != nil {
 			return nil, err
 		}
-		if out[i].New, err = core.DecodeAccount(e[core.AddressSize+core.AccountSize : undoEntrySize]); err != nil {
+		nw, err := core.DecodeAccount(e[core.AddressSize+core.AccountSize : undoEntrySizeV1])
+		if err != nil {
 			return nil, err
 		}
+		out[i] = Change{Key: string(AccountKey(a)), Old: encodeAccount(old), New: encodeAccount(nw)}
 	}
 	return out, nil
 }
@@ -100,7 +200,7 @@ func DecodeUndo(b []byte) ([]Change, error) {
 func Reverse(cs []Change) []Change {
 	out := make([]Change, len(cs))
 	for i, c := range cs {
-		out[i] = Change{Address: c.Address, Old: c.New, New: c.Old}
+		out[i] = Change{Key: c.Key, Old: c.New, New: c.Old}
 	}
 	return out
 }

@@ -12,13 +12,12 @@ import (
 )
 
 // The state digest is an LtHash (Bellare-Micciancio lattice hash, as in
-// Facebook's LtHash16): each non-empty account (address, balance, nonce)
-// maps to a vector of 1024 uint16 lanes, and the digest vector is their
-// lane-wise sum mod 2^16. Adding and removing an account are O(1) in the
-// number of accounts, the sum is independent of order, and finding two
+// Facebook's LtHash16): each state record (key, value) maps to a vector
+// of 1024 uint16 lanes, and the digest vector is their lane-wise sum mod
+// 2^16. Adding and removing a record are O(1) in the number of records, the sum is independent of order, and finding two
 // different account sets with the same sum is a hard lattice problem
 // (~200-bit security at these sizes). The element expansion is AES-256-CTR
-// keyed by SHA-256 of the account entry: AES-NI makes the 2 KiB keystream
+// keyed by SHA-256 of the record entry: AES-NI makes the 2 KiB keystream
 // far cheaper than a SHA-256 or SHAKE expansion.
 
 // DigestLanes is the number of uint16 lanes of the digest vector.
@@ -29,7 +28,7 @@ const DigestSize = 2 * DigestLanes
 
 var digestDomain = []byte("cairn/state/v1")
 
-// Digest is the multiset hash of all accounts. The zero value is the empty
+// Digest is the multiset hash of all state records. The zero value is the empty
 // state.
 type Digest struct {
 	v [DigestLanes / 4]uint64 // four little-endian uint16 lanes per word
@@ -39,15 +38,23 @@ type Digest struct {
 // it so carries and borrows never cross lanes.
 const laneHigh = 0x8000800080008000
 
-// expand writes the lattice element of one account entry into out.
-func expand(a core.Address, acct core.Account, out *[DigestSize]byte) {
-	var entry [14 + core.AddressSize + core.AccountSize]byte
-	n := copy(entry[:], digestDomain)
-	n += copy(entry[n:], a[:])
-	binary.BigEndian.PutUint64(entry[n:], acct.Balance)
-	binary.BigEndian.PutUint64(entry[n+8:], acct.Nonce)
-	key := sha256.Sum256(entry[:])
-	block, err := aes.NewCipher(key[:])
+// expand writes the lattice element of one record into out. An account
+// keeps its version-1 element (domain "cairn/state/v1" || address ||
+// balance || nonce), so digests of account-only states are unchanged;
+// every other record's is keyed by domain "cairn/state/v2" || uvarint key
+// length || key || value.
+func expand(key string, val []byte, out *[DigestSize]byte) {
+	var buf [512]byte
+	var entry []byte
+	if _, ok := addressOfAccountKey(key); ok {
+		entry = append(append(append(buf[:0], digestDomain...), key[1:]...), val...)
+	} else {
+		entry = append(buf[:0], digestDomainV2...)
+		entry = binary.AppendUvarint(entry, uint64(len(key)))
+		entry = append(append(entry, key...), val...)
+	}
+	k := sha256.Sum256(entry)
+	block, err := aes.NewCipher(k[:])
 	if err != nil {
 		panic("state: AES-256 with a 32-byte key: " + err.Error()) // cannot happen
 	}
@@ -55,6 +62,8 @@ func expand(a core.Address, acct core.Account, out *[DigestSize]byte) {
 	clear(out[:])
 	cipher.NewCTR(block, iv[:]).XORKeyStream(out[:], out[:])
 }
+
+var digestDomainV2 = []byte("cairn/state/v2")
 
 // addVec adds (or subtracts) the element e lane-wise into v.
 func addVec(v *[DigestLanes / 4]uint64, e *[DigestSize]byte, sub bool) {
@@ -68,23 +77,21 @@ func addVec(v *[DigestLanes / 4]uint64, e *[DigestSize]byte, sub bool) {
 	}
 }
 
-func (d *Digest) combine(a core.Address, acct core.Account, sub bool) {
-	var e [DigestSize]byte
-	expand(a, acct, &e)
-	addVec(&d.v, &e, sub)
-}
-
-// Add adds an account entry (empty accounts are not part of the state).
-func (d *Digest) Add(a core.Address, acct core.Account) {
-	if !acct.IsZero() {
-		d.combine(a, acct, false)
+// Add adds a record (nil values are absent records: nothing to add).
+func (d *Digest) Add(key string, val []byte) {
+	if val != nil {
+		var e [DigestSize]byte
+		expand(key, val, &e)
+		addVec(&d.v, &e, false)
 	}
 }
 
-// Remove removes an account entry previously added.
-func (d *Digest) Remove(a core.Address, acct core.Account) {
-	if !acct.IsZero() {
-		d.combine(a, acct, true)
+// Remove removes a record previously added.
+func (d *Digest) Remove(key string, val []byte) {
+	if val != nil {
+		var e [DigestSize]byte
+		expand(key, val, &e)
+		addVec(&d.v, &e, true)
 	}
 }
 
@@ -122,12 +129,12 @@ func (d *Digest) Apply(cs []Change) {
 
 // applyChange removes c.Old and adds c.New, using e as scratch space.
 func applyChange(v *[DigestLanes / 4]uint64, c Change, e *[DigestSize]byte) {
-	if !c.Old.IsZero() {
-		expand(c.Address, c.Old, e)
+	if c.Old != nil {
+		expand(c.Key, c.Old, e)
 		addVec(v, e, true)
 	}
-	if !c.New.IsZero() {
-		expand(c.Address, c.New, e)
+	if c.New != nil {
+		expand(c.Key, c.New, e)
 		addVec(v, e, false)
 	}
 }

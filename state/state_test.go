@@ -46,6 +46,20 @@ func testGenesis(alloc map[core.Address]uint64) *core.Genesis {
 	return g
 }
 
+// acctChange is an account's change.
+func acctChange(a core.Address, old, nw core.Account) Change {
+	return Change{Key: string(AccountKey(a)), Old: encodeAccount(old), New: encodeAccount(nw)}
+}
+
+// acct reads an account of a Memory.
+func (m Memory) acct(a core.Address) core.Account {
+	acct, _ := m.Account(a)
+	return acct
+}
+
+// equal reports whether two states hold the same records.
+func equal(a, b Memory) bool { return maps.EqualFunc(a, b, bytes.Equal) }
+
 func genesisState(g *core.Genesis) Memory {
 	m := Memory{}
 	m.Apply(GenesisChanges(g))
@@ -86,7 +100,7 @@ func TestApplyBlockRules(t *testing.T) {
 					t.Fatal(err)
 				}
 				st.Apply(res.Changes)
-				if st[a.addr()] != (core.Account{Balance: 1000 - 220, Nonce: 2}) || st[b.addr()].Balance != 200 || st[miner.addr()].Balance != 1000+20 {
+				if st.acct(a.addr()) != (core.Account{Balance: 1000 - 220, Nonce: 2}) || st.acct(b.addr()).Balance != 200 || st.acct(miner.addr()).Balance != 1000+20 {
 					t.Fatalf("state after block: %v", st)
 				}
 				return
@@ -94,7 +108,7 @@ func TestApplyBlockRules(t *testing.T) {
 			if !errors.Is(err, c.code) || !errors.Is(err, core.CodeInvalidTx) {
 				t.Fatalf("got %v, want %s", err, c.code)
 			}
-			if !maps.Equal(st, before) {
+			if !equal(st, before) {
 				t.Fatal("a rejected block changed the state")
 			}
 		})
@@ -110,19 +124,32 @@ func TestSelfTransferPaysOnlyFee(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Apply(res.Changes)
-	if st[a.addr()] != (core.Account{Balance: 990, Nonce: 1}) {
-		t.Fatalf("self transfer: %+v", st[a.addr()])
+	if st.acct(a.addr()) != (core.Account{Balance: 990, Nonce: 1}) {
+		t.Fatalf("self transfer: %+v", st.acct(a.addr()))
 	}
 }
 
 func TestUndoEncoding(t *testing.T) {
-	cs := []Change{{Address: core.Address{1}, Old: core.Account{Balance: 5}, New: core.Account{Balance: 3, Nonce: 1}}, {Address: core.Address{2}, New: core.Account{Balance: 2}}}
+	cs := []Change{acctChange(core.Address{1}, core.Account{Balance: 5}, core.Account{Balance: 3, Nonce: 1}), acctChange(core.Address{2}, core.Account{}, core.Account{Balance: 2}),
+		{Key: string(HoldingKey(core.AssetID{1}, core.Address{2})), Old: []byte{1}, New: nil}}
 	back, err := DecodeUndo(EncodeUndo(cs))
-	if err != nil || len(back) != 2 || back[0] != cs[0] || back[1] != cs[1] {
+	if err != nil || len(back) != 3 {
 		t.Fatalf("round trip: %v %v", back, err)
 	}
+	for i := range cs {
+		if back[i].Key != cs[i].Key || !bytes.Equal(back[i].Old, cs[i].Old) || !bytes.Equal(back[i].New, cs[i].New) || (back[i].New == nil) != (cs[i].New == nil) || (back[i].Old == nil) != (cs[i].Old == nil) {
+			t.Fatalf("change %d: %+v, want %+v", i, back[i], cs[i])
+		}
+	}
+	// Version 1 (accounts only) still decodes.
+	v1 := encodeUndoV1(cs[:2])
+	back, err = DecodeUndo(v1)
+	if err != nil || len(back) != 2 || back[0].Key != cs[0].Key || !bytes.Equal(back[1].New, cs[1].New) || back[1].Old != nil {
+		t.Fatalf("version 1: %+v %v", back, err)
+	}
 	enc := EncodeUndo(cs)
-	for _, bad := range [][]byte{nil, enc[:len(enc)-1], append(enc, 0), {0x80, 0x00}} {
+	swapped := EncodeUndo([]Change{cs[1], cs[0]})
+	for _, bad := range [][]byte{nil, enc[:len(enc)-1], append(enc, 0), {0x80, 0x00}, swapped} {
 		if _, err := DecodeUndo(bad); err == nil {
 			t.Fatalf("DecodeUndo(%x) accepted bad data", bad)
 		}
@@ -155,7 +182,7 @@ func TestBlockProperties(t *testing.T) {
 			for n := rapid.IntRange(0, 8).Draw(rt, "ntx"); n > 0; n-- {
 				from := rapid.IntRange(0, len(keys)-1).Draw(rt, "from")
 				to := rapid.IntRange(0, len(keys)-1).Draw(rt, "to")
-				nonce := st[keys[from].addr()].Nonce + nonces[from]
+				nonce := st.acct(keys[from].addr()).Nonce + nonces[from]
 				if rapid.IntRange(0, 9).Draw(rt, "badnonce") == 0 {
 					nonce++
 				}
@@ -170,7 +197,7 @@ func TestBlockProperties(t *testing.T) {
 				if !core.IsRuleError(err) {
 					rt.Fatalf("non-rule error: %v", err)
 				}
-				if !maps.Equal(before, st) {
+				if !equal(before, st) {
 					rt.Fatal("failed block changed state")
 				}
 				continue
@@ -193,7 +220,7 @@ func TestBlockProperties(t *testing.T) {
 			st.Apply(Reverse(undo))
 			d2 := digest
 			d2.Apply(Reverse(undo))
-			if !maps.Equal(before, st) || d2.Sum() != before.Digest().Sum() {
+			if !equal(before, st) || d2.Sum() != before.Digest().Sum() {
 				rt.Fatal("apply then undo is not the identity")
 			}
 			st.Apply(undo)
@@ -208,19 +235,19 @@ func TestDigestOrderIndependent(t *testing.T) {
 	var d1, d2 Digest
 	accts := []core.Account{{Balance: 1}, {Balance: 2, Nonce: 3}, {Balance: 1 << 50}}
 	for i, a := range accts {
-		d1.Add(core.Address{byte(i)}, a)
+		d1.Add(string(AccountKey(core.Address{byte(i)})), a.Encode())
 	}
 	for i := len(accts) - 1; i >= 0; i-- {
-		d2.Add(core.Address{byte(i)}, accts[i])
+		d2.Add(string(AccountKey(core.Address{byte(i)})), accts[i].Encode())
 	}
 	if d1.Sum() != d2.Sum() {
 		t.Fatal("digest depends on order")
 	}
-	d2.Remove(core.Address{1}, accts[1])
+	d2.Remove(string(AccountKey(core.Address{1})), accts[1].Encode())
 	if d1.Sum() == d2.Sum() {
 		t.Fatal("removing an account did not change the digest")
 	}
-	d2.Add(core.Address{1}, core.Account{Balance: 2, Nonce: 4})
+	d2.Add(string(AccountKey(core.Address{1})), core.Account{Balance: 2, Nonce: 4}.Encode())
 	if d1.Sum() == d2.Sum() {
 		t.Fatal("a different nonce gave the same digest")
 	}
@@ -241,8 +268,8 @@ func TestDigestLaneArithmetic(t *testing.T) {
 		var d Digest
 		ref := make([]uint16, DigestLanes)
 		for n := rapid.IntRange(1, 6).Draw(rt, "n"); n > 0; n-- {
-			a := core.Address{byte(rapid.IntRange(0, 3).Draw(rt, "a"))}
-			acct := core.Account{Balance: rapid.Uint64Range(1, 9).Draw(rt, "b")}
+			a := string(AccountKey(core.Address{byte(rapid.IntRange(0, 3).Draw(rt, "a"))}))
+			acct := core.Account{Balance: rapid.Uint64Range(1, 9).Draw(rt, "b")}.Encode()
 			sub := rapid.Bool().Draw(rt, "sub")
 			var e [DigestSize]byte
 			expand(a, acct, &e)
@@ -274,13 +301,13 @@ func TestDigestLaneArithmetic(t *testing.T) {
 func TestDigestApplyParallelMatchesSerial(t *testing.T) {
 	cs := make([]Change, 1000)
 	for i := range cs {
-		cs[i] = Change{Address: core.Address{byte(i), byte(i >> 8)}, Old: core.Account{Balance: uint64(i % 3)}, New: core.Account{Balance: uint64(i), Nonce: uint64(i % 2)}}
+		cs[i] = acctChange(core.Address{byte(i), byte(i >> 8)}, core.Account{Balance: uint64(i % 3)}, core.Account{Balance: uint64(i), Nonce: uint64(i % 2)})
 	}
 	var par, ser Digest
 	par.Apply(cs)
 	for _, c := range cs {
-		ser.Remove(c.Address, c.Old)
-		ser.Add(c.Address, c.New)
+		ser.Remove(c.Key, c.Old)
+		ser.Add(c.Key, c.New)
 	}
 	if par.Sum() != ser.Sum() {
 		t.Fatal("parallel Apply differs from serial")

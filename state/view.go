@@ -3,110 +3,146 @@ package state
 import (
 	"bytes"
 	"sort"
+	"strings"
 
 	"github.com/cairn-chain/cairn/core"
 )
 
-// Reader reads confirmed account state.
+// Reader reads confirmed state. Get returns nil for an absent record.
+// Accounts have their own typed read: they are on every tx's path.
 type Reader interface {
 	Account(a core.Address) (core.Account, error)
+	Get(key []byte) ([]byte, error)
 }
 
-// Change is one account's state before and after a block.
+// Change is one record's value before and after (nil: absent).
 type Change struct {
-	Address  core.Address
-	Old, New core.Account
+	Key      string
+	Old, New []byte
 }
+
+// IsAccount reports whether the change is an account's.
+func (c Change) IsAccount() bool { _, ok := addressOfAccountKey(c.Key); return ok }
 
 // View is a copy-on-write overlay over a Reader: txs are applied to it and
-// its Changes are the block's effect. Not safe for concurrent use.
+// its Changes are their effect. A View is itself a Reader, so views nest
+// (a check on a scratch view over a mempool's pending view). Not safe for
+// concurrent use.
 type View struct {
-	base    Reader
-	current map[core.Address]core.Account
-	orig    map[core.Address]core.Account
+	base Reader
+	// Height is the height of the block the txs go into (recorded in new
+	// assets and items).
+	Height uint64
+
+	accts     map[core.Address]core.Account
+	acctsOrig map[core.Address]core.Account
+	recs      map[string][]byte // nil value: absent
+	recsOrig  map[string][]byte
+	journal   []undoStep // how to revert the tx being applied
+}
+
+// undoStep restores one overlay entry.
+type undoStep struct {
+	acct    bool
+	addr    core.Address
+	prevAcc core.Account
+	key     string
+	prevRec []byte
 }
 
 // NewView returns an empty overlay over base.
 func NewView(base Reader) *View {
-	return &View{base: base, current: map[core.Address]core.Account{}, orig: map[core.Address]core.Account{}}
+	return &View{base: base,
+		accts: map[core.Address]core.Account{}, acctsOrig: map[core.Address]core.Account{},
+		recs: map[string][]byte{}, recsOrig: map[string][]byte{}}
 }
 
 // Account returns the account as the overlay sees it.
 func (v *View) Account(a core.Address) (core.Account, error) {
-	if acct, ok := v.current[a]; ok {
+	if acct, ok := v.accts[a]; ok {
 		return acct, nil
 	}
 	acct, err := v.base.Account(a)
 	if err != nil {
 		return core.Account{}, err
 	}
-	v.orig[a] = acct
-	v.current[a] = acct
+	v.acctsOrig[a] = acct
+	v.accts[a] = acct
 	return acct, nil
 }
 
-func (v *View) set(a core.Address, acct core.Account) { v.current[a] = acct }
+// Get returns a record as the overlay sees it (nil: absent). The result
+// must not be modified.
+func (v *View) Get(key []byte) ([]byte, error) {
+	if a, ok := addressOfAccountKey(string(key)); ok {
+		acct, err := v.Account(a)
+		if err != nil || acct.IsZero() {
+			return nil, err
+		}
+		return acct.Encode(), nil
+	}
+	if val, ok := v.recs[string(key)]; ok {
+		return val, nil
+	}
+	val, err := v.base.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	k := string(key)
+	v.recsOrig[k] = val
+	v.recs[k] = val
+	return val, nil
+}
 
-// Changes returns every account whose state differs from the base, sorted
-// by address (a deterministic order for undo data and storage).
-func (v *View) Changes() []Change {
-	out := make([]Change, 0, len(v.current))
-	for a, acct := range v.current {
-		if old := v.orig[a]; old != acct {
-			out = append(out, Change{Address: a, Old: old, New: acct})
+func (v *View) setAccount(a core.Address, acct core.Account) {
+	v.journal = append(v.journal, undoStep{acct: true, addr: a, prevAcc: v.accts[a]})
+	v.accts[a] = acct
+}
+
+// set writes a record (nil deletes it). The key must have been read first.
+func (v *View) set(key []byte, val []byte) {
+	k := string(key)
+	v.journal = append(v.journal, undoStep{key: k, prevRec: v.recs[k]})
+	v.recs[k] = val
+}
+
+// revert undoes the overlay writes after journal position mark.
+func (v *View) revert(mark int) {
+	for i := len(v.journal) - 1; i >= mark; i-- {
+		s := v.journal[i]
+		if s.acct {
+			v.accts[s.addr] = s.prevAcc
+		} else {
+			v.recs[s.key] = s.prevRec
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Address[:], out[j].Address[:]) < 0 })
+	v.journal = v.journal[:mark]
+}
+
+// Changes returns every record whose value differs from the base, sorted
+// by key (a deterministic order for undo data and storage).
+func (v *View) Changes() []Change {
+	out := make([]Change, 0, len(v.accts)+len(v.recs))
+	for a, acct := range v.accts {
+		if old := v.acctsOrig[a]; old != acct {
+			out = append(out, Change{Key: string(AccountKey(a)), Old: encodeAccount(old), New: encodeAccount(acct)})
+		}
+	}
+	for k, val := range v.recs {
+		if old := v.recsOrig[k]; !bytes.Equal(old, val) {
+			out = append(out, Change{Key: k, Old: old, New: val})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Key, out[j].Key) < 0 })
 	return out
 }
 
-// CheckTx checks the stateful rules for tx against the sender account:
-// nonce equal to the account's, balance covering amount + fee. Sanity
-// (chain_id, amounts, fee, signature) is tx.CheckSanity's.
-func CheckTx(tx *core.Tx, sender core.Account) error {
-	if tx.Nonce < sender.Nonce {
-		return core.Errorf(core.CodeNonceTooLow, "nonce %d already used: the account's next nonce is %d", tx.Nonce, sender.Nonce)
+// encodeAccount encodes an account record; the zero account is absent.
+func encodeAccount(a core.Account) []byte {
+	if a.IsZero() {
+		return nil
 	}
-	if tx.Nonce > sender.Nonce {
-		return core.Errorf(core.CodeNonceGap, "nonce %d is ahead of the account's next nonce %d", tx.Nonce, sender.Nonce)
-	}
-	need := tx.Amount + tx.Fee // sanity bounds both by MaxMoney, so no wrap
-	if tx.Amount > core.MaxMoney || tx.Fee > core.MaxMoney || need > core.MaxMoney {
-		return core.Errorf(core.CodeInvalidAmount, "amount %d + fee %d above MaxMoney", tx.Amount, tx.Fee)
-	}
-	if sender.Balance < need {
-		return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, needs %d (amount %d + fee %d)", sender.Balance, need, tx.Amount, tx.Fee)
-	}
-	return nil
-}
-
-// ApplyTx checks tx against the view and applies it: the sender pays
-// amount + fee and its nonce advances, the recipient receives amount. The
-// fee is returned for the miner. On error the view is unchanged.
-func (v *View) ApplyTx(tx *core.Tx) (fee uint64, err error) {
-	from := tx.Sender()
-	sender, err := v.Account(from)
-	if err != nil {
-		return 0, err
-	}
-	if err := CheckTx(tx, sender); err != nil {
-		return 0, err
-	}
-	before := sender
-	sender.Balance -= tx.Amount + tx.Fee
-	sender.Nonce++
-	v.set(from, sender)
-	to, err := v.Account(tx.To)                             // after the sender's update, so a self-transfer only pays the fee
-	if err == nil && to.Balance+tx.Amount > core.MaxMoney { // unreachable while supply <= MaxMoney
-		err = core.Errorf(core.CodeInvalidAmount, "recipient balance %d + %d above MaxMoney", to.Balance, tx.Amount)
-	}
-	if err != nil {
-		v.set(from, before)
-		return 0, err
-	}
-	to.Balance += tx.Amount
-	v.set(tx.To, to)
-	return tx.Fee, nil
+	return a.Encode()
 }
 
 // Credit adds amount to a's balance, checked against MaxMoney.
@@ -119,6 +155,65 @@ func (v *View) Credit(a core.Address, amount uint64) error {
 		return core.Errorf(core.CodeInvalidAmount, "credit of %d to balance %d above MaxMoney", amount, acct.Balance)
 	}
 	acct.Balance += amount
-	v.set(a, acct)
+	v.setAccount(a, acct)
 	return nil
 }
+
+// ---- typed records ----
+
+// Asset returns the asset with id, or nil if there is none.
+func (v *View) Asset(id core.AssetID) (*Asset, error) { return ReadAsset(v, id) }
+
+// ReadAsset reads the asset with id from r, or nil if there is none.
+func ReadAsset(r Reader, id core.AssetID) (*Asset, error) {
+	raw, err := r.Get(AssetKey(id))
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return DecodeAsset(id, raw)
+}
+
+func (v *View) setAsset(a *Asset) { v.set(AssetKey(a.ID), a.encode()) }
+
+// Holding returns holder's holding of an asset (zero if none).
+func (v *View) Holding(id core.AssetID, holder core.Address) (Holding, error) {
+	return ReadHolding(v, id, holder)
+}
+
+// ReadHolding reads holder's holding of an asset from r.
+func ReadHolding(r Reader, id core.AssetID, holder core.Address) (Holding, error) {
+	raw, err := r.Get(HoldingKey(id, holder))
+	if err != nil || raw == nil {
+		return Holding{}, err
+	}
+	return DecodeHolding(raw)
+}
+
+// setHolding writes a holding and keeps the asset's holder count.
+func (v *View) setHolding(a *Asset, holder core.Address, old, h Holding) {
+	switch {
+	case old.Balance == 0 && h.Balance > 0:
+		a.Holders++
+	case old.Balance > 0 && h.Balance == 0:
+		a.Holders--
+	}
+	var val []byte
+	if !h.IsZero() {
+		val = h.encode()
+	}
+	v.set(HoldingKey(a.ID, holder), val)
+}
+
+// Item returns an item of a collection, or nil if there is none.
+func (v *View) Item(coll core.AssetID, id []byte) (*Item, error) { return ReadItem(v, coll, id) }
+
+// ReadItem reads an item of a collection from r, or nil if there is none.
+func ReadItem(r Reader, coll core.AssetID, id []byte) (*Item, error) {
+	raw, err := r.Get(ItemKey(coll, id))
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	return DecodeItem(raw)
+}
+
+func (v *View) setItem(coll core.AssetID, id []byte, it *Item) { v.set(ItemKey(coll, id), it.encode()) }

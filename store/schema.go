@@ -27,6 +27,10 @@ import (
 //
 //	absent means the zero account
 //
+// asset ('d'), holding ('h'), item ('k'): state records owned by state
+//
+//	(see state/keys.go and state.go); with accounts, the state prefixes
+//
 // undo data ('u')             'u' || block hash (32)               opaque, owned by state
 // mempool tx ('m')            'm' || tx ID (32)                    core.Tx.Encode; the ID is SHA-256 of the value
 // tip ("Tip")                 "Tip"                                block hash (32) || height (u64) || state digest
@@ -43,6 +47,9 @@ const (
 	prefixTxLoc   byte = 't'
 	prefixAddrTx  byte = 'x'
 	prefixAccount byte = 'a'
+	prefixAsset   byte = 'd'
+	prefixHolding byte = 'h'
+	prefixItem    byte = 'k'
 	prefixUndo    byte = 'u'
 	prefixMempool byte = 'm'
 
@@ -114,6 +121,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }

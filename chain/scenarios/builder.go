@@ -137,7 +137,8 @@ func (b *Builder) Nonce(name string, i int) uint64 {
 	if !ok {
 		panic("scenarios: no state after " + name)
 	}
-	return st[b.Keys[i].Addr].Nonce
+	acct, _ := st.Account(b.Keys[i].Addr)
+	return acct.Nonce
 }
 
 // Next builds a child of parent holding txs, with valid PoW. mut, if not

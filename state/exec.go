@@ -1,0 +1,107 @@
+package state
+
+import (
+	"github.com/cairn-chain/cairn/core"
+)
+
+// ApplyTx is the executor: it checks tx against the view and applies it,
+// for every kind. The sender's nonce must be the account's and its balance
+// must cover the fee (and a transfer's amount); the fee is taken, the
+// nonce advances, and the kind's handler applies the body (one plain
+// switch, a file per family of kinds). The fee is returned for the block's
+// miner. On error the view is unchanged.
+//
+// The mempool's admission, the block template and block validation all
+// call it, so a tx the mempool admits is one a block may hold. Sanity
+// (version, chain, bounds, signature) is tx.CheckSanity's, checked first
+// by the caller.
+func (v *View) ApplyTx(tx *core.Tx) (fee uint64, err error) {
+	mark := len(v.journal)
+	if err := v.applyTx(tx); err != nil {
+		v.revert(mark)
+		return 0, err
+	}
+	v.journal = v.journal[:mark]
+	return tx.Fee, nil
+}
+
+// CheckTx reports whether tx would apply to the view, without changing it.
+func (v *View) CheckTx(tx *core.Tx) error {
+	_, err := NewView(v).ApplyTx(tx)
+	return err
+}
+
+func (v *View) applyTx(tx *core.Tx) error {
+	from := tx.Sender()
+	sender, err := v.Account(from)
+	if err != nil {
+		return err
+	}
+	if tx.Nonce < sender.Nonce {
+		return core.Errorf(core.CodeNonceTooLow, "nonce %d already used: the account's next nonce is %d", tx.Nonce, sender.Nonce)
+	}
+	if tx.Nonce > sender.Nonce {
+		return core.Errorf(core.CodeNonceGap, "nonce %d is ahead of the account's next nonce %d", tx.Nonce, sender.Nonce)
+	}
+	need := tx.Amount + tx.Fee // sanity bounds both by MaxMoney, so no wrap
+	if tx.Amount > core.MaxMoney || tx.Fee > core.MaxMoney || need > core.MaxMoney {
+		return core.Errorf(core.CodeInvalidAmount, "amount %d + fee %d above MaxMoney", tx.Amount, tx.Fee)
+	}
+	if sender.Balance < need {
+		if tx.Kind == core.KindTransfer {
+			return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, needs %d (amount %d + fee %d)", sender.Balance, need, tx.Amount, tx.Fee)
+		}
+		return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, the fee is %d", sender.Balance, tx.Fee)
+	}
+	sender.Balance -= need
+	sender.Nonce++
+	v.setAccount(from, sender)
+	switch body := tx.Body.(type) {
+	case nil:
+		if tx.Kind != core.KindTransfer {
+			return core.Errorf(core.CodeMalformed, "tx of kind %s without its body", tx.Kind)
+		}
+		return v.transfer(tx.To, tx.Amount)
+	case *core.AssetCreate:
+		return v.assetCreate(from, tx.Nonce, body)
+	case *core.AssetTransfer:
+		return v.assetTransfer(from, body)
+	case *core.AssetMint:
+		return v.assetMint(from, body)
+	case *core.AssetBurn:
+		return v.assetBurn(from, body)
+	case *core.AssetFreeze:
+		return v.assetFreeze(from, body)
+	case *core.AssetClawback:
+		return v.assetClawback(from, body)
+	case *core.AssetConfig:
+		return v.assetConfig(from, body)
+	case *core.ItemMint:
+		return v.itemMint(from, body)
+	case *core.ItemTransfer:
+		return v.itemTransfer(from, body)
+	case *core.ItemAttest:
+		return v.itemAttest(from, body)
+	case *core.ItemBurn:
+		return v.itemBurn(from, body)
+	}
+	return core.Errorf(core.CodeBadVersion, "tx kind %s has no handler", tx.Kind)
+}
+
+// transfer credits a coin transfer's recipient (after the sender's
+// update, so a self-transfer only pays the fee).
+func (v *View) transfer(to core.Address, amount uint64) error {
+	if amount == 0 {
+		return nil // a data tx
+	}
+	acct, err := v.Account(to)
+	if err != nil {
+		return err
+	}
+	if acct.Balance+amount > core.MaxMoney { // unreachable while supply <= MaxMoney
+		return core.Errorf(core.CodeInvalidAmount, "recipient balance %d + %d above MaxMoney", acct.Balance, amount)
+	}
+	acct.Balance += amount
+	v.setAccount(to, acct)
+	return nil
+}
