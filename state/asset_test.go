@@ -83,7 +83,10 @@ func (w *assetWorld) assetRec(t *testing.T, id core.AssetID) *Asset {
 
 // checkSupply: for every asset, the sum of its holdings is its supply, not
 // above max_supply, and Holders counts the non-zero holdings.
-func checkSupply(t interface{ Fatal(...any); Fatalf(string, ...any) }, st Memory) {
+func checkSupply(t interface {
+	Fatal(...any)
+	Fatalf(string, ...any)
+}, st Memory) {
 	for _, k := range st.WithPrefix([]byte{PrefixAsset}) {
 		var id core.AssetID
 		copy(id[:], k[1:])
