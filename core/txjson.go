@@ -78,6 +78,9 @@ func (j *TxJSON) Tx(prefix string) (*Tx, error) {
 	}
 	switch j.Version {
 	case TxVersion2:
+		if j.Kind == "" {
+			return nil, Errorf(CodeBadVersion, "tx version 2 without a kind: give kind and body, or version 1 for a coin transfer")
+		}
 		if j.To != "" || j.Amount != 0 {
 			return nil, Errorf(CodeMalformed, "to, amount: a version-2 tx has them in its body")
 		}
