@@ -6,9 +6,7 @@ import (
 	"net/http"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/store"
 )
 
 const tagAccounts = "accounts"
@@ -89,7 +87,7 @@ func (s *Server) getAccountTxs(_ context.Context, in *accountTxsIn) (*accountTxs
 		return nil, err
 	}
 	out := wire.AccountTxs{Txs: []wire.TxInfo{}}
-	var cursor *store.AddrTx
+	var cursor *TxLoc
 	if in.Before == "" {
 		pending := s.cfg.Pool.Pending(a)
 		for i := len(pending) - 1; i >= 0; i-- {
@@ -107,7 +105,7 @@ func (s *Server) getAccountTxs(_ context.Context, in *accountTxsIn) (*accountTxs
 		if err != nil {
 			return nil, s.fail(err)
 		}
-		cursor = &store.AddrTx{Height: ti.Height, Index: ti.Index, ID: id}
+		cursor = &TxLoc{Height: ti.Height, Index: ti.Index, ID: id}
 	}
 	entries, err := s.cfg.Chain.AddressTxs(a, cursor, in.Limit+1)
 	if err != nil {
@@ -117,7 +115,7 @@ func (s *Server) getAccountTxs(_ context.Context, in *accountTxsIn) (*accountTxs
 	if more {
 		entries = entries[:in.Limit]
 	}
-	blocks := map[uint64]*chain.BlockInfo{} // txs of one block load it once
+	blocks := map[uint64]*BlockInfo{} // txs of one block load it once
 	for _, e := range entries {
 		info, err := s.addrTx(e, blocks)
 		if err != nil {
@@ -132,7 +130,7 @@ func (s *Server) getAccountTxs(_ context.Context, in *accountTxsIn) (*accountTxs
 }
 
 // addrTx loads one entry of an address's history.
-func (s *Server) addrTx(e store.AddrTx, blocks map[uint64]*chain.BlockInfo) (wire.TxInfo, error) {
+func (s *Server) addrTx(e TxLoc, blocks map[uint64]*BlockInfo) (wire.TxInfo, error) {
 	bi := blocks[e.Height]
 	if bi == nil {
 		var err error

@@ -8,8 +8,6 @@ import (
 	"strconv"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/chain"
-	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -64,7 +62,6 @@ func (s *Server) getStatus(context.Context, *struct{}) (*statusOut, error) {
 		Tip:           tip.Hash.String(),
 		TotalWork:     tip.TotalWork.Text(16),
 		Bits:          fmt.Sprintf("0x%08x", tip.Header.Bits),
-		Difficulty:    pow.Difficulty(tip.Header.Bits, pow.HashToBig(g.PowLimit)),
 		StateDigest:   tip.StateDigest.String(),
 		PeerID:        b.PeerID,
 		Listen:        []string{},
@@ -76,6 +73,9 @@ func (s *Server) getStatus(context.Context, *struct{}) (*statusOut, error) {
 		AddressPrefix: g.AddressPrefix,
 		Decimals:      g.Decimals,
 		MinFee:        g.MinFee,
+	}
+	if b.Difficulty != nil {
+		out.Difficulty = b.Difficulty(tip.Header.Bits)
 	}
 	if b.Listen != nil {
 		if l := b.Listen(); l != nil {
@@ -134,7 +134,7 @@ func (s *Server) getBlock(_ context.Context, in *blockIDPath) (*blockOut, error)
 }
 
 // blockByID finds a block by height or hash.
-func (s *Server) blockByID(id string) (*chain.BlockInfo, error) {
+func (s *Server) blockByID(id string) (*BlockInfo, error) {
 	if len(id) == 2*core.HashSize {
 		h, err := core.ParseHash(id)
 		if err != nil {
@@ -167,7 +167,7 @@ func (s *Server) header(hash core.Hash, h *core.Header, txs int) wire.BlockHeade
 }
 
 // block converts a block with its txs.
-func (s *Server) block(bi *chain.BlockInfo) wire.Block {
+func (s *Server) block(bi *BlockInfo) wire.Block {
 	txs := make([]wire.Tx, len(bi.Block.Txs))
 	for i, tx := range bi.Block.Txs {
 		txs[i] = tx.JSON(s.prefix)

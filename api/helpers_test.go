@@ -103,10 +103,9 @@ func newEnv(t testing.TB, funded int, cfg func(*api.Config)) *env {
 
 // backend is what the node will hand the API.
 func backend(n *node.Node) api.Backend {
-	return api.Backend{
-		Genesis: n.Genesis, Chain: n.Chain, Pool: n.Pool, Miner: n.Miner, Events: n.Events,
-		SubmitTxs: n.SubmitTxs, MineOne: n.MineOne, PeerID: "test-peer",
-	}
+	b := n.APIBackend()
+	b.SubmitTxs, b.PeerID = n.SubmitTxs, "test-peer"
+	return b
 }
 
 // do sends a request; body may be nil, a []byte or a value to marshal.

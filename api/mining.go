@@ -8,7 +8,6 @@ import (
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/miner"
 )
 
 const tagMining = "mining"
@@ -28,7 +27,7 @@ func (s *Server) registerMining() {
 	register(s, route{
 		id: "set-mining", method: http.MethodPost, path: "/api/v1/mining", tag: tagMining, admin: true,
 		summary: "Change the miner's settings (admin)",
-		desc: "Fields left out are unchanged. threads: 0 means all cores, at most " + strconv.Itoa(miner.MaxThreads) + ". " +
+		desc: "Fields left out are unchanged. threads: 0 means all cores, at most " + strconv.Itoa(s.cfg.Miner.MaxThreads()) + ". " +
 			"Enabling needs a miner address (given now or before). Answers the new settings.",
 		body: reflect.TypeFor[wire.MiningUpdate](),
 	}, s.postMining)
@@ -67,8 +66,8 @@ func (s *Server) postMining(ctx context.Context, _ *struct{}) (*miningOut, error
 		}
 		addr = a
 	}
-	if in.Threads != nil && (*in.Threads < 0 || *in.Threads > miner.MaxThreads) {
-		return nil, malformed("threads %d: want 0 (all cores) to %d", *in.Threads, miner.MaxThreads)
+	if maxThreads := s.cfg.Miner.MaxThreads(); in.Threads != nil && (*in.Threads < 0 || *in.Threads > maxThreads) {
+		return nil, malformed("threads %d: want 0 (all cores) to %d", *in.Threads, maxThreads)
 	}
 	if in.Enabled != nil && *in.Enabled && in.Address == nil && s.cfg.Miner.Stats().Address.IsZero() {
 		return nil, malformed("enabled: the miner has no address to pay; give address too")

@@ -11,51 +11,10 @@ import (
 	"time"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/chain"
-	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/events"
-	"github.com/cairn-chain/cairn/mempool"
-	"github.com/cairn-chain/cairn/miner"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 )
-
-// Backend is what the API serves: the node's parts. The API does not
-// import package node (node imports api); the node fills this in.
-type Backend struct {
-	Genesis *core.Genesis // required
-	Chain   *chain.Chain  // required
-	Pool    *mempool.Pool // required
-	Miner   *miner.Miner  // required
-	Events  *events.Bus   // required
-	// SubmitTxs admits txs to the mempool (and relays them), returning one
-	// error or nil per tx. Required.
-	SubmitTxs func([]*core.Tx) []error
-	// MineOne mines one block on the tip now, paying addr (the miner's
-	// configured address when zero), and submits it (GET /mine).
-	// Optional: without it GET /mine answers 503.
-	MineOne func(ctx context.Context, addr core.Address) (*core.Block, error)
-
-	// The peer-to-peer layer, all optional.
-	PeerID  string             // this node's peer ID
-	Listen  func() []string    // this node's multiaddrs
-	Peers   func() []wire.Peer // connected peers
-	Syncing func() bool        // whether the node is catching up
-	// SyncProgress, if set, adds the catch-up progress to GET /status.
-	SyncProgress func() wire.SyncProgress
-	// Bans, if set, serves GET /api/v1/peers/bans.
-	Bans func() []wire.Ban
-	// AddPeer connects to a multiaddr and remembers it (POST /peers and
-	// POST /nodes/register, registered only when set).
-	AddPeer func(ctx context.Context, addr string) error
-	// Resolve asks the peers for their tips and syncs to the most-work
-	// valid chain (GET /nodes/resolve, registered only when set).
-	Resolve func(ctx context.Context) (replaced bool, err error)
-	// Devnet, when set (under `cairn devnet`, on the first node), adds
-	// the fault controls under /devnet/.
-	Devnet DevnetControl
-}
 
 // Config configures a Server. Backend's required fields are required; the
 // rest are optional.

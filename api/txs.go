@@ -7,7 +7,6 @@ import (
 	"reflect"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -146,7 +145,7 @@ func (s *Server) txInfo(id core.Hash) (wire.TxInfo, error) {
 	return wire.TxInfo{}, notFound("tx %s not found: neither pending nor confirmed", id)
 }
 
-func (s *Server) confirmedInfo(ti *chain.TxInfo) wire.TxInfo {
+func (s *Server) confirmedInfo(ti *TxInfo) wire.TxInfo {
 	return wire.TxInfo{
 		Tx: ti.Tx.JSON(s.prefix), Status: wire.StatusConfirmed, BlockHash: ti.BlockHash.String(),
 		Height: ti.Height, Index: ti.Index, Confirmations: ti.Confirmations,

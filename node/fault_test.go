@@ -202,7 +202,7 @@ func faultConnect(t *testing.T, a, b *faultNode) {
 
 func faultHasPeer(a, b *faultNode) bool {
 	for _, p := range a.Net.Peers() {
-		if p.ID == b.Net.ID() {
+		if p.ID.String() == b.Net.ID() {
 			return true
 		}
 	}

@@ -232,39 +232,7 @@ func (n *Node) openAPI() error {
 		return err
 	}
 	n.Token = tok
-	b := api.Backend{
-		Genesis: n.Genesis, Chain: n.Chain, Pool: n.Pool, Miner: n.Miner, Events: n.Events,
-		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
-	}
-	if n.Net != nil {
-		b.PeerID = n.Net.ID()
-		b.Listen = n.Net.Addrs
-		b.Peers = n.Net.Peers
-		b.Syncing = func() bool { s, _, _ := n.Net.SyncStatus(); return s }
-		b.SyncProgress = func() wire.SyncProgress {
-			p := n.Net.SyncProgress()
-			return wire.SyncProgress{Height: p.Height, Target: p.Target, Percent: p.Percent, BlocksPerSec: p.BlocksPerSec, ETASeconds: p.ETA.Seconds()}
-		}
-		b.Bans = func() []wire.Ban {
-			var out []wire.Ban
-			for _, x := range n.Net.Bans() {
-				out = append(out, wire.Ban{PeerID: x.PeerID, Until: x.Until.UnixMilli(), Reason: x.Reason})
-			}
-			return out
-		}
-		b.AddPeer = func(ctx context.Context, addr string) error {
-			err := n.Net.Connect(ctx, addr)
-			if errors.Is(err, p2p.ErrUnreachable) {
-				return fmt.Errorf("%w: %v", api.ErrUnavailable, err)
-			}
-			return err
-		}
-		b.Resolve = func(ctx context.Context) (bool, error) {
-			replaced, _, err := n.Net.Resolve(ctx)
-			return replaced, err
-		}
-	}
-	n.API, err = api.New(api.Config{Backend: b, Token: tok, Version: n.cfg.Version, Logger: n.log, Explorer: explorer.Handler()})
+	n.API, err = api.New(api.Config{Backend: n.APIBackend(), Token: tok, Version: n.cfg.Version, Logger: n.log, Explorer: explorer.Handler()})
 	if err != nil {
 		return err
 	}

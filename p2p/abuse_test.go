@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
@@ -408,7 +407,7 @@ func (r *rawPeer) dial() error {
 
 // ready reports whether the victim lists the peer as passed the handshake.
 func (r *rawPeer) ready() bool {
-	return slices.ContainsFunc(r.victim.Net.Peers(), func(p wire.Peer) bool { return p.ID == r.id().String() })
+	return slices.ContainsFunc(r.victim.Net.Peers(), func(p p2p.PeerInfo) bool { return p.ID == r.id() })
 }
 
 // connectReady dials the victim and waits for the handshake.

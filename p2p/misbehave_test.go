@@ -147,7 +147,7 @@ func TestOtherGenesisRefused(t *testing.T) {
 		return ns[0].Net.Host().Network().Connectedness(oid) != network.Connected
 	})
 	for _, p := range ns[0].Net.Peers() {
-		if p.ID == oid.String() {
+		if p.ID == oid {
 			t.Fatal("the other chain's node is listed as a peer")
 		}
 	}

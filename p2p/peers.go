@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/fsutil"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -428,33 +427,32 @@ func (n *Network) Connect(ctx context.Context, addr string) error {
 	return nil
 }
 
-// Peers returns the connected peers that passed the handshake.
-func (n *Network) Peers() []wire.Peer {
+// PeerInfo is a connected peer, as Peers lists it.
+type PeerInfo struct {
+	ID       peer.ID
+	Addrs    []string // remote multiaddrs of its connections
+	Outbound bool     // this node dialled it
+	Height   uint64   // its tip height, from its last status
+	Latency  time.Duration
+}
+
+// Peers returns the connected peers that passed the handshake, sorted by ID.
+func (n *Network) Peers() []PeerInfo {
 	n.mu.Lock()
-	type row struct {
-		id       peer.ID
-		outbound bool
-		height   uint64
-	}
-	var rows []row
+	var out []PeerInfo
 	for id, ps := range n.peers {
 		if ps.ready {
-			rows = append(rows, row{id, ps.outbound, ps.status.Height})
+			out = append(out, PeerInfo{ID: id, Outbound: ps.outbound, Height: ps.status.Height})
 		}
 	}
 	n.mu.Unlock()
-	sort.Slice(rows, func(i, j int) bool { return rows[i].id < rows[j].id })
-	out := make([]wire.Peer, 0, len(rows))
-	for _, r := range rows {
-		wp := wire.Peer{ID: r.id.String(), Direction: "inbound", Height: r.height,
-			LatencyMs: float64(n.host.Peerstore().LatencyEWMA(r.id).Microseconds()) / 1000}
-		if r.outbound {
-			wp.Direction = "outbound"
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	for i := range out {
+		p := &out[i]
+		p.Latency = n.host.Peerstore().LatencyEWMA(p.ID)
+		for _, c := range n.host.Network().ConnsToPeer(p.ID) {
+			p.Addrs = append(p.Addrs, c.RemoteMultiaddr().String())
 		}
-		for _, c := range n.host.Network().ConnsToPeer(r.id) {
-			wp.Addrs = append(wp.Addrs, c.RemoteMultiaddr().String())
-		}
-		out = append(out, wp)
 	}
 	return out
 }

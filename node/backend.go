@@ -1,0 +1,155 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cairn-chain/cairn/api"
+	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/chain"
+	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/miner"
+	"github.com/cairn-chain/cairn/p2p"
+	"github.com/cairn-chain/cairn/store"
+)
+
+// APIBackend is what the node hands the REST API: its chain, mempool and
+// miner behind the API's interfaces, the PoW difficulty, and (with a
+// network) the peer-to-peer layer, its types converted to the API's.
+// SubmitTxs is SubmitLocalTxs; Devnet is the Config's.
+func (n *Node) APIBackend() api.Backend {
+	powLimit := pow.HashToBig(n.Genesis.PowLimit)
+	b := api.Backend{
+		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
+		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
+		Difficulty: func(bits uint32) float64 { return pow.Difficulty(bits, powLimit) },
+	}
+	if n.Net == nil {
+		return b
+	}
+	b.PeerID = n.Net.ID()
+	b.Listen = n.Net.Addrs
+	b.Peers = func() []wire.Peer { return apiPeers(n.Net.Peers()) }
+	b.Syncing = func() bool { s, _, _ := n.Net.SyncStatus(); return s }
+	b.SyncProgress = func() wire.SyncProgress {
+		p := n.Net.SyncProgress()
+		return wire.SyncProgress{Height: p.Height, Target: p.Target, Percent: p.Percent, BlocksPerSec: p.BlocksPerSec, ETASeconds: p.ETA.Seconds()}
+	}
+	b.Bans = func() []wire.Ban {
+		var out []wire.Ban
+		for _, x := range n.Net.Bans() {
+			out = append(out, wire.Ban{PeerID: x.PeerID, Until: x.Until.UnixMilli(), Reason: x.Reason})
+		}
+		return out
+	}
+	b.AddPeer = func(ctx context.Context, addr string) error {
+		err := n.Net.Connect(ctx, addr)
+		if errors.Is(err, p2p.ErrUnreachable) {
+			return fmt.Errorf("%w: %v", api.ErrUnavailable, err)
+		}
+		return err
+	}
+	b.Resolve = func(ctx context.Context) (bool, error) {
+		replaced, _, err := n.Net.Resolve(ctx)
+		return replaced, err
+	}
+	return b
+}
+
+// apiPeers converts the network's peers to the API's.
+func apiPeers(ps []p2p.PeerInfo) []wire.Peer {
+	out := make([]wire.Peer, 0, len(ps))
+	for _, p := range ps {
+		wp := wire.Peer{ID: p.ID.String(), Addrs: p.Addrs, Direction: "inbound", Height: p.Height,
+			LatencyMs: float64(p.Latency.Microseconds()) / 1000}
+		if p.Outbound {
+			wp.Direction = "outbound"
+		}
+		out = append(out, wp)
+	}
+	return out
+}
+
+// apiChain is the chain as the API reads it.
+type apiChain struct{ c *chain.Chain }
+
+var _ api.Chain = apiChain{}
+
+func (a apiChain) Tip() api.Tip {
+	t := a.c.Tip()
+	return api.Tip{Hash: t.Hash, Height: t.Height, Header: t.Header, TotalWork: t.TotalWork, StateDigest: t.StateDigest}
+}
+
+func (a apiChain) GenesisHash() core.Hash { return a.c.GenesisHash() }
+func (a apiChain) Reorgs() uint64         { return a.c.Reorgs() }
+
+func (a apiChain) Account(addr core.Address) (core.Account, error) { return a.c.Account(addr) }
+
+func (a apiChain) BlockByHash(h core.Hash) (*api.BlockInfo, error) {
+	return apiBlock(a.c.BlockByHash(h))
+}
+
+func (a apiChain) BlockByHeight(height uint64) (*api.BlockInfo, error) {
+	return apiBlock(a.c.BlockByHeight(height))
+}
+
+func apiBlock(bi *chain.BlockInfo, err error) (*api.BlockInfo, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &api.BlockInfo{Block: bi.Block, Hash: bi.Hash, MainChain: bi.MainChain, Confirmations: bi.Confirmations,
+		Reward: bi.Reward, Fees: bi.Fees, Size: bi.Size}, nil
+}
+
+func (a apiChain) SummaryByHeight(height uint64) (core.Header, core.Hash, int, error) {
+	return a.c.SummaryByHeight(height)
+}
+
+func (a apiChain) Tx(id core.Hash) (*api.TxInfo, error) {
+	ti, err := a.c.Tx(id)
+	if err != nil {
+		return nil, err
+	}
+	return &api.TxInfo{Tx: ti.Tx, BlockHash: ti.BlockHash, Height: ti.Height, Index: ti.Index, Confirmations: ti.Confirmations}, nil
+}
+
+func (a apiChain) TxProof(id core.Hash) (*api.Proof, error) {
+	p, err := a.c.TxProof(id)
+	if err != nil {
+		return nil, err
+	}
+	return &api.Proof{TxID: p.TxID, BlockHash: p.BlockHash, Height: p.Height, TxRoot: p.TxRoot, Index: p.Index, Size: p.Size, Branch: p.Branch}, nil
+}
+
+func (a apiChain) AddressTxs(addr core.Address, before *api.TxLoc, limit int) ([]api.TxLoc, error) {
+	var cursor *store.AddrTx
+	if before != nil {
+		cursor = &store.AddrTx{Height: before.Height, Index: before.Index, ID: before.ID}
+	}
+	entries, err := a.c.AddressTxs(addr, cursor, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.TxLoc, len(entries))
+	for i, e := range entries {
+		out[i] = api.TxLoc{Height: e.Height, Index: e.Index, ID: e.ID}
+	}
+	return out, nil
+}
+
+// apiMiner is the miner as the API sees it.
+type apiMiner struct{ m *miner.Miner }
+
+var _ api.Miner = apiMiner{}
+
+func (a apiMiner) Stats() api.MinerStats {
+	st := a.m.Stats()
+	return api.MinerStats{Enabled: st.Enabled, Threads: st.Threads, Address: st.Address, HashRate: st.HashRate, BlocksMined: st.BlocksMined}
+}
+
+func (a apiMiner) SetEnabled(on bool)         { a.m.SetEnabled(on) }
+func (a apiMiner) SetThreads(k int)           { a.m.SetThreads(k) }
+func (a apiMiner) SetAddress(to core.Address) { a.m.SetAddress(to) }
+func (apiMiner) MaxThreads() int              { return miner.MaxThreads }
