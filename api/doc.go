@@ -19,11 +19,17 @@
 //
 // The root path "/" is left free for the block explorer.
 //
+// It reaches the node only through Backend: the Chain, Pool and Miner
+// interfaces and the hooks defined here, which package node implements.
+// It imports none of node, chain, mempool, miner, store or the PoW engine
+// (internal/depcheck checks it).
+//
 // Errors: every failure, including huma's own parameter validation and
 // unknown routes, is an RFC 9457 problem (application/problem+json) with
 // status, title, a detail naming what was wrong, and a stable code: the
-// core.Code of a *core.RuleError (status from StatusOf), or one of the
-// API's own codes in package wire (unauthorized, rate_limited, internal,
-// ...). Non-rule errors are internal: the client gets a generic 500 and
+// core.Code of a *core.RuleError, or one of the API's own codes
+// (core.CodeUnauthorized, core.CodeRateLimited, core.CodeInternal, ...;
+// the same strings in package wire). StatusOf reads the status from
+// core's code table (core.Code.Info); a code missing from it is 500. Non-rule errors are internal: the client gets a generic 500 and
 // the real error goes to the log. A bad request never changes state.
 package api

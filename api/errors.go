@@ -17,44 +17,11 @@ import (
 // problemType is the media type of every error response.
 const problemType = "application/problem+json"
 
-// StatusOf returns the HTTP status of a problem code: 400 malformed input,
-// 401 missing or wrong admin token, 404 unknown object, 405 wrong method,
-// 408 body read timeout, 409 conflicts with state (nonce, duplicate), 413
-// too large, 422 well-formed but invalid (signature, chain, amount, funds,
-// fee, block rules), 429 rate limited, 503 mempool full, syncing or
-// unavailable, 500 anything else.
+// StatusOf returns the HTTP status of a problem code: its row's in core's
+// code table (core.Code.Info), so the API, the P2P layer and the CLI read
+// one classification; a code missing from the table is 500.
 func StatusOf(code string) int {
-	switch core.Code(code) {
-	case core.CodeMalformed:
-		return http.StatusBadRequest
-	case core.CodeNotFound:
-		return http.StatusNotFound
-	case core.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case core.CodeNonceTooLow, core.CodeNonceGap, core.CodeDuplicate, core.CodeDuplicateTx:
-		return http.StatusConflict
-	case core.CodeMempoolFull:
-		return http.StatusServiceUnavailable
-	case core.CodeBadSignature, core.CodeWrongChain, core.CodeBadVersion, core.CodeInvalidAmount,
-		core.CodeInsufficientFunds, core.CodeFeeTooLow,
-		core.CodeBadPoW, core.CodeBadBits, core.CodeBadTxRoot, core.CodeBadTimestamp, core.CodeTimeTooNew,
-		core.CodeBadHeight, core.CodeUnknownParent, core.CodeInvalidTx, core.CodeInvalidAncestor,
-		core.CodeBadGenesis, core.CodeBadBlock:
-		return http.StatusUnprocessableEntity
-	}
-	switch code {
-	case wire.CodeUnauthorized:
-		return http.StatusUnauthorized
-	case wire.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case wire.CodeMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case wire.CodeTimeout:
-		return http.StatusRequestTimeout
-	case wire.CodeUnavailable, wire.CodeSyncing:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+	return core.Code(code).Info().Status
 }
 
 // apiError is a problem response. Handlers return it; huma writes it with

@@ -222,16 +222,17 @@ type ReorgEvent struct {
 	Depth  int    `json:"depth"`
 }
 
-// Problem codes of the API itself. The other codes are core's rule codes
-// (core.CodeMalformed, core.CodeNonceGap, ...), with the same strings.
+// Problem codes of the API itself, as strings: core's table
+// (core.Code.Info) holds them with every rule code (core.CodeMalformed,
+// core.CodeNonceGap, ...), and gives each its class and HTTP status.
 const (
-	CodeUnauthorized     = "unauthorized"       // 401: missing or wrong admin token
-	CodeRateLimited      = "rate_limited"       // 429: too many POSTs from this client
-	CodeMethodNotAllowed = "method_not_allowed" // 405: the path exists, not with this method
-	CodeTimeout          = "timeout"            // 408: the request body was not read in time
-	CodeUnavailable      = "unavailable"        // 503: the node cannot do this now (no miner, shutting down)
-	CodeSyncing          = "syncing"            // 503: the node is catching up with its peers
-	CodeInternal         = "internal"           // 500: the node failed; details are in its log
+	CodeUnauthorized     = string(core.CodeUnauthorized)     // 401: missing or wrong admin token
+	CodeRateLimited      = string(core.CodeRateLimited)      // 429: too many POSTs from this client
+	CodeMethodNotAllowed = string(core.CodeMethodNotAllowed) // 405: the path exists, not with this method
+	CodeTimeout          = string(core.CodeTimeout)          // 408: the request body was not read in time
+	CodeUnavailable      = string(core.CodeUnavailable)      // 503: the node cannot do this now (no miner, shutting down)
+	CodeSyncing          = string(core.CodeSyncing)          // 503: the node is catching up with its peers
+	CodeInternal         = string(core.CodeInternal)         // 500: the node failed; details are in its log
 )
 
 // EventGap is sent (without an id) when a client resumes with a
