@@ -14,7 +14,10 @@
 //
 // It owns the files KeyFile, PeersFile and BansFile in Config.DataDir. It
 // reaches the node only through Config (Chain, SubmitBlock, SubmitTxs,
-// HasTx, GetTx, PoolTxs) and never imports node or api.
+// HasTx, GetTx, PoolTxs) and never imports node or api (nor api/wire:
+// its answers, like Peers' PeerInfo, are its own types, which the node
+// converts). A peer's penalty for an invalid block or tx derives from the
+// class of its code in core's code table (core.Code.Info).
 //
 // The wire messages (protocol.go) use core's canonical encodings inside
 // length-prefixed frames with per-message size caps. Their decoders, and

@@ -180,7 +180,11 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 			}
 			return pubsub.ValidationIgnore
 		}
-		n.misbehave(from, blockFaultPoints(err), "invalid block "+h.String()+": "+err.Error())
+		pts := blockFaultPoints(err)
+		if pts == 0 {
+			return pubsub.ValidationIgnore
+		}
+		n.misbehave(from, pts, "invalid block "+h.String()+": "+err.Error())
 		return pubsub.ValidationReject
 	}
 	n.afterSubmit(res)
@@ -223,28 +227,29 @@ func (n *Network) noteStale(p peer.ID) {
 	}
 }
 
-// blockFaultPoints scores an invalid block: rules that every node checks
-// before relaying any block (sanity, PoW, header context) are fatal;
-// state failures are not, since an honest peer relays side-branch blocks
-// it has not executed.
+// blockFaultPoints scores an invalid block by its code's class
+// (core.Code.Info): a broken block fails a check every node makes before
+// relaying any block (sanity, PoW, header context), which is fatal; a
+// rejected one breaks a state rule, which is not, since an honest peer
+// relays side-branch blocks it has not executed; not found and
+// unavailable are no fault (0). A rule code missing from the table counts
+// as a state failure.
 func blockFaultPoints(err error) int {
-	switch core.CodeOf(err) {
-	case core.CodeMalformed, core.CodeTooLarge, core.CodeBadVersion, core.CodeBadPoW, core.CodeBadTxRoot,
-		core.CodeDuplicateTx, core.CodeBadBits, core.CodeBadTimestamp, core.CodeBadHeight:
+	switch core.CodeOf(err).Info().Class {
+	case core.ClassBroken:
 		return pointsFatal
+	case core.ClassNotFound, core.ClassUnavailable:
+		return 0
 	}
 	return pointsInvalidState
 }
 
 // txFault reports whether a tx error is one no honest node would relay:
-// the tx is broken in itself, whatever the state.
+// its code's class is broken (the tx is broken in itself, whatever the
+// state). Rejected txs (nonce, funds) may be another view of the state,
+// and not found or unavailable (mempool full) are no fault.
 func txFault(err error) bool {
-	switch core.CodeOf(err) {
-	case core.CodeMalformed, core.CodeTooLarge, core.CodeBadSignature, core.CodeWrongChain,
-		core.CodeBadVersion, core.CodeInvalidAmount:
-		return true
-	}
-	return false
+	return core.CodeOf(err).Info().Class == core.ClassBroken
 }
 
 // validateTxs is the tx topic's validator: a batch is relayed if it

@@ -416,7 +416,7 @@ func (s *syncer) apply(ctx context.Context, src peer.ID, in <-chan *chunk, from,
 			res, err := n.submitBlock(blk)
 			if err != nil {
 				if core.IsRuleError(err) {
-					n.blameBody(src, c.from, blk, err)
+					n.blameBody(src, c.from, err)
 				}
 				return fmt.Errorf("sync: block %d (%s): %w", blk.Header.Height, blk.Hash(), err)
 			}
@@ -455,15 +455,37 @@ func (s *syncer) logProgress(start time.Time, done int, total uint64) {
 		"blocks_per_s", fmt.Sprintf("%.0f", rate), "eta", eta, "batch", fmt.Sprintf("%d/%d", done, total))
 }
 
-// blameBody penalises the peer at fault for a block that failed in sync:
-// a body that does not match its (valid) header is the server's fault; a
-// block that breaks a state rule is on the source's main chain, which an
-// honest node validated in full.
-func (n *Network) blameBody(src, server peer.ID, blk *core.Block, err error) {
-	switch core.CodeOf(err) {
-	case core.CodeMalformed, core.CodeTooLarge, core.CodeBadTxRoot, core.CodeDuplicateTx, core.CodeBadPoW:
+// blame names the peer at fault for a block that failed in sync.
+type blame uint8
+
+const (
+	blameNone   blame = iota // not found, unavailable: no one's fault
+	blameServer              // the peer that served the body
+	blameSource              // the peer whose main chain holds the block
+)
+
+// bodyBlame derives the blame from the code's class (core.Code.Info): a
+// broken block does not match its (valid) header, which is the server's
+// fault; a block that breaks a state rule is on the source's main chain,
+// which an honest node validated in full (a code missing from the table
+// counts as such); not found and unavailable are no one's fault.
+func bodyBlame(err error) blame {
+	switch core.CodeOf(err).Info().Class {
+	case core.ClassBroken:
+		return blameServer
+	case core.ClassNotFound, core.ClassUnavailable:
+		return blameNone
+	}
+	return blameSource
+}
+
+// blameBody penalises the peer at fault (bodyBlame) for a block that
+// failed in sync.
+func (n *Network) blameBody(src, server peer.ID, err error) {
+	switch bodyBlame(err) {
+	case blameServer:
 		n.misbehave(server, pointsFatal, "block body does not match its header: "+err.Error())
-	default:
+	case blameSource:
 		n.misbehave(src, pointsFatal, "invalid block on its main chain: "+err.Error())
 	}
 }
