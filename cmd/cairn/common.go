@@ -212,53 +212,29 @@ func describe(err error) string {
 	return msg
 }
 
-// explainProblem turns a problem answer into a sentence with a hint.
+// explainProblem turns a problem answer into a sentence with a hint: the
+// title and hint of its code's row in core's code table (core.Code.Info).
 func explainProblem(p *wire.Problem) string {
 	detail := p.Detail
 	if detail == "" {
 		detail = p.Title
 	}
-	prefixed := func(words, hint string) string {
-		s := detail
-		if !strings.HasPrefix(strings.ToLower(s), words) {
-			s = words + ": " + s
-		}
-		if hint != "" {
-			s += " (" + hint + ")"
-		}
-		return s
-	}
-	switch p.Code {
-	case string(core.CodeInsufficientFunds):
-		return prefixed("insufficient funds", "")
-	case string(core.CodeNonceTooLow):
-		return prefixed("nonce too low", "a tx with this nonce is already known: wait for it or check `cairn tx show`")
-	case string(core.CodeNonceGap):
-		return prefixed("nonce gap", "the account has earlier txs missing; give --nonce equal to its pending nonce")
-	case string(core.CodeFeeTooLow):
-		return prefixed("fee too low", "raise --fee")
-	case string(core.CodeBadSignature):
-		return prefixed("bad signature", "")
-	case string(core.CodeWrongChain):
-		return prefixed("wrong chain", "is --node a node of the tx's chain?")
-	case string(core.CodeDuplicate):
-		return prefixed("already known", "")
-	case string(core.CodeMempoolFull):
-		return prefixed("mempool full", "raise --fee or retry later")
-	case string(core.CodeNotFound):
-		return prefixed("not found", "")
-	case string(core.CodeMalformed):
-		return prefixed("malformed request", "")
-	case string(core.CodeTooLarge):
-		return prefixed("too large", "")
-	case "unauthorized":
-		return prefixed("unauthorized", "admin commands need the node's token: --token, "+envToken+", or --token-file <datadir>/api.token")
-	case "rate_limited":
-		return prefixed("rate limited", "retry later")
-	case "":
+	code := core.Code(p.Code)
+	switch {
+	case p.Code == "":
 		return fmt.Sprintf("the node answered HTTP %d: %s", p.Status, detail)
+	case !code.Known():
+		return fmt.Sprintf("the node rejected the request (%s): %s", p.Code, detail)
 	}
-	return fmt.Sprintf("the node rejected the request (%s): %s", p.Code, detail)
+	info := code.Info()
+	s := detail
+	if !strings.HasPrefix(strings.ToLower(s), info.Title) {
+		s = info.Title + ": " + s
+	}
+	if info.Hint != "" {
+		s += " (" + info.Hint + ")"
+	}
+	return s
 }
 
 // isProblem reports whether err is a problem answer with the given code.
