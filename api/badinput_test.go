@@ -116,7 +116,7 @@ func (f *badFixture) txCases() []struct {
 		bc("raw trailing bytes", map[string]string{"raw": hexOf(append(raw, 0))}, 400, "malformed", "tx", true),
 		bc("bad signature", with(noID(signed(func(*core.Tx) {})), "amount", 101), 422, "bad_signature", "signature does not verify", true),
 		bc("wrong chain_id", noID(signed(func(tx *core.Tx) { tx.ChainID = "other-chain" })), 422, "wrong_chain", `chain_id "other-chain"`, true),
-		bc("bad version", noID(signed(func(tx *core.Tx) { tx.Version = 2 })), 422, "bad_version", "version 2", true),
+		bc("bad version", noID(signed(func(tx *core.Tx) { tx.Version = 3 })), 422, "bad_version", "version 3", true),
 		bc("amount 0 without memo", noID(signed(func(tx *core.Tx) { tx.Amount = 0 })), 422, "invalid_amount", "needs a memo", true),
 		bc("amount above MaxMoney", noID(signed(func(tx *core.Tx) { tx.Amount = core.MaxMoney + 1 })), 422, "invalid_amount", "above MaxMoney", true),
 		bc("amount+fee overflow", noID(signed(func(tx *core.Tx) { tx.Amount = core.MaxMoney })), 422, "invalid_amount", "+ fee", true),
