@@ -10,6 +10,7 @@ import (
 
 	"github.com/cairn-chain/cairn/consensus"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/index"
 	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	// reports it). It is a local policy against deep reorgs, not a
 	// consensus rule; 0 (the default) allows any depth.
 	MaxReorgDepth int
+	// Indexers keep the secondary indexes inside each connecting and
+	// disconnecting batch; nil means index.All().
+	Indexers []index.Indexer
 }
 
 // Chain is the block tree and the main chain's state. Methods are safe
@@ -109,6 +113,14 @@ func New(cfg Config) (*Chain, error) {
 	}
 	if cfg.MaxHeld <= 0 {
 		cfg.MaxHeld = DefaultMaxHeld
+	}
+	if cfg.Indexers == nil {
+		cfg.Indexers = index.All()
+	}
+	for _, p := range state.Prefixes {
+		if !store.IsStatePrefix(p) {
+			return nil, fmt.Errorf("chain: state prefix %q is not reserved for state records by the store", p)
+		}
 	}
 	c := &Chain{
 		cfg:      cfg,

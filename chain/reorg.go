@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/index"
 	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
 )
@@ -153,13 +154,9 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.SetHashAt(h, n.hash)
-	for i, tx := range blk.Txs {
-		b.PutTxLoc(ids[i], store.TxLoc{BlockHash: n.hash, Height: h, Index: uint32(i)})
-		at := store.AddrTx{Height: h, Index: uint32(i), ID: ids[i]}
-		b.PutAddressTx(cb.senders[i], at)
-		if tx.To != cb.senders[i] {
-			b.PutAddressTx(tx.To, at)
-		}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes}
+	for _, x := range c.cfg.Indexers {
+		x.Connect(b, ib)
 	}
 	b.PutUndo(n.hash, state.EncodeUndo(res.Changes))
 	if n.status&statusValid == 0 || storeBody {
@@ -215,23 +212,11 @@ func (c *Chain) disconnectTip() error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.DeleteHashAt(h)
-	for i, tx := range blk.Txs {
-		id := cb.ids[i]
-		b.DeleteTxLoc(id)
-		at := store.AddrTx{Height: h, Index: uint32(i), ID: id}
-		b.DeleteAddressTx(cb.senders[i], at)
-		if tx.To != cb.senders[i] {
-			b.DeleteAddressTx(tx.To, at)
-		}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: cb.ids, Senders: cb.senders, Changes: changes}
+	for _, x := range c.cfg.Indexers {
+		x.Disconnect(b, ib)
 	}
 	b.DeleteUndo(n.hash)
-	// The block's txs go back to the persisted mempool in the same batch:
-	// a crash before the node's mempool update must not lose them (the
-	// mempool rechecks every stored tx when it loads, and drops those that
-	// are confirmed again or no longer valid).
-	for _, tx := range blk.Txs {
-		b.PutMempoolTx(tx)
-	}
 	b.SetTip(store.Tip{Hash: n.parent.hash, Height: h - 1, State: digest.Encode()})
 	if err := b.Commit(); err != nil {
 		return fmt.Errorf("chain: commit disconnect of %s: %w", n.hash, err)

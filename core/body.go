@@ -500,3 +500,22 @@ func (s *sizer) optHash(_ string, v *Hash) {
 		s.n += HashSize
 	}
 }
+
+// Parties returns the addresses other than roles that body names
+// (recipients, holders), for address histories.
+func Parties(body Body) []Address {
+	var p parties
+	body.fields(&p)
+	return p.list
+}
+
+type parties struct {
+	sizer // the other fields are ignored
+	list  []Address
+}
+
+func (p *parties) addr(name string, v *Address) {
+	if !isRole(name) && !v.IsZero() {
+		p.list = append(p.list, *v)
+	}
+}

@@ -50,8 +50,11 @@ const (
 	prefixAsset   byte = 'd'
 	prefixHolding byte = 'h'
 	prefixItem    byte = 'k'
-	prefixUndo    byte = 'u'
-	prefixMempool byte = 'm'
+
+	prefixAccountAsset byte = 'y' // see assets.go
+	prefixItemHistory  byte = 'z'
+	prefixUndo         byte = 'u'
+	prefixMempool      byte = 'm'
 
 	keyTip           = "Tip"
 	keySchemaVersion = "SchemaVersion"
@@ -80,8 +83,11 @@ const (
 	kindAccount = "account"
 	kindUndo    = "undo data"
 	kindMempool = "mempool tx"
-	kindTip     = "tip"
-	kindVersion = "schema version"
+
+	kindAccountAsset = "account asset"
+	kindItemHistory  = "item history entry"
+	kindTip          = "tip"
+	kindVersion      = "schema version"
 )
 
 func hashKey(prefix byte, h core.Hash) []byte {
@@ -121,6 +127,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixAccountAsset}, {prefixItemHistory}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }
