@@ -8,6 +8,8 @@
 package wire
 
 import (
+	"encoding/json"
+
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -20,6 +22,27 @@ type Tx = core.TxJSON
 type TxSubmit struct {
 	core.TxJSON
 	Raw string `json:"raw,omitempty"`
+}
+
+// MarshalJSON writes the tx's fields as core.TxJSON does, then raw when
+// set; a raw-only submission is {"raw": ...}. (Without it, TxJSON's own
+// MarshalJSON is promoted and raw is dropped.)
+func (s TxSubmit) MarshalJSON() ([]byte, error) {
+	if s.TxJSON == (core.TxJSON{}) && s.Raw != "" {
+		return json.Marshal(struct {
+			Raw string `json:"raw"`
+		}{s.Raw})
+	}
+	b, err := s.TxJSON.MarshalJSON()
+	if err != nil || s.Raw == "" {
+		return b, err
+	}
+	raw, err := json.Marshal(s.Raw)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b[:len(b)-1], `,"raw":`...) // b is an object: drop its '}'
+	return append(append(b, raw...), '}'), nil
 }
 
 // TxAccepted is the 202 answer to POST /txs.
