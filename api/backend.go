@@ -18,6 +18,7 @@ type Backend struct {
 	Chain   Chain         // required
 	Pool    Pool          // required
 	Miner   Miner         // required
+	Assets  Assets        // required: native assets and unique items
 	Events  *events.Bus   // required
 	// SubmitTxs admits txs to the mempool (and relays them), returning one
 	// error or nil per tx. Required.

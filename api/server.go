@@ -81,6 +81,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Pool is required")
 	case b.Miner == nil:
 		return nil, errors.New("api: Config.Miner is required")
+	case b.Assets == nil:
+		return nil, errors.New("api: Config.Assets is required")
 	case b.Events == nil:
 		return nil, errors.New("api: Config.Events is required")
 	case b.SubmitTxs == nil:
@@ -163,6 +165,7 @@ func (s *Server) registerRoutes() {
 	s.registerChain()
 	s.registerTxs()
 	s.registerAccounts()
+	s.registerAssets()
 	s.registerMining()
 	s.registerPeers()
 	s.registerEvents()

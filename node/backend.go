@@ -12,6 +12,7 @@ import (
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/miner"
 	"github.com/cairn-chain/cairn/p2p"
+	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
 )
 
@@ -22,7 +23,7 @@ import (
 func (n *Node) APIBackend() api.Backend {
 	powLimit := pow.HashToBig(n.Genesis.PowLimit)
 	b := api.Backend{
-		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
+		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
 		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
 		Difficulty: func(bits uint32) float64 { return pow.Difficulty(bits, powLimit) },
 	}
@@ -153,3 +154,47 @@ func (a apiMiner) SetEnabled(on bool)         { a.m.SetEnabled(on) }
 func (a apiMiner) SetThreads(k int)           { a.m.SetThreads(k) }
 func (a apiMiner) SetAddress(to core.Address) { a.m.SetAddress(to) }
 func (apiMiner) MaxThreads() int              { return miner.MaxThreads }
+
+// apiAssets is the chain's assets and items as the API reads them.
+type apiAssets struct{ c *chain.Chain }
+
+var _ api.Assets = apiAssets{}
+
+func (a apiAssets) Asset(id core.AssetID) (*state.Asset, error) { return a.c.Asset(id) }
+
+func (a apiAssets) Assets(after *core.AssetID, limit int) ([]*state.Asset, error) {
+	return a.c.Assets(after, limit)
+}
+
+func (a apiAssets) Holders(id core.AssetID, after *core.Address, limit int) ([]api.Holder, error) {
+	hs, err := a.c.Holders(id, after, limit)
+	out := make([]api.Holder, len(hs))
+	for i, h := range hs {
+		out[i] = api.Holder{Address: h.Address, Holding: h.Holding}
+	}
+	return out, err
+}
+
+func (a apiAssets) AccountAssets(addr core.Address, after *core.AssetID, limit int) ([]api.AccountAsset, error) {
+	as, err := a.c.AccountAssets(addr, after, limit)
+	out := make([]api.AccountAsset, len(as))
+	for i, x := range as {
+		out[i] = api.AccountAsset{Asset: x.Asset, Holding: x.Holding}
+	}
+	return out, err
+}
+
+func (a apiAssets) Item(coll core.AssetID, id []byte) (*state.Item, error) { return a.c.Item(coll, id) }
+
+func (a apiAssets) ItemHistory(coll core.AssetID, id []byte, after *api.TxLoc, limit int) ([]api.TxLoc, error) {
+	var cursor *store.ItemEvent
+	if after != nil {
+		cursor = &store.ItemEvent{Height: after.Height, Index: after.Index, ID: after.ID}
+	}
+	es, err := a.c.ItemHistory(coll, id, cursor, limit)
+	out := make([]api.TxLoc, len(es))
+	for i, e := range es {
+		out[i] = api.TxLoc{Height: e.Height, Index: e.Index, ID: e.ID}
+	}
+	return out, err
+}
