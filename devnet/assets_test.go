@@ -1,0 +1,238 @@
+package devnet
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/client"
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/wallet"
+)
+
+// signer is a key with its next nonce.
+type signer struct {
+	priv  ed25519.PrivateKey
+	pub   core.PublicKey
+	nonce uint64
+}
+
+func newSigner(seed byte) *signer {
+	priv := ed25519.NewKeyFromSeed(append([]byte{seed, 'd', 'v'}, make([]byte, 29)...))
+	s := &signer{priv: priv}
+	copy(s.pub[:], priv.Public().(ed25519.PublicKey))
+	return s
+}
+
+func (s *signer) addr() core.Address { return s.pub.Address() }
+
+// tx signs the next tx of s: a body (version 2) or, with body nil, a coin
+// transfer.
+func (s *signer) tx(body core.Body, to core.Address, amount uint64) *core.Tx {
+	tx := &core.Tx{Version: core.TxVersion, ChainID: ChainID, From: s.pub, Fee: core.DefaultMinFee, Nonce: s.nonce, To: to, Amount: amount}
+	if body != nil {
+		tx = &core.Tx{Version: core.TxVersion2, Kind: body.Kind(), ChainID: ChainID, From: s.pub, Fee: core.DefaultMinFee, Nonce: s.nonce, Body: body}
+	}
+	s.nonce++
+	tx.Sign(s.priv)
+	return tx
+}
+
+// getJSON decodes GET url into v, failing the test on a non-200 answer.
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", u, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// view is what one node serves about the test's asset, collection and item.
+type view struct {
+	Asset   wire.Asset
+	Holders wire.HolderList
+	Coll    wire.Asset
+	History wire.ItemHistory
+	Digest  core.Hash
+	Tip     string
+	Height  uint64
+}
+
+// TestAssetsAcrossNodes: a 3-node devnet where an asset and a unique
+// collection are created, moved, minted, frozen, attested and burned
+// through different nodes, then more txs on both sides of a partition:
+// after the heal every node serves the same asset, holders, item history
+// and state digest, and the losing side's txs came back from its blocks
+// to the mempool and were mined.
+func TestAssetsAcrossNodes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	d, err := Start(ctx, Config{Dir: dir, Nodes: 3, BlockTime: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	ks, err := wallet.Open(filepath.Join(dir, "keystore"), wallet.LightParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := ks.Load(WalletName, WalletPassphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := &signer{priv: dev.Private}
+	copy(issuer.pub[:], dev.Private.Public().(ed25519.PublicKey))
+	alice, bob := newSigner(1), newSigner(2)
+	urls := []string{d.Node(0).APIURL(), d.Node(1).APIURL(), d.Node(2).APIURL()}
+	clients := []*client.Client{client.New(urls[0]), client.New(urls[1]), client.New(urls[2])}
+
+	submit := func(node int, tx *core.Tx) string {
+		t.Helper()
+		id, err := clients[node].SubmitTx(ctx, tx)
+		if err != nil {
+			t.Fatalf("%s through node %d: %v", tx.Kind, node, err)
+		}
+		return id
+	}
+	confirmedOn := func(node int, ids ...string) bool {
+		for _, id := range ids {
+			info, err := clients[node].Tx(ctx, id)
+			if err != nil || info.Status != wire.StatusConfirmed {
+				return false
+			}
+		}
+		return true
+	}
+	waitConfirmed := func(what string, ids ...string) {
+		t.Helper()
+		waitFor(t, what, 90*time.Second, func() bool {
+			return confirmedOn(0, ids...) && confirmedOn(1, ids...) && confirmedOn(2, ids...)
+		})
+	}
+
+	// Coins for alice and bob; the asset and the collection.
+	token := core.NewAssetID(issuer.addr(), issuer.nonce+2)
+	coll := core.NewAssetID(issuer.addr(), issuer.nonce+3)
+	ids := []string{
+		submit(0, issuer.tx(nil, alice.addr(), 10*core.DefaultInitialReward)),
+		submit(0, issuer.tx(nil, bob.addr(), 10*core.DefaultInitialReward)),
+		submit(0, issuer.tx(&core.AssetCreate{Symbol: "ACME", Name: "Acme points", Decimals: 2, MaxSupply: 1_000_000, InitialSupply: 10_000,
+			Flags: core.FlagMintable | core.FlagFreezable | core.FlagClawback, Manager: issuer.addr(), Minter: issuer.addr(),
+			Freezer: issuer.addr(), Clawback: issuer.addr()}, core.Address{}, 0)),
+		submit(0, issuer.tx(&core.AssetCreate{Symbol: "LOTS", Name: "Shipments", MaxSupply: 100, Flags: core.FlagUnique,
+			Manager: issuer.addr(), Minter: issuer.addr()}, core.Address{}, 0)),
+	}
+	waitConfirmed("coins and the two assets", ids...)
+
+	// Moved through every node.
+	lot := []byte("LOT-42")
+	ids = []string{
+		submit(1, issuer.tx(&core.AssetTransfer{Asset: token, To: alice.addr(), Amount: 3000}, core.Address{}, 0)),
+		submit(2, issuer.tx(&core.AssetMint{Asset: token, To: bob.addr(), Amount: 500}, core.Address{}, 0)),
+		submit(1, issuer.tx(&core.ItemMint{Collection: coll, ItemID: lot, To: alice.addr(), MetadataHash: core.Sum([]byte("manifest"))}, core.Address{}, 0)),
+		submit(0, issuer.tx(&core.ItemMint{Collection: coll, ItemID: []byte("LOT-43"), To: bob.addr()}, core.Address{}, 0)),
+	}
+	waitConfirmed("transfers and mints", ids...)
+	ids = []string{
+		submit(2, alice.tx(&core.ItemAttest{Collection: coll, ItemID: lot, Tag: "shipped", DataHash: core.Sum([]byte("bill of lading"))}, core.Address{}, 0)),
+		submit(0, alice.tx(&core.AssetBurn{Asset: token, Amount: 100}, core.Address{}, 0)),
+		submit(1, bob.tx(&core.ItemBurn{Collection: coll, ItemID: []byte("LOT-43")}, core.Address{}, 0)),
+		submit(1, issuer.tx(&core.AssetFreeze{Asset: token, Holder: bob.addr(), Frozen: true}, core.Address{}, 0)),
+	}
+	waitConfirmed("attestation, burns and a freeze", ids...)
+	// A frozen holder's transfer is refused with its code.
+	if _, err := clients[2].SubmitTx(ctx, bob.tx(&core.AssetTransfer{Asset: token, To: alice.addr(), Amount: 1}, core.Address{}, 0)); !isCode(err, core.CodeFrozen) {
+		t.Fatalf("a frozen holder's transfer: %v, want frozen", err)
+	}
+	bob.nonce--
+
+	// A partition, with txs on both sides that do not conflict.
+	post(t, urls[0], "/devnet/partition", `{"groups":[[0],[1,2]]}`)
+	waitFor(t, "the partition", 30*time.Second, func() bool { return nodes(t, urls[0]).Nodes[0].Peers == 0 })
+	sideA := []string{
+		submit(0, issuer.tx(&core.AssetMint{Asset: token, To: issuer.addr(), Amount: 700}, core.Address{}, 0)),
+		submit(0, issuer.tx(&core.AssetClawback{Asset: token, From: bob.addr(), Amount: 200}, core.Address{}, 0)),
+	}
+	sideB := []string{
+		submit(1, alice.tx(&core.ItemTransfer{Collection: coll, ItemID: lot, To: bob.addr()}, core.Address{}, 0)),
+		submit(2, alice.tx(&core.AssetTransfer{Asset: token, To: issuer.addr(), Amount: 50}, core.Address{}, 0)),
+	}
+	waitFor(t, "both sides to mine their txs", 60*time.Second, func() bool {
+		return confirmedOn(0, sideA...) && confirmedOn(1, sideB...) && confirmedOn(2, sideB...)
+	})
+	sideB = append(sideB, submit(2, bob.tx(&core.ItemAttest{Collection: coll, ItemID: lot, Tag: "received", DataHash: core.Sum([]byte("proof of delivery"))}, core.Address{}, 0)))
+	waitFor(t, "side B to mine the attestation", 60*time.Second, func() bool { return confirmedOn(1, sideB...) })
+	post(t, urls[0], "/devnet/heal", "")
+	waitConfirmed("every tx of both sides, after the heal", append(sideA, sideB...)...)
+
+	// Every node serves the same.
+	read := func(node int) view {
+		var v view
+		getJSON(t, urls[node]+"/api/v1/assets/"+token.String(), &v.Asset)
+		getJSON(t, urls[node]+"/api/v1/assets/"+token.String()+"/holders", &v.Holders)
+		getJSON(t, urls[node]+"/api/v1/assets/"+coll.String(), &v.Coll)
+		getJSON(t, urls[node]+"/api/v1/items/"+coll.String()+"/"+url.PathEscape(string(lot))+"/history", &v.History)
+		st, err := clients[node].Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Digest, _ = core.ParseHash(st.StateDigest)
+		v.Tip, v.Height = st.Tip, st.Height
+		return v
+	}
+	var views [3]view
+	waitFor(t, "the three nodes at one tip", 60*time.Second, func() bool {
+		for i := range views {
+			views[i] = read(i)
+		}
+		return views[0].Tip == views[1].Tip && views[1].Tip == views[2].Tip
+	})
+	for i := 1; i < 3; i++ {
+		a, b := fmt.Sprintf("%+v", views[0]), fmt.Sprintf("%+v", views[i])
+		if a != b {
+			t.Fatalf("node %d serves\n%s\nnode 0 serves\n%s", i, b, a)
+		}
+	}
+	v := views[0]
+	var sum uint64
+	for _, h := range v.Holders.Holders {
+		sum += h.Balance
+	}
+	// 10,000 created + 500 + 700 minted - 100 burned; clawback and
+	// transfers move units.
+	if v.Asset.Supply != 11_100 || sum != v.Asset.Supply {
+		t.Fatalf("supply %d, holdings sum %d, want 11100", v.Asset.Supply, sum)
+	}
+	if v.Coll.Supply != 1 { // LOT-42 live, LOT-43 burned
+		t.Fatalf("collection supply %d, want 1", v.Coll.Supply)
+	}
+	var kinds []string
+	for _, e := range v.History.History {
+		kinds = append(kinds, e.Kind+":"+e.Tag)
+	}
+	if fmt.Sprint(kinds) != "[item_mint: item_attest:shipped item_transfer: item_attest:received]" {
+		t.Fatalf("item history %v", kinds)
+	}
+}
+
+// isCode reports whether err is a problem answer with code.
+func isCode(err error, code core.Code) bool {
+	var p *wire.Problem
+	return errors.As(err, &p) && p.Code == string(code)
+}
