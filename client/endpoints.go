@@ -295,3 +295,97 @@ func (c *Client) OpenAPI(ctx context.Context) (json.RawMessage, error) {
 	}
 	return *raw, nil
 }
+
+// pageQuery is the query of a paged list: limit (0: the node's default)
+// and the cursor after (the previous page's Next; empty: the first page).
+func pageQuery(limit int, after string) url.Values {
+	q := limitQuery(limit)
+	if after != "" {
+		q.Set("after", after)
+	}
+	return q
+}
+
+// itemSegment escapes an item id (its text, or 0x + hex) for a path. The
+// ids "." and ".." would be removed by path cleaning, so they go as hex.
+func itemSegment(itemID string) (string, error) {
+	switch itemID {
+	case ".", "..":
+		itemID = "0x" + hex.EncodeToString([]byte(itemID))
+	}
+	return segment("item id", itemID)
+}
+
+// Assets returns a page of native assets and unique collections in id
+// order, up to limit (0: the node's default), after the asset id after if
+// not empty (GET /assets?limit=&after=). The answer's Next is the cursor
+// of the next page.
+func (c *Client) Assets(ctx context.Context, limit int, after string) (*wire.AssetList, error) {
+	return call[wire.AssetList](ctx, c, request{method: http.MethodGet, path: api("/assets"), query: pageQuery(limit, after)})
+}
+
+// Asset returns one asset: its definition, roles, supply and holder count
+// (GET /assets/{id}).
+func (c *Client) Asset(ctx context.Context, id string) (*wire.Asset, error) {
+	seg, err := segment("asset id", id)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.Asset](ctx, c, request{method: http.MethodGet, path: api("/assets/" + seg)})
+}
+
+// AssetHolders returns a page of an asset's holders in address order, up
+// to limit, after the address after if not empty
+// (GET /assets/{id}/holders?limit=&after=).
+func (c *Client) AssetHolders(ctx context.Context, id string, limit int, after string) (*wire.HolderList, error) {
+	seg, err := segment("asset id", id)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.HolderList](ctx, c, request{method: http.MethodGet, path: api("/assets/" + seg + "/holders"), query: pageQuery(limit, after)})
+}
+
+// AccountAssets returns a page of the assets an account holds, in asset
+// id order, up to limit, after the asset id after if not empty
+// (GET /accounts/{address}/assets?limit=&after=).
+func (c *Client) AccountAssets(ctx context.Context, address string, limit int, after string) (*wire.AccountAssets, error) {
+	seg, err := segment("address", address)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.AccountAssets](ctx, c, request{method: http.MethodGet, path: api("/accounts/" + seg + "/assets"), query: pageQuery(limit, after)})
+}
+
+// Item returns a unique item of a collection: its owner, metadata hash
+// and whether it is burned (GET /items/{collection}/{item_id}). itemID is
+// the id's text or 0x + hex, as core.ItemIDText shows it.
+func (c *Client) Item(ctx context.Context, collection, itemID string) (*wire.Item, error) {
+	path, err := itemPath(collection, itemID)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.Item](ctx, c, request{method: http.MethodGet, path: path})
+}
+
+// ItemHistory returns a page of an item's history, oldest first: its
+// mint, transfers, attestations and burn, up to limit, after the tx id
+// after if not empty (GET /items/{collection}/{item_id}/history).
+func (c *Client) ItemHistory(ctx context.Context, collection, itemID string, limit int, after string) (*wire.ItemHistory, error) {
+	path, err := itemPath(collection, itemID)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.ItemHistory](ctx, c, request{method: http.MethodGet, path: path + "/history", query: pageQuery(limit, after)})
+}
+
+func itemPath(collection, itemID string) (string, error) {
+	coll, err := segment("collection id", collection)
+	if err != nil {
+		return "", err
+	}
+	item, err := itemSegment(itemID)
+	if err != nil {
+		return "", err
+	}
+	return api("/items/" + coll + "/" + item), nil
+}
