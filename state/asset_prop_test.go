@@ -21,7 +21,7 @@ func TestAssetProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		alloc := map[core.Address]uint64{}
 		for _, k := range keys {
-			alloc[k.addr()] = 1e9
+			alloc[k.Addr] = 1e9
 		}
 		g := testGenesis(alloc)
 		st := genesisState(g)
@@ -57,9 +57,9 @@ func TestAssetProperties(t *testing.T) {
 			var txs []*core.Tx
 			for n := rapid.IntRange(1, 6).Draw(rt, "ntx"); n > 0; n-- {
 				from := pick("from")
-				to := pick("to").addr()
-				acct, _ := st.Account(from.addr())
-				nonce := acct.Nonce + nonces[from.addr()]
+				to := pick("to").Addr
+				acct, _ := st.Account(from.Addr)
+				nonce := acct.Nonce + nonces[from.Addr]
 				kind := rapid.IntRange(0, 11).Draw(rt, "kind")
 				var asset core.AssetID
 				var pool []core.AssetID
@@ -90,12 +90,12 @@ func TestAssetProperties(t *testing.T) {
 					a, _ := ReadAsset(st, asset)
 					it, _ := ReadItem(st, asset, item)
 					for _, k := range keys {
-						if it != nil && k.addr() == it.Owner || it == nil && a != nil && k.addr() == a.Creator {
+						if it != nil && k.Addr == it.Owner || it == nil && a != nil && k.Addr == a.Creator {
 							from = k
 						}
 					}
-					acct, _ = st.Account(from.addr())
-					nonce = acct.Nonce + nonces[from.addr()]
+					acct, _ = st.Account(from.Addr)
+					nonce = acct.Nonce + nonces[from.Addr]
 				}
 				amount := rapid.Uint64Range(1, 400).Draw(rt, "amount")
 				var body core.Body
@@ -103,12 +103,12 @@ func TestAssetProperties(t *testing.T) {
 				case 0:
 					flags := uint8(rapid.IntRange(0, 7).Draw(rt, "flags"))
 					if rapid.Bool().Draw(rt, "unique") {
-						body = &core.AssetCreate{Symbol: "U", MaxSupply: 2, Flags: flags | core.FlagUnique, Minter: from.addr(), Freezer: from.addr(), Manager: from.addr()}
+						body = &core.AssetCreate{Symbol: "U", MaxSupply: 2, Flags: flags | core.FlagUnique, Minter: from.Addr, Freezer: from.Addr, Manager: from.Addr}
 					} else {
 						body = &core.AssetCreate{Symbol: "F", MaxSupply: 1000, InitialSupply: rapid.Uint64Range(0, 1000).Draw(rt, "initial"), Flags: flags,
-							Manager: from.addr(), Minter: from.addr(), Freezer: from.addr(), Clawback: from.addr()}
+							Manager: from.Addr, Minter: from.Addr, Freezer: from.Addr, Clawback: from.Addr}
 					}
-					assets = append(assets, core.NewAssetID(from.addr(), nonce))
+					assets = append(assets, core.NewAssetID(from.Addr, nonce))
 				case 1:
 					body = &core.AssetTransfer{Asset: asset, To: to, Amount: amount}
 				case 2:
@@ -131,11 +131,11 @@ func TestAssetProperties(t *testing.T) {
 					body = &core.ItemBurn{Collection: asset, ItemID: item}
 				default:
 					txs = append(txs, from.tx(to, amount, 10, nonce))
-					nonces[from.addr()]++
+					nonces[from.Addr]++
 					continue
 				}
 				txs = append(txs, from.tx2(body, nonce))
-				nonces[from.addr()]++
+				nonces[from.Addr]++
 			}
 			// Keep the txs a block may hold, in order, as a miner does.
 			b := NewBuilder(st, g, uint64(len(stack)+1))
@@ -146,7 +146,7 @@ func TestAssetProperties(t *testing.T) {
 					accepted[tx.Kind]++
 				}
 			}
-			blk := &core.Block{Header: core.Header{Height: uint64(len(stack) + 1), Miner: pick("miner").addr()}, Txs: held}
+			blk := &core.Block{Header: core.Header{Height: uint64(len(stack) + 1), Miner: pick("miner").Addr}, Txs: held}
 			before := maps.Clone(st)
 			res, err := ApplyBlock(st, g, blk)
 			if err != nil {

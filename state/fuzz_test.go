@@ -17,7 +17,7 @@ func FuzzApplyBlock(f *testing.F) {
 	f.Add([]byte{0, 0, 255, 255, 255}, uint8(0))
 	keys := []testKey{key(1), key(2), key(3)}
 	f.Fuzz(func(t *testing.T, script []byte, minerIdx uint8) {
-		g := testGenesis(map[core.Address]uint64{keys[0].addr(): 100_000, keys[1].addr(): 5_000})
+		g := testGenesis(map[core.Address]uint64{keys[0].Addr: 100_000, keys[1].Addr: 5_000})
 		st := genesisState(g)
 		var txs []*core.Tx
 		for len(script) >= 5 && len(txs) < 20 {
@@ -28,14 +28,14 @@ func FuzzApplyBlock(f *testing.F) {
 			}
 			fee := uint64(script[3])
 			nonce := uint64(script[4] % 4)
-			tx := from.tx(to.addr(), amount, fee, nonce)
+			tx := from.tx(to.Addr, amount, fee, nonce)
 			if script[4]&0x80 != 0 {
 				tx.Memo = []byte{script[4]}
 			}
 			txs = append(txs, tx)
 			script = script[5:]
 		}
-		blk := &core.Block{Header: core.Header{Height: 1, Miner: keys[int(minerIdx)%3].addr()}, Txs: txs}
+		blk := &core.Block{Header: core.Header{Height: 1, Miner: keys[int(minerIdx)%3].Addr}, Txs: txs}
 		before := maps.Clone(st)
 		res, err := ApplyBlock(st, g, blk)
 		if err != nil {

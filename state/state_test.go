@@ -2,47 +2,32 @@ package state
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"errors"
 	"maps"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"pgregory.net/rapid"
 )
 
-type testKey struct {
-	priv ed25519.PrivateKey
-	pub  core.PublicKey
-}
+// testKey is a test key whose txs are on the "test" chain.
+type testKey struct{ testkit.Key }
 
-func key(i int) testKey {
-	seed := make([]byte, 32)
-	seed[0], seed[1] = byte(i), byte(i>>8)
-	priv := ed25519.NewKeyFromSeed(seed)
-	var k testKey
-	k.priv = priv
-	copy(k.pub[:], priv.Public().(ed25519.PublicKey))
-	return k
-}
+// key returns the i-th test key (testkit.NewKey).
+func key(i int) testKey { return testKey{testkit.NewKey(i)} }
 
-func (k testKey) addr() core.Address { return k.pub.Address() }
-
+// tx returns a signed transfer.
 func (k testKey) tx(to core.Address, amount, fee, nonce uint64) *core.Tx {
-	tx := &core.Tx{Version: core.TxVersion, ChainID: "test", From: k.pub, To: to, Amount: amount, Fee: fee, Nonce: nonce}
-	tx.Sign(k.priv)
-	return tx
+	return k.Transfer("test", to, amount, fee, nonce)
 }
 
+// testGenesis is testkit's genesis of the "test" chain funding alloc, with
+// a reward of 1000 halving every 5 blocks.
 func testGenesis(alloc map[core.Address]uint64) *core.Genesis {
-	g := core.NewGenesis("test", 1700000000000)
-	g.MinFee = 10
+	g := testkit.Genesis("test", alloc)
 	g.InitialReward = 1000
 	g.HalvingInterval = 5
-	for a, b := range alloc {
-		g.Alloc = append(g.Alloc, core.Alloc{Address: a, Balance: b})
-	}
-	g.SortAlloc()
 	return g
 }
 
@@ -68,24 +53,24 @@ func genesisState(g *core.Genesis) Memory {
 
 func TestApplyBlockRules(t *testing.T) {
 	a, b, miner := key(1), key(2), key(3)
-	g := testGenesis(map[core.Address]uint64{a.addr(): 1000})
+	g := testGenesis(map[core.Address]uint64{a.Addr: 1000})
 	cases := []struct {
 		name string
 		txs  []*core.Tx
 		code core.Code
 	}{
-		{"valid", []*core.Tx{a.tx(b.addr(), 100, 10, 0), a.tx(b.addr(), 100, 10, 1)}, ""},
-		{"replayed nonce", []*core.Tx{a.tx(b.addr(), 100, 10, 0), a.tx(b.addr(), 101, 10, 0)}, core.CodeNonceTooLow},
-		{"nonce gap", []*core.Tx{a.tx(b.addr(), 100, 10, 1)}, core.CodeNonceGap},
-		{"double spend in block", []*core.Tx{a.tx(b.addr(), 600, 10, 0), a.tx(miner.addr(), 600, 10, 1)}, core.CodeInsufficientFunds},
-		{"overspend", []*core.Tx{a.tx(b.addr(), 991, 10, 0)}, core.CodeInsufficientFunds},
-		{"unfunded sender", []*core.Tx{b.tx(a.addr(), 1, 10, 0)}, core.CodeInsufficientFunds},
-		{"fee below minimum", []*core.Tx{a.tx(b.addr(), 1, 9, 0)}, core.CodeFeeTooLow},
-		{"amount + fee overflow", []*core.Tx{a.tx(b.addr(), core.MaxMoney, 10, 0)}, core.CodeInvalidAmount},
+		{"valid", []*core.Tx{a.tx(b.Addr, 100, 10, 0), a.tx(b.Addr, 100, 10, 1)}, ""},
+		{"replayed nonce", []*core.Tx{a.tx(b.Addr, 100, 10, 0), a.tx(b.Addr, 101, 10, 0)}, core.CodeNonceTooLow},
+		{"nonce gap", []*core.Tx{a.tx(b.Addr, 100, 10, 1)}, core.CodeNonceGap},
+		{"double spend in block", []*core.Tx{a.tx(b.Addr, 600, 10, 0), a.tx(miner.Addr, 600, 10, 1)}, core.CodeInsufficientFunds},
+		{"overspend", []*core.Tx{a.tx(b.Addr, 991, 10, 0)}, core.CodeInsufficientFunds},
+		{"unfunded sender", []*core.Tx{b.tx(a.Addr, 1, 10, 0)}, core.CodeInsufficientFunds},
+		{"fee below minimum", []*core.Tx{a.tx(b.Addr, 1, 9, 0)}, core.CodeFeeTooLow},
+		{"amount + fee overflow", []*core.Tx{a.tx(b.Addr, core.MaxMoney, 10, 0)}, core.CodeInvalidAmount},
 		{"wrong chain", []*core.Tx{func() *core.Tx {
-			tx := a.tx(b.addr(), 1, 10, 0)
+			tx := a.tx(b.Addr, 1, 10, 0)
 			tx.ChainID = "other"
-			tx.Sign(a.priv)
+			tx.Sign(a.Priv)
 			return tx
 		}()}, core.CodeWrongChain},
 	}
@@ -93,14 +78,14 @@ func TestApplyBlockRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			st := genesisState(g)
 			before := maps.Clone(st)
-			blk := &core.Block{Header: core.Header{Height: 1, Miner: miner.addr()}, Txs: c.txs}
+			blk := &core.Block{Header: core.Header{Height: 1, Miner: miner.Addr}, Txs: c.txs}
 			res, err := ApplyBlock(st, g, blk)
 			if c.code == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
 				st.Apply(res.Changes)
-				if st.acct(a.addr()) != (core.Account{Balance: 1000 - 220, Nonce: 2}) || st.acct(b.addr()).Balance != 200 || st.acct(miner.addr()).Balance != 1000+20 {
+				if st.acct(a.Addr) != (core.Account{Balance: 1000 - 220, Nonce: 2}) || st.acct(b.Addr).Balance != 200 || st.acct(miner.Addr).Balance != 1000+20 {
 					t.Fatalf("state after block: %v", st)
 				}
 				return
@@ -117,15 +102,15 @@ func TestApplyBlockRules(t *testing.T) {
 
 func TestSelfTransferPaysOnlyFee(t *testing.T) {
 	a := key(1)
-	g := testGenesis(map[core.Address]uint64{a.addr(): 1000})
+	g := testGenesis(map[core.Address]uint64{a.Addr: 1000})
 	st := genesisState(g)
-	res, err := ApplyBlock(st, g, &core.Block{Header: core.Header{Height: 1}, Txs: []*core.Tx{a.tx(a.addr(), 500, 10, 0)}})
+	res, err := ApplyBlock(st, g, &core.Block{Header: core.Header{Height: 1}, Txs: []*core.Tx{a.tx(a.Addr, 500, 10, 0)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Apply(res.Changes)
-	if st.acct(a.addr()) != (core.Account{Balance: 990, Nonce: 1}) {
-		t.Fatalf("self transfer: %+v", st.acct(a.addr()))
+	if st.acct(a.Addr) != (core.Account{Balance: 990, Nonce: 1}) {
+		t.Fatalf("self transfer: %+v", st.acct(a.Addr))
 	}
 }
 
@@ -168,7 +153,7 @@ func TestBlockProperties(t *testing.T) {
 		alloc := map[core.Address]uint64{}
 		for i := range keys {
 			if rapid.Bool().Draw(rt, "funded") {
-				alloc[keys[i].addr()] = rapid.Uint64Range(1, 1_000_000).Draw(rt, "balance")
+				alloc[keys[i].Addr] = rapid.Uint64Range(1, 1_000_000).Draw(rt, "balance")
 			}
 		}
 		g := testGenesis(alloc)
@@ -182,14 +167,14 @@ func TestBlockProperties(t *testing.T) {
 			for n := rapid.IntRange(0, 8).Draw(rt, "ntx"); n > 0; n-- {
 				from := rapid.IntRange(0, len(keys)-1).Draw(rt, "from")
 				to := rapid.IntRange(0, len(keys)-1).Draw(rt, "to")
-				nonce := st.acct(keys[from].addr()).Nonce + nonces[from]
+				nonce := st.acct(keys[from].Addr).Nonce + nonces[from]
 				if rapid.IntRange(0, 9).Draw(rt, "badnonce") == 0 {
 					nonce++
 				}
 				nonces[from]++
-				txs = append(txs, keys[from].tx(keys[to].addr(), rapid.Uint64Range(1, 300_000).Draw(rt, "amount"), rapid.Uint64Range(10, 1000).Draw(rt, "fee"), nonce))
+				txs = append(txs, keys[from].tx(keys[to].Addr, rapid.Uint64Range(1, 300_000).Draw(rt, "amount"), rapid.Uint64Range(10, 1000).Draw(rt, "fee"), nonce))
 			}
-			miner := keys[rapid.IntRange(0, len(keys)-1).Draw(rt, "miner")].addr()
+			miner := keys[rapid.IntRange(0, len(keys)-1).Draw(rt, "miner")].Addr
 			blk := &core.Block{Header: core.Header{Height: height, Miner: miner}, Txs: txs}
 			before := maps.Clone(st)
 			res, err := ApplyBlock(st, g, blk)
