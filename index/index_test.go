@@ -1,20 +1,13 @@
 package index
 
 import (
-	"crypto/ed25519"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
 )
-
-func signer(seed byte) (ed25519.PrivateKey, core.PublicKey) {
-	priv := ed25519.NewKeyFromSeed(append([]byte{seed}, make([]byte, 31)...))
-	var pub core.PublicKey
-	copy(pub[:], priv.Public().(ed25519.PublicKey))
-	return priv, pub
-}
 
 // TestIndexersRoundTrip connects a block of a transfer, an asset creation
 // and an item mint through every indexer, reads each index back, then
@@ -24,19 +17,15 @@ func TestIndexersRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	priv, pub := signer(1)
-	from := pub.Address()
+	k := testkit.NewKey(1)
+	from := k.Addr
 	bob := core.Address{9}
-	g := core.NewGenesis("test", 1700000000000)
-	g.Alloc = []core.Alloc{{Address: from, Balance: 1e9}}
+	g := testkit.Genesis("test", map[core.Address]uint64{from: 1e9})
 	asset := core.NewAssetID(from, 1)
-	sign := func(tx *core.Tx) *core.Tx { tx.ChainID, tx.From, tx.Fee = "test", pub, 1000; tx.Sign(priv); return tx }
 	txs := []*core.Tx{
-		sign(&core.Tx{Version: core.TxVersion, To: bob, Amount: 5, Nonce: 0}),
-		sign(&core.Tx{Version: core.TxVersion2, Kind: core.KindAssetCreate, Nonce: 1,
-			Body: &core.AssetCreate{Symbol: "LOT", MaxSupply: 5, Flags: core.FlagUnique, Minter: from}}),
-		sign(&core.Tx{Version: core.TxVersion2, Kind: core.KindItemMint, Nonce: 2,
-			Body: &core.ItemMint{Collection: asset, ItemID: []byte("L-1"), To: bob}}),
+		k.Transfer("test", bob, 5, 1000, 0),
+		k.Tx2("test", &core.AssetCreate{Symbol: "LOT", MaxSupply: 5, Flags: core.FlagUnique, Minter: from}, 1000, 1),
+		k.Tx2("test", &core.ItemMint{Collection: asset, ItemID: []byte("L-1"), To: bob}, 1000, 2),
 	}
 	blk := &core.Block{Header: core.Header{Height: 1, Miner: core.Address{7}}, Txs: txs}
 	st := state.Memory{}
