@@ -63,9 +63,10 @@ func (c *acctCache) apply(cs []state.Change) {
 	}
 }
 
-// cachedState reads committed accounts through the cache.
+// cachedState reads committed state through the caches.
 type cachedState struct {
 	cache *acctCache
+	recs  *recCache
 	db    *store.DB
 }
 
@@ -81,7 +82,49 @@ func (s cachedState) Account(a core.Address) (core.Account, error) {
 	return v, nil
 }
 
-// Get reads any state record (accounts included) from the store.
+// recCache is a write-through cache of committed state records other
+// than accounts (assets, holdings, items), absent ones included: like
+// acctCache, updated only after a batch commits. Bounded the same way.
+type recCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string][]byte // nil: known absent
+}
+
+func newRecCache(max int) *recCache { return &recCache{max: max, m: make(map[string][]byte)} }
+
+func (c *recCache) get(key []byte) ([]byte, bool) {
+	c.mu.Lock()
+	v, ok := c.m[string(key)]
+	c.mu.Unlock()
+	return v, ok
+}
+
+func (c *recCache) put(key string, v []byte) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		n := len(c.m) / 2
+		for k := range c.m {
+			delete(c.m, k)
+			if n--; n == 0 {
+				break
+			}
+		}
+	}
+	c.m[key] = v
+	c.mu.Unlock()
+}
+
+// apply records committed changes of records other than accounts.
+func (c *recCache) apply(cs []state.Change) {
+	for _, ch := range cs {
+		if !ch.IsAccount() {
+			c.put(ch.Key, ch.New)
+		}
+	}
+}
+
+// Get reads any state record (accounts included).
 func (s cachedState) Get(key []byte) ([]byte, error) {
 	if len(key) == 1+core.AddressSize && key[0] == state.PrefixAccount {
 		var a core.Address
@@ -92,7 +135,15 @@ func (s cachedState) Get(key []byte) ([]byte, error) {
 		}
 		return acct.Encode(), nil
 	}
-	return s.db.Get(key)
+	if v, ok := s.recs.get(key); ok {
+		return v, nil
+	}
+	v, err := s.db.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	s.recs.put(string(key), v)
+	return v, nil
 }
 
 // prefetch reads the accounts a block touches that are not cached, spread

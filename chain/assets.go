@@ -12,12 +12,16 @@ import (
 // without the chain's lock: a connect commits atomically, so each record
 // is consistent, though a page may straddle a block.
 
-// Asset returns an asset, or a not-found error.
+// Asset returns an asset with its holder count, or a not-found error.
 func (c *Chain) Asset(id core.AssetID) (*state.Asset, error) {
 	a, err := state.ReadAsset(c.state(), id)
 	if err == nil && a == nil {
 		err = notFound("asset %s", id)
 	}
+	if err != nil {
+		return nil, err
+	}
+	a.Holders, err = c.cfg.DB.HolderCount(id)
 	return a, err
 }
 
@@ -36,6 +40,9 @@ func (c *Chain) Assets(after *core.AssetID, limit int) ([]*state.Asset, error) {
 			return false
 		}
 		a, err := state.DecodeAsset(core.AssetID(k[1:]), v)
+		if err == nil {
+			a.Holders, err = c.cfg.DB.HolderCount(a.ID)
+		}
 		if err != nil {
 			bad = fmt.Errorf("chain: asset record %x: %w", k, err)
 			return false

@@ -71,6 +71,7 @@ type Chain struct {
 	reorgs    uint64
 	// accounts caches committed account state (it has its own lock).
 	accounts *acctCache
+	records  *recCache
 	// inCall holds the blocks seen by the current write call, so results
 	// need not reload them from the store.
 	inCall map[core.Hash]*callBlock
@@ -129,6 +130,7 @@ func New(cfg Config) (*Chain, error) {
 		orphans:  newPool(cfg.MaxOrphans),
 		held:     newPool(cfg.MaxHeld),
 		accounts: newAcctCache(defaultAcctCache),
+		records:  newRecCache(defaultAcctCache),
 	}
 	c.ghash = c.genesis.Hash()
 	tip, ok, err := cfg.DB.Tip()
@@ -280,4 +282,6 @@ func (c *Chain) Account(a core.Address) (core.Account, error) { return c.state()
 // record), for the mempool and queries.
 func (c *Chain) State() state.Reader { return c.state() }
 
-func (c *Chain) state() cachedState { return cachedState{cache: c.accounts, db: c.cfg.DB} }
+func (c *Chain) state() cachedState {
+	return cachedState{cache: c.accounts, recs: c.records, db: c.cfg.DB}
+}

@@ -154,7 +154,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.SetHashAt(h, n.hash)
-	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes, Store: c.cfg.DB}
 	for _, x := range c.cfg.Indexers {
 		x.Connect(b, ib)
 	}
@@ -171,6 +171,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 	c.main = append(c.main, n)
 	c.setDigest(digest)
 	c.accounts.apply(res.Changes)
+	c.records.apply(res.Changes)
 	return nil
 }
 
@@ -212,7 +213,7 @@ func (c *Chain) disconnectTip() error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.DeleteHashAt(h)
-	ib := &index.Block{Block: blk, Hash: n.hash, IDs: cb.ids, Senders: cb.senders, Changes: changes}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: cb.ids, Senders: cb.senders, Changes: changes, Store: c.cfg.DB}
 	for _, x := range c.cfg.Indexers {
 		x.Disconnect(b, ib)
 	}
@@ -224,5 +225,6 @@ func (c *Chain) disconnectTip() error {
 	c.main = c.main[:h]
 	c.setDigest(digest)
 	c.accounts.apply(back)
+	c.records.apply(back)
 	return nil
 }

@@ -24,6 +24,8 @@ type Block struct {
 	// Changes are the block's state changes as it was connected (also
 	// when it is disconnected: an indexer reverses them itself).
 	Changes []state.Change
+	// Store reads the indexes as committed before this block's batch.
+	Store *store.DB
 }
 
 // Indexer maintains one index.
@@ -105,34 +107,65 @@ func (AddressHistory) Disconnect(b *store.Batch, blk *Block) {
 }
 
 // AccountAssets lists the assets each account has a holding record of,
-// following the holding records the block created or removed.
+// and counts each asset's holders (non-zero holdings), following the
+// holding records the block changed.
 type AccountAssets struct{}
 
-func (AccountAssets) apply(b *store.Batch, cs []state.Change, connect bool) {
-	for _, c := range cs {
-		if len(c.Key) != 1+core.AssetIDSize+core.AddressSize || c.Key[0] != state.PrefixHolding {
+// holding splits a holding change's key; ok is false for other records.
+func holding(c state.Change) (id core.AssetID, a core.Address, ok bool) {
+	if len(c.Key) != 1+core.AssetIDSize+core.AddressSize || c.Key[0] != state.PrefixHolding {
+		return id, a, false
+	}
+	return core.AssetID([]byte(c.Key[1 : 1+core.AssetIDSize])), core.Address([]byte(c.Key[1+core.AssetIDSize:])), true
+}
+
+// nonZero reports whether a holding value has a balance.
+func nonZero(v []byte) bool {
+	h, err := state.DecodeHolding(v)
+	return v != nil && err == nil && h.Balance > 0
+}
+
+func (AccountAssets) apply(b *store.Batch, blk *Block, connect bool) {
+	deltas := map[core.AssetID]int64{}
+	for _, c := range blk.Changes {
+		id, a, ok := holding(c)
+		if !ok {
 			continue
 		}
-		id := core.AssetID([]byte(c.Key[1 : 1+core.AssetIDSize]))
-		a := core.Address([]byte(c.Key[1+core.AssetIDSize:]))
-		created, removed := c.Old == nil && c.New != nil, c.Old != nil && c.New == nil
+		old, nw := c.Old, c.New
 		if !connect {
-			created, removed = removed, created
+			old, nw = nw, old
 		}
 		switch {
-		case created:
+		case old == nil && nw != nil:
 			b.PutAccountAsset(a, id)
-		case removed:
+		case old != nil && nw == nil:
 			b.DeleteAccountAsset(a, id)
 		}
+		switch {
+		case !nonZero(old) && nonZero(nw):
+			deltas[id]++
+		case nonZero(old) && !nonZero(nw):
+			deltas[id]--
+		}
+	}
+	for id, d := range deltas {
+		if d == 0 {
+			continue
+		}
+		n, err := blk.Store.HolderCount(id)
+		if err != nil {
+			n = 0 // a damaged count is rebuilt as the difference; the holdings are the truth
+		}
+		b.SetHolderCount(id, uint64(int64(n)+d))
 	}
 }
 
 // Connect implements Indexer.
-func (x AccountAssets) Connect(b *store.Batch, blk *Block) { x.apply(b, blk.Changes, true) }
+func (x AccountAssets) Connect(b *store.Batch, blk *Block) { x.apply(b, blk, true) }
 
 // Disconnect implements Indexer.
-func (x AccountAssets) Disconnect(b *store.Batch, blk *Block) { x.apply(b, blk.Changes, false) }
+func (x AccountAssets) Disconnect(b *store.Batch, blk *Block) { x.apply(b, blk, false) }
 
 // ItemHistory lists each item's txs: mint, transfers, attestations, burn.
 type ItemHistory struct{}

@@ -35,7 +35,7 @@ func TestIndexersRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	senders := []core.Address{from, from, from}
-	ib := &Block{Block: blk, Hash: core.Hash{1}, IDs: blk.TxIDs(), Senders: senders, Changes: res.Changes}
+	ib := &Block{Block: blk, Hash: core.Hash{1}, IDs: blk.TxIDs(), Senders: senders, Changes: res.Changes, Store: db}
 
 	b := db.NewBatch()
 	for _, x := range All() {
@@ -56,6 +56,9 @@ func TestIndexersRoundTrip(t *testing.T) {
 	if ev, _ := db.ItemHistory(asset, []byte("L-1"), nil, 10); len(ev) != 1 || ev[0].ID != ib.IDs[2] {
 		t.Fatalf("item history %+v", ev)
 	}
+	if n, err := db.HolderCount(asset); n != 1 || err != nil {
+		t.Fatalf("holder count %d (%v), want 1", n, err)
+	}
 
 	b = db.NewBatch()
 	for _, x := range All() {
@@ -71,7 +74,8 @@ func TestIndexersRoundTrip(t *testing.T) {
 	h2, _ := db.AddressTxs(from, nil, 10)
 	ids, _ := db.AccountAssets(bob, nil, 10)
 	ev, _ := db.ItemHistory(asset, []byte("L-1"), nil, 10)
-	if len(h1)+len(h2)+len(ids)+len(ev) != 0 {
+	hc, _ := db.HolderCount(asset)
+	if len(h1)+len(h2)+len(ids)+len(ev)+int(hc) != 0 {
 		t.Fatalf("indexes kept entries after disconnect: %v %v %v %v", h1, h2, ids, ev)
 	}
 	n := 0

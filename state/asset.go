@@ -62,9 +62,8 @@ func (v *View) credit(a *Asset, holder core.Address, amount uint64) error {
 	if err != nil {
 		return err
 	}
-	old := h
 	h.Balance += amount // bounded by the supply, itself <= max_supply <= MaxMoney
-	v.setHolding(a, holder, old, h)
+	v.setHolding(a.ID, holder, h)
 	return nil
 }
 
@@ -77,9 +76,8 @@ func (v *View) debit(a *Asset, holder core.Address, amount uint64, who string) e
 	if h.Balance < amount {
 		return core.Errorf(core.CodeInsufficientFunds, "the %s holds %d of %s (%s), needs %d", who, h.Balance, a.ID, a.Symbol, amount)
 	}
-	old := h
 	h.Balance -= amount
-	v.setHolding(a, holder, old, h)
+	v.setHolding(a.ID, holder, h)
 	return nil
 }
 
@@ -118,11 +116,7 @@ func (v *View) assetTransfer(from core.Address, b *core.AssetTransfer) error {
 	if err := v.debit(a, from, b.Amount, "sender"); err != nil {
 		return err
 	}
-	if err := v.credit(a, b.To, b.Amount); err != nil {
-		return err
-	}
-	v.setAsset(a)
-	return nil
+	return v.credit(a, b.To, b.Amount)
 }
 
 func (v *View) assetMint(from core.Address, b *core.AssetMint) error {
@@ -182,9 +176,8 @@ func (v *View) assetFreeze(from core.Address, b *core.AssetFreeze) error {
 	if err != nil {
 		return err
 	}
-	old := h
 	h.Frozen = b.Frozen
-	v.setHolding(a, b.Holder, old, h)
+	v.setHolding(a.ID, b.Holder, h)
 	return nil
 }
 
@@ -204,11 +197,7 @@ func (v *View) assetClawback(from core.Address, b *core.AssetClawback) error {
 	if err := v.debit(a, b.From, b.Amount, "holder"); err != nil {
 		return err
 	}
-	if err := v.credit(a, a.Clawback, b.Amount); err != nil {
-		return err
-	}
-	v.setAsset(a)
-	return nil
+	return v.credit(a, a.Clawback, b.Amount)
 }
 
 func (v *View) assetConfig(from core.Address, b *core.AssetConfig) error {

@@ -94,7 +94,6 @@ func (v *View) itemTransfer(from core.Address, b *core.ItemTransfer) error {
 	}
 	it.Owner = b.To
 	v.setItem(a.ID, b.ItemID, it)
-	v.setAsset(a)
 	return nil
 }
 

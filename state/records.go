@@ -16,7 +16,10 @@ type Asset struct {
 	Decimals      uint8
 	MaxSupply     uint64
 	Supply        uint64 // the sum of all holdings (live items of a unique collection)
-	Holders       uint64 // holdings with a non-zero balance
+	// Holders counts the holdings with a non-zero balance. It is not part
+	// of the record (a transfer to a new holder would rewrite it): the
+	// node's index keeps it, and queries fill it in.
+	Holders uint64
 	MetadataHash  core.Hash
 	Flags         uint8
 	Manager       core.Address
@@ -30,7 +33,7 @@ type Asset struct {
 func (a *Asset) Has(f uint8) bool { return a.Flags&f != 0 }
 
 // encode: creator (20) || symbol var || name var || decimals u8 ||
-// max_supply u64 || supply u64 || holders u64 || metadata hash (32) ||
+// max_supply u64 || supply u64 || metadata hash (32) ||
 // flags u8 || manager, minter, freezer, clawback (20 each) || created u64.
 // The id is the key's.
 func (a *Asset) encode() []byte {
@@ -43,7 +46,6 @@ func (a *Asset) encode() []byte {
 	b = append(b, a.Decimals)
 	b = binary.BigEndian.AppendUint64(b, a.MaxSupply)
 	b = binary.BigEndian.AppendUint64(b, a.Supply)
-	b = binary.BigEndian.AppendUint64(b, a.Holders)
 	b = append(b, a.MetadataHash[:]...)
 	b = append(b, a.Flags)
 	for _, r := range []core.Address{a.Manager, a.Minter, a.Freezer, a.Clawback} {
@@ -64,7 +66,6 @@ func DecodeAsset(id core.AssetID, b []byte) (*Asset, error) {
 	a.Decimals = d[0]
 	a.MaxSupply = r.U64("max_supply")
 	a.Supply = r.U64("supply")
-	a.Holders = r.U64("holders")
 	r.Fixed("metadata_hash", a.MetadataHash[:])
 	r.Fixed("flags", d[:])
 	a.Flags = d[0]

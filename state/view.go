@@ -189,19 +189,13 @@ func ReadHolding(r Reader, id core.AssetID, holder core.Address) (Holding, error
 	return DecodeHolding(raw)
 }
 
-// setHolding writes a holding and keeps the asset's holder count.
-func (v *View) setHolding(a *Asset, holder core.Address, old, h Holding) {
-	switch {
-	case old.Balance == 0 && h.Balance > 0:
-		a.Holders++
-	case old.Balance > 0 && h.Balance == 0:
-		a.Holders--
-	}
+// setHolding writes a holding (the zero holding has no record).
+func (v *View) setHolding(id core.AssetID, holder core.Address, h Holding) {
 	var val []byte
 	if !h.IsZero() {
 		val = h.encode()
 	}
-	v.set(HoldingKey(a.ID, holder), val)
+	v.set(HoldingKey(id, holder), val)
 }
 
 // Item returns an item of a collection, or nil if there is none.

@@ -53,6 +53,7 @@ const (
 
 	prefixAccountAsset byte = 'y' // see assets.go
 	prefixItemHistory  byte = 'z'
+	prefixHolderCount  byte = 'w'
 	prefixUndo         byte = 'u'
 	prefixMempool      byte = 'm'
 
@@ -86,6 +87,7 @@ const (
 
 	kindAccountAsset = "account asset"
 	kindItemHistory  = "item history entry"
+	kindHolderCount  = "holder count"
 	kindTip          = "tip"
 	kindVersion      = "schema version"
 )
@@ -127,6 +129,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixAccountAsset}, {prefixItemHistory}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixAccountAsset}, {prefixItemHistory}, {prefixHolderCount}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }
