@@ -80,7 +80,7 @@ func (w *assetWorld) assetRec(t *testing.T, id core.AssetID) *Asset {
 }
 
 // checkSupply: for every asset, the sum of its holdings is its supply, not
-// above max_supply, and Holders counts the non-zero holdings.
+// above max_supply.
 func checkSupply(t interface {
 	Fatal(...any)
 	Fatalf(string, ...any)
