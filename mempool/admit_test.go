@@ -61,17 +61,17 @@ func TestAddRules(t *testing.T) {
 	}{
 		{name: "admitted", tx: func() *core.Tx { return alice.tx(sink, 100, 1000, 5) }},
 		{name: "data tx admitted", tx: func() *core.Tx {
-			return alice.sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Fee: 2000, Nonce: 5, Memo: bytes.Repeat([]byte{7}, 32)})
+			return alice.Sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Fee: 2000, Nonce: 5, Memo: bytes.Repeat([]byte{7}, 32)})
 		}},
 		{name: "nil tx", tx: func() *core.Tx { return nil }, code: core.CodeMalformed, msg: "no tx"},
 		{name: "memo too large", tx: func() *core.Tx {
-			return alice.sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Amount: 1, Fee: 2000, Nonce: 5, Memo: make([]byte, 300)})
+			return alice.Sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Amount: 1, Fee: 2000, Nonce: 5, Memo: make([]byte, 300)})
 		}, code: core.CodeTooLarge, msg: "memo: 300 bytes, the limit is 256"},
 		{name: "wrong chain", tx: func() *core.Tx {
-			return alice.sign(&core.Tx{Version: 1, ChainID: "other", To: sink, Amount: 1, Fee: 2000, Nonce: 5})
+			return alice.Sign(&core.Tx{Version: 1, ChainID: "other", To: sink, Amount: 1, Fee: 2000, Nonce: 5})
 		}, code: core.CodeWrongChain, msg: `chain_id "other"`},
 		{name: "bad version", tx: func() *core.Tx {
-			return alice.sign(&core.Tx{Version: 2, ChainID: testChain, To: sink, Amount: 1, Fee: 2000, Nonce: 5})
+			return alice.Sign(&core.Tx{Version: 2, ChainID: testChain, To: sink, Amount: 1, Fee: 2000, Nonce: 5})
 		}, code: core.CodeBadVersion, msg: "version 2"},
 		{name: "zero amount without memo", tx: func() *core.Tx { return alice.tx(sink, 0, 2000, 5) },
 			code: core.CodeInvalidAmount, msg: "amount 0 needs a memo"},
@@ -86,7 +86,7 @@ func TestAddRules(t *testing.T) {
 		}, code: core.CodeBadSignature, msg: "signature does not verify"},
 		{name: "signed by another key", tx: func() *core.Tx {
 			tx := alice.tx(sink, 1, 2000, 5)
-			tx.From = bob.pub
+			tx.From = bob.Pub
 			return tx
 		}, code: core.CodeBadSignature},
 		{name: "duplicate", setup: func(t *testing.T, e env) { mustAdd(t, e.p, alice.tx(sink, 1, 2000, 5)) },
@@ -101,12 +101,12 @@ func TestAddRules(t *testing.T) {
 		{name: "insufficient funds alone", tx: func() *core.Tx { return alice.tx(sink, 1_000_000_000, 1000, 5) },
 			code: core.CodeInsufficientFunds, msg: "balance 1000000000, needs 1000001000 (amount 1000000000 + fee 1000)"},
 		{name: "insufficient funds with pending", setup: func(t *testing.T, e env) {
-			e.st.set(alice.addr, 500_000_000, 5)
+			e.st.set(alice.Addr, 500_000_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 200_000_000, 3000, 5), alice.tx(sink, 200_000_000, 3000, 6))
 		}, tx: func() *core.Tx { return alice.tx(sink, 300_000_000, 4000, 7) },
 			code: core.CodeInsufficientFunds, msg: "after its 2 pending txs: insufficient funds: balance 99994000, needs 300004000"},
 		{name: "funds counted for a gapped nonce", setup: func(t *testing.T, e env) {
-			e.st.set(alice.addr, 10_000, 5)
+			e.st.set(alice.Addr, 10_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 4000, 1000, 5))
 		}, tx: func() *core.Tx { return alice.tx(sink, 5000, 1000, 9) }, code: core.CodeInsufficientFunds, msg: "behind a nonce gap"},
 		{name: "unknown sender has no funds", tx: func() *core.Tx { return bob.tx(sink, 1, 1000, 0) },
@@ -119,12 +119,12 @@ func TestAddRules(t *testing.T) {
 			setup: func(t *testing.T, e env) { mustAdd(t, e.p, alice.tx(sink, 1, 1, 5)) },
 			tx:    func() *core.Tx { return alice.tx(sink, 2, 1, 5) }, code: core.CodeFeeTooLow, msg: "at least 2"},
 		{name: "replacement rechecks the balance", setup: func(t *testing.T, e env) {
-			e.st.set(alice.addr, 100_000, 5)
+			e.st.set(alice.Addr, 100_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 50_000, 10_000, 5), alice.tx(sink, 20_000, 10_000, 6))
 		}, tx: func() *core.Tx { return alice.tx(sink, 70_000, 11_000, 5) },
 			code: core.CodeInsufficientFunds, msg: "would make pending tx"},
 		{name: "replacement within balance", setup: func(t *testing.T, e env) {
-			e.st.set(alice.addr, 100_000, 5)
+			e.st.set(alice.Addr, 100_000, 5)
 			mustAdd(t, e.p, alice.tx(sink, 50_000, 10_000, 5), alice.tx(sink, 20_000, 10_000, 6))
 		}, tx: func() *core.Tx { return alice.tx(sink, 59_000, 11_000, 5) }},
 		{name: "per-sender cap", cfg: func(c *Config) { c.MaxPerSender = 2 }, setup: func(t *testing.T, e env) {
@@ -135,7 +135,7 @@ func TestAddRules(t *testing.T) {
 		}, tx: func() *core.Tx { return alice.tx(sink, 1, 5000, 6) }},
 		{name: "pool full of better txs", cfg: func(c *Config) { c.MaxBytes = 2 * alice.tx(sink, 1, 1, 0).Size() },
 			setup: func(t *testing.T, e env) {
-				e.st.set(bob.addr, 1e9, 0)
+				e.st.set(bob.Addr, 1e9, 0)
 				mustAdd(t, e.p, bob.tx(sink, 1, 5000, 0), bob.tx(sink, 1, 5000, 1))
 			}, tx: func() *core.Tx { return alice.tx(sink, 1, 5000, 5) }, code: core.CodeMempoolFull,
 			msg: "308 of 308 bytes used; this tx pays 32.468 per byte, no more than the 32.468 per byte"},
@@ -148,7 +148,7 @@ func TestAddRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newFakeState()
-			st.set(alice.addr, 1_000_000_000, 5)
+			st.set(alice.Addr, 1_000_000_000, 5)
 			p := newTestPool(t, st, tc.cfg)
 			if tc.setup != nil {
 				tc.setup(t, env{st, p})
@@ -183,7 +183,7 @@ func TestAddRules(t *testing.T) {
 func TestAddStateError(t *testing.T) {
 	alice := newKey(1)
 	st := newFakeState()
-	st.fail[alice.addr] = errDisk
+	st.fail[alice.Addr] = errDisk
 	p := newTestPool(t, st, nil)
 	err := p.Add(alice.tx(sink, 1, 1000, 0))
 	if !errors.Is(err, errDisk) || core.IsRuleError(err) {
@@ -211,7 +211,7 @@ func TestReplaceByFee(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newFakeState()
-			st.set(alice.addr, 1e12, 0)
+			st.set(alice.Addr, 1e12, 0)
 			p := newTestPool(t, st, func(c *Config) { c.ReplaceBumpPercent = tc.bump })
 			old := alice.tx(sink, 1, tc.oldFee, 0)
 			mustAdd(t, p, old)
@@ -264,7 +264,7 @@ func TestEviction(t *testing.T) {
 	a, b, c := newKey(1), newKey(2), newKey(3)
 	st := newFakeState()
 	for _, k := range []key{a, b, c} {
-		st.set(k.addr, 1e9, 0)
+		st.set(k.Addr, 1e9, 0)
 	}
 	size := a.tx(sink, 1, 1000, 0).Size()
 	p := newTestPool(t, st, func(c *Config) { c.MaxBytes = 3 * size })
@@ -308,7 +308,7 @@ func TestEviction(t *testing.T) {
 		st := newFakeState()
 		keys := []key{newKey(10), newKey(11), newKey(12), newKey(13)}
 		for _, k := range keys {
-			st.set(k.addr, 1e9, 0)
+			st.set(k.Addr, 1e9, 0)
 		}
 		p := newTestPool(t, st, func(c *Config) { c.MaxBytes = 4 * size })
 		x0, x1 := keys[0].tx(sink, 1, 5000, 0), keys[0].tx(sink, 1, 1500, 1)
@@ -316,7 +316,7 @@ func TestEviction(t *testing.T) {
 		z0 := keys[2].tx(sink, 1, 9000, 0)
 		mustAdd(t, p, x0, x1, y0, z0)
 		// A tx twice as big (memo) needs two slots: x1 and y0 go.
-		big := keys[3].sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Amount: 1, Fee: 20_000, Nonce: 0,
+		big := keys[3].Sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Amount: 1, Fee: 20_000, Nonce: 0,
 			Memo: make([]byte, size-2)})
 		if big.Size() > 2*size {
 			t.Fatalf("test tx too big: %d", big.Size())
@@ -339,14 +339,14 @@ func TestEviction(t *testing.T) {
 func TestPendingState(t *testing.T) {
 	alice, bob := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(alice.addr, 1_000_000, 3)
-	st.set(bob.addr, 500_000, 0)
+	st.set(alice.Addr, 1_000_000, 3)
+	st.set(bob.Addr, 500_000, 0)
 	p := newTestPool(t, st, nil)
 	mustAdd(t, p,
-		alice.tx(bob.addr, 100_000, 1000, 3),
-		alice.tx(bob.addr, 50_000, 1000, 4),
+		alice.tx(bob.Addr, 100_000, 1000, 3),
+		alice.tx(bob.Addr, 50_000, 1000, 4),
 		alice.tx(sink, 10_000, 1000, 6), // after a gap
-		bob.tx(alice.addr, 7_000, 2000, 0),
+		bob.tx(alice.Addr, 7_000, 2000, 0),
 	)
 	tests := []struct {
 		name      string
@@ -354,8 +354,8 @@ func TestPendingState(t *testing.T) {
 		balance   uint64
 		nextNonce uint64
 	}{
-		{"sender with a gap", alice.addr, 1_000_000 - 163_000 + 7_000, 5},
-		{"sender and recipient", bob.addr, 500_000 - 9_000 + 150_000, 1},
+		{"sender with a gap", alice.Addr, 1_000_000 - 163_000 + 7_000, 5},
+		{"sender and recipient", bob.Addr, 500_000 - 9_000 + 150_000, 1},
 		{"recipient only", sink, 10_000, 0},
 		{"unknown", core.Address{9}, 0, 0},
 	}
@@ -370,12 +370,12 @@ func TestPendingState(t *testing.T) {
 			}
 		})
 	}
-	pending := p.Pending(alice.addr)
+	pending := p.Pending(alice.Addr)
 	if len(pending) != 3 || pending[0].Nonce != 3 || pending[1].Nonce != 4 || pending[2].Nonce != 6 {
 		t.Fatalf("Pending(alice) nonces wrong: %v", pending)
 	}
-	st.fail[alice.addr] = errDisk
-	if _, _, err := p.PendingState(alice.addr); !errors.Is(err, errDisk) {
+	st.fail[alice.Addr] = errDisk
+	if _, _, err := p.PendingState(alice.Addr); !errors.Is(err, errDisk) {
 		t.Fatalf("PendingState with a failing state: %v", err)
 	}
 }
@@ -383,8 +383,8 @@ func TestPendingState(t *testing.T) {
 func TestAddBatch(t *testing.T) {
 	alice, bob := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(alice.addr, 1e9, 0)
-	st.set(bob.addr, 1e9, 0)
+	st.set(alice.Addr, 1e9, 0)
+	st.set(bob.Addr, 1e9, 0)
 	store := newMemStore()
 	p := newTestPool(t, st, func(c *Config) { c.Persist = store })
 	dup := alice.tx(sink, 1, 1000, 0)
@@ -421,7 +421,7 @@ func TestAddBatch(t *testing.T) {
 func TestSigCache(t *testing.T) {
 	alice := newKey(1)
 	st := newFakeState()
-	st.set(alice.addr, 1e9, 0)
+	st.set(alice.Addr, 1e9, 0)
 	cache := core.NewSigCache(100)
 	p := newTestPool(t, st, func(c *Config) { c.SigCache = cache })
 	good := alice.tx(sink, 1, 1000, 0)
@@ -439,7 +439,7 @@ func TestSigCache(t *testing.T) {
 	// A cached ID skips verification: a forged signature under a cached
 	// ID cannot exist (the ID covers the signature), so test the skip with
 	// an unsigned tx whose ID is planted.
-	unsigned := &core.Tx{Version: 1, ChainID: testChain, From: alice.pub, To: sink, Amount: 1, Fee: 1000, Nonce: 1}
+	unsigned := &core.Tx{Version: 1, ChainID: testChain, From: alice.Pub, To: sink, Amount: 1, Fee: 1000, Nonce: 1}
 	cache.Add(unsigned.ID())
 	if err := p.Add(unsigned); err != nil {
 		t.Fatalf("cached ID was verified again: %v", err)

@@ -33,7 +33,7 @@ func benchCorpus(b *testing.B, n, perSender int) ([]*core.Tx, *fakeState) {
 	}
 	wg.Wait()
 	for _, k := range keys {
-		st.set(k.addr, 1e12, 0)
+		st.set(k.Addr, 1e12, 0)
 	}
 	return txs, st
 }
@@ -137,7 +137,7 @@ func BenchmarkSelect(b *testing.B) {
 	const verifies = 200
 	b.ResetTimer()
 	for range verifies {
-		ed25519.Verify(k.pub[:], msg, vtx.Signature[:])
+		ed25519.Verify(k.Pub[:], msg, vtx.Signature[:])
 	}
 	verifyNs := float64(b.Elapsed().Nanoseconds()) / verifies
 

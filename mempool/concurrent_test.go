@@ -17,7 +17,7 @@ func TestConcurrentAdd(t *testing.T) {
 	var txs []*core.Tx
 	for i := range senders {
 		k := newKey(100 + i)
-		st.set(k.addr, 1e9, 0)
+		st.set(k.Addr, 1e9, 0)
 		for n := range perSender {
 			txs = append(txs, k.tx(sink, 1, 1000+uint64(n*i), uint64(n)))
 		}

@@ -26,9 +26,9 @@ func FuzzAdd(f *testing.F) {
 	for _, tx := range []*core.Tx{
 		a.tx(sink, 100, 1000, 5),
 		a.tx(sink, 1, 999, 5),
-		a.tx(keys[1].addr, 1_000_000, 1000, 0),
-		a.sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Fee: 2000, Nonce: 0, Memo: []byte("doc hash")}),
-		a.sign(&core.Tx{Version: 2, ChainID: "other", To: sink, Amount: 1, Fee: 2000}),
+		a.tx(keys[1].Addr, 1_000_000, 1000, 0),
+		a.Sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Fee: 2000, Nonce: 0, Memo: []byte("doc hash")}),
+		a.Sign(&core.Tx{Version: 2, ChainID: "other", To: sink, Amount: 1, Fee: 2000}),
 	} {
 		f.Add(tx.Encode())
 	}
@@ -65,7 +65,7 @@ func FuzzAdd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := newFakeState()
 		for i, k := range keys {
-			st.set(k.addr, uint64(i+1)*1_000_000, 0)
+			st.set(k.Addr, uint64(i+1)*1_000_000, 0)
 		}
 		store := newMemStore()
 		newPool := func(maxBytes int) *Pool {
@@ -119,10 +119,10 @@ func FuzzAdd(f *testing.F) {
 				ChainID: testChain,
 				Amount:  uint64(op[3]) * 1000,
 				Fee:     uint64(op[5]) * 20,
-				Nonce:   st.get(k.addr).Nonce + uint64(op[6]%9),
+				Nonce:   st.get(k.Addr).Nonce + uint64(op[6]%9),
 			}
 			if to := int(op[2]) % (len(keys) + 1); to < len(keys) {
-				tx.To = keys[to].addr
+				tx.To = keys[to].Addr
 			} else {
 				tx.To = sink
 			}
@@ -136,7 +136,7 @@ func FuzzAdd(f *testing.F) {
 			if op[8]&4 != 0 {
 				tx.Version = 2
 			}
-			k.sign(tx)
+			k.Sign(tx)
 			if op[8]&1 != 0 {
 				tx.Signature[op[4]%64] ^= 1
 			}
@@ -160,7 +160,7 @@ func FuzzAdd(f *testing.F) {
 			case 5:
 				snapshots = append(snapshots, st.clone())
 				b := block(p.Select(int(op[1])*4, int(op[2]%8))...)
-				b.Header.Miner = keys[int(op[3])%len(keys)].addr
+				b.Header.Miner = keys[int(op[3])%len(keys)].Addr
 				if err := st.apply(b); err != nil {
 					t.Fatalf("selected block does not apply: %v", err)
 				}
@@ -203,10 +203,10 @@ func FuzzAdd(f *testing.F) {
 				}
 				if op[2]&1 != 0 {
 					st.mu.Lock()
-					if st.fail[k.addr] == nil {
-						st.fail[k.addr] = errDisk
+					if st.fail[k.Addr] == nil {
+						st.fail[k.Addr] = errDisk
 					} else {
-						delete(st.fail, k.addr)
+						delete(st.fail, k.Addr)
 					}
 					st.mu.Unlock()
 					p.Update(nil, nil)
@@ -216,8 +216,8 @@ func FuzzAdd(f *testing.F) {
 				// A balance changes only through a block: one mined by k
 				// (with a reward, or a penalty to test drops).
 				snapshots = append(snapshots, st.clone())
-				st.set(k.addr, uint64(op[3])*10_000, st.get(k.addr).Nonce)
-				b := &core.Block{Header: core.Header{Miner: k.addr}}
+				st.set(k.Addr, uint64(op[3])*10_000, st.get(k.Addr).Nonce)
+				b := &core.Block{Header: core.Header{Miner: k.Addr}}
 				history = append(history, b)
 				p.Update(nil, []*core.Block{b})
 				check()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/state"
 )
 
@@ -167,34 +168,19 @@ func (s *memStore) ids() []core.Hash {
 	return out
 }
 
-// key is a test signing key.
-type key struct {
-	priv ed25519.PrivateKey
-	pub  core.PublicKey
-	addr core.Address
-}
+// key is a test key whose transfers are on testChain.
+type key struct{ testkit.Key }
 
+// newKey returns a key of the seed "mempool test key <seed>" (zero-padded).
 func newKey(seed int) key {
 	var s [ed25519.SeedSize]byte
 	copy(s[:], fmt.Sprintf("mempool test key %d", seed))
-	priv := ed25519.NewKeyFromSeed(s[:])
-	var k key
-	k.priv = priv
-	copy(k.pub[:], priv.Public().(ed25519.PublicKey))
-	k.addr = k.pub.Address()
-	return k
+	return key{testkit.KeyFromSeed(s[:])}
 }
 
 // tx returns a signed transfer.
 func (k key) tx(to core.Address, amount, fee, nonce uint64) *core.Tx {
-	return k.sign(&core.Tx{Version: core.TxVersion, ChainID: testChain, To: to, Amount: amount, Fee: fee, Nonce: nonce})
-}
-
-// sign fills in From and signs.
-func (k key) sign(tx *core.Tx) *core.Tx {
-	tx.From = k.pub
-	tx.Sign(k.priv)
-	return tx
+	return k.Transfer(testChain, to, amount, fee, nonce)
 }
 
 var sink = core.Address{0xee} // a recipient nobody signs for

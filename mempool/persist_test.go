@@ -14,7 +14,7 @@ func TestPersistReload(t *testing.T) {
 	keys := []key{newKey(1), newKey(2), newKey(3), newKey(4)}
 	st := newFakeState()
 	for _, k := range keys {
-		st.set(k.addr, 1e9, 0)
+		st.set(k.Addr, 1e9, 0)
 	}
 	size := keys[0].tx(sink, 1, 1000, 0).Size()
 	store := newMemStore()
@@ -54,13 +54,13 @@ func TestPersistReload(t *testing.T) {
 func TestLoadDropsStale(t *testing.T) {
 	a := newKey(1)
 	st := newFakeState()
-	st.set(a.addr, 1e9, 0)
+	st.set(a.Addr, 1e9, 0)
 	store := newMemStore()
 	p := newTestPool(t, st, func(c *Config) { c.Persist = store })
 	mustAdd(t, p, a.tx(sink, 1, 1000, 0), a.tx(sink, 1, 1000, 1), a.tx(sink, 1, 1000, 2))
 	store.m[core.Hash{1}] = []byte("not a tx")
 
-	st.set(a.addr, 1e9, 2) // blocks with nonces 0 and 1 landed while down
+	st.set(a.Addr, 1e9, 2) // blocks with nonces 0 and 1 landed while down
 	q := newTestPool(t, st, func(c *Config) { c.Persist = store })
 	n, err := q.Load()
 	if err != nil || n != 1 {
@@ -77,9 +77,9 @@ func TestLoadDropsStale(t *testing.T) {
 func TestPersistFailure(t *testing.T) {
 	a, b := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(a.addr, 1e9, 0)
-	st.set(b.addr, 1e9, 0)
-	st.set(newKey(3).addr, 1e9, 0)
+	st.set(a.Addr, 1e9, 0)
+	st.set(b.Addr, 1e9, 0)
+	st.set(newKey(3).Addr, 1e9, 0)
 	size := a.tx(sink, 1, 1000, 0).Size()
 	store := newMemStore()
 	p := newTestPool(t, st, func(c *Config) { c.Persist = store; c.MaxBytes = 2 * size })

@@ -13,7 +13,7 @@ import (
 func TestLoadKeepsReorgOverflow(t *testing.T) {
 	a := newKey(1)
 	st := newFakeState()
-	st.set(a.addr, 1e9, 0)
+	st.set(a.Addr, 1e9, 0)
 	store := newMemStore()
 	cfg := func(c *Config) { c.Persist = store; c.MaxPerSender = 2; c.MaxNonceAhead = 2 }
 	p := newTestPool(t, st, cfg)

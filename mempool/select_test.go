@@ -50,7 +50,7 @@ func TestSelect(t *testing.T) {
 		{
 			name:     "account nonce above zero",
 			txs:      []step{{a, 1, 1000, 7}, {a, 1, 1000, 8}},
-			nonces:   map[core.Address]uint64{a.addr: 7},
+			nonces:   map[core.Address]uint64{a.Addr: 7},
 			maxBytes: 1 << 20, maxTxs: 100,
 			want: []int{0, 1},
 		},
@@ -83,7 +83,7 @@ func TestSelect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newFakeState()
 			for _, k := range []key{a, b, c} {
-				st.set(k.addr, 1e9, tc.nonces[k.addr])
+				st.set(k.Addr, 1e9, tc.nonces[k.Addr])
 			}
 			p := newTestPool(t, st, nil)
 			var txs []*core.Tx
@@ -110,7 +110,7 @@ func TestSelect(t *testing.T) {
 func TestSelectGapFills(t *testing.T) {
 	a := newKey(1)
 	st := newFakeState()
-	st.set(a.addr, 1e9, 0)
+	st.set(a.Addr, 1e9, 0)
 	p := newTestPool(t, st, nil)
 	t0, t1, t2 := a.tx(sink, 1, 1000, 0), a.tx(sink, 1, 1000, 1), a.tx(sink, 1, 1000, 2)
 	mustAdd(t, p, t0, t2)
@@ -132,10 +132,10 @@ func TestSelectGapFills(t *testing.T) {
 func TestSelectSkipsWhatDoesNotFit(t *testing.T) {
 	a, b := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(a.addr, 1e9, 0)
-	st.set(b.addr, 1e9, 0)
+	st.set(a.Addr, 1e9, 0)
+	st.set(b.Addr, 1e9, 0)
 	p := newTestPool(t, st, nil)
-	big := a.sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Amount: 1, Fee: 100_000, Nonce: 0, Memo: make([]byte, 200)})
+	big := a.Sign(&core.Tx{Version: 1, ChainID: testChain, To: sink, Amount: 1, Fee: 100_000, Nonce: 0, Memo: make([]byte, 200)})
 	after := a.tx(sink, 1, 100_000, 1)
 	small := b.tx(sink, 1, 1000, 0)
 	mustAdd(t, p, big, after, small)
@@ -148,8 +148,8 @@ func TestSelectSkipsWhatDoesNotFit(t *testing.T) {
 func TestTxsLimit(t *testing.T) {
 	a, b := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(a.addr, 1e9, 0)
-	st.set(b.addr, 1e9, 0)
+	st.set(a.Addr, 1e9, 0)
+	st.set(b.Addr, 1e9, 0)
 	p := newTestPool(t, st, nil)
 	x := a.tx(sink, 1, 5000, 0)
 	y := a.tx(sink, 1, 9000, 3) // gapped

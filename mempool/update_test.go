@@ -17,9 +17,9 @@ func block(txs ...*core.Tx) *core.Block {
 func TestUpdateConnect(t *testing.T) {
 	a, b, c := newKey(1), newKey(2), newKey(3)
 	st := newFakeState()
-	st.set(a.addr, 1_000_000, 0)
-	st.set(b.addr, 100_000, 0)
-	st.set(c.addr, 1_000_000, 0)
+	st.set(a.Addr, 1_000_000, 0)
+	st.set(b.Addr, 100_000, 0)
+	st.set(c.Addr, 1_000_000, 0)
 	store := newMemStore()
 	p := newTestPool(t, st, func(cfg *Config) { cfg.Persist = store })
 
@@ -72,15 +72,15 @@ func TestUpdateConnect(t *testing.T) {
 func TestUpdateBalanceDropsFromTheEnd(t *testing.T) {
 	a, b := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(a.addr, 100_000, 0)
-	st.set(b.addr, 100_000, 0)
+	st.set(a.Addr, 100_000, 0)
+	st.set(b.Addr, 100_000, 0)
 	p := newTestPool(t, st, nil)
 	a0, a1, a2 := a.tx(sink, 20_000, 1000, 0), a.tx(sink, 20_000, 1000, 1), a.tx(sink, 20_000, 1000, 2)
 	mustAdd(t, p, a0, a1, a2)
 	// b mines a block that reorgs out funds: simulate a's balance falling
 	// through a disconnected block that had paid a.
-	st.set(a.addr, 45_000, 0)
-	p.Update([]*core.Block{block(b.tx(a.addr, 55_000, 1000, 0))}, nil)
+	st.set(a.Addr, 45_000, 0)
+	p.Update([]*core.Block{block(b.tx(a.Addr, 55_000, 1000, 0))}, nil)
 	if !p.Has(a0.ID()) || !p.Has(a1.ID()) || p.Has(a2.ID()) {
 		t.Fatalf("want a0, a1 kept and a2 dropped; pooled: %v %v %v", p.Has(a0.ID()), p.Has(a1.ID()), p.Has(a2.ID()))
 	}
@@ -92,8 +92,8 @@ func TestUpdateBalanceDropsFromTheEnd(t *testing.T) {
 func TestUpdateReorg(t *testing.T) {
 	a, b := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(a.addr, 1_000_000, 0)
-	st.set(b.addr, 1_000_000, 0)
+	st.set(a.Addr, 1_000_000, 0)
+	st.set(b.Addr, 1_000_000, 0)
 	store := newMemStore()
 	p := newTestPool(t, st, func(cfg *Config) { cfg.Persist = store; cfg.MaxPerSender = 2 })
 
@@ -158,7 +158,7 @@ func TestUpdateReorg(t *testing.T) {
 func TestUpdateConflictingReadmit(t *testing.T) {
 	a := newKey(1)
 	st := newFakeState()
-	st.set(a.addr, 1_000_000, 0)
+	st.set(a.Addr, 1_000_000, 0)
 	p := newTestPool(t, st, nil)
 	mined := a.tx(sink, 1, 1000, 0)
 	pooled := a.tx(sink, 2, 5000, 0)
@@ -175,8 +175,8 @@ func TestUpdateConflictingReadmit(t *testing.T) {
 func TestUpdateTrimsToMaxBytes(t *testing.T) {
 	a, b := newKey(1), newKey(2)
 	st := newFakeState()
-	st.set(a.addr, 1_000_000, 0)
-	st.set(b.addr, 1_000_000, 0)
+	st.set(a.Addr, 1_000_000, 0)
+	st.set(b.Addr, 1_000_000, 0)
 	size := a.tx(sink, 1, 1000, 0).Size()
 	p := newTestPool(t, st, func(c *Config) { c.MaxBytes = 2 * size })
 	cheap := b.tx(sink, 1, 1000, 0)
@@ -193,11 +193,11 @@ func TestUpdateTrimsToMaxBytes(t *testing.T) {
 func TestUpdateStateError(t *testing.T) {
 	a := newKey(1)
 	st := newFakeState()
-	st.set(a.addr, 1_000_000, 0)
+	st.set(a.Addr, 1_000_000, 0)
 	p := newTestPool(t, st, nil)
 	a0, a1 := a.tx(sink, 1, 1000, 0), a.tx(sink, 1, 1000, 1)
 	mustAdd(t, p, a1)
-	st.fail[a.addr] = errDisk
+	st.fail[a.Addr] = errDisk
 	p.Update([]*core.Block{block(a0)}, nil)
 	if !p.Has(a0.ID()) || !p.Has(a1.ID()) {
 		t.Fatal("txs of an unreadable account were lost")
@@ -205,7 +205,7 @@ func TestUpdateStateError(t *testing.T) {
 	if n := len(p.Select(1<<20, 10)); n != 0 {
 		t.Fatalf("selected %d unchecked txs", n)
 	}
-	delete(st.fail, a.addr)
+	delete(st.fail, a.Addr)
 	p.Update(nil, nil)
 	mustAdd(t, p, a.tx(sink, 1, 1000, 2)) // reads the account again
 	if n := len(p.Select(1<<20, 10)); n != 3 {
