@@ -22,11 +22,10 @@ type txOpts struct {
 
 func (o *txOpts) register(cmd *cobra.Command) {
 	o.keys.register(cmd, false)
+	registerSender(cmd, &o.from, &o.fee)
 	f := cmd.Flags()
-	f.StringVar(&o.from, "from", "", "sending wallet: its name in the keystore, or its address (required)")
 	f.StringVar(&o.to, "to", "", "recipient address (required)")
 	f.StringVar(&o.amount, "amount", "", "amount in coins, e.g. 1.5 (required; 0 only with --memo)")
-	f.StringVar(&o.fee, "fee", "", "fee in coins (default: the chain's minimum fee)")
 	f.StringVar(&o.memo, "memo", "", "memo bytes in hex, at most 256 bytes (e.g. a document's SHA-256)")
 }
 
@@ -88,17 +87,12 @@ func (o *txOpts) parse(cmd *cobra.Command, ci chainInfo) (*transfer, error) {
 }
 
 // sign asks for the passphrase and signs the transfer with nonce.
-func (t *transfer) sign(cmd *cobra.Command, keys *keyFlags, nonce uint64) (*core.Tx, error) {
-	pass, err := newPrompter(cmd).passphrase(keys, fmt.Sprintf("passphrase for wallet %q: ", t.from.Name), false)
-	if err != nil {
-		return nil, err
-	}
-	key, err := loadKey(t.ks, t.from.Name, pass)
-	if err != nil {
-		return nil, err
-	}
-	defer clear(key.Private)
-	return key.NewTx(t.ci.chainID, t.to, t.amount, t.fee, nonce, t.memo)
+func (t *transfer) sign(cmd *cobra.Command, keys *keyFlags, nonce uint64) (tx *core.Tx, err error) {
+	err = withKey(cmd, keys, t.ks, t.from, func(k *wallet.Key) error {
+		tx, err = k.NewTx(t.ci.chainID, t.to, t.amount, t.fee, nonce, t.memo)
+		return err
+	})
+	return tx, err
 }
 
 // account returns an account's state; an account the node does not know
@@ -168,18 +162,31 @@ With --wait, wait until the tx is in a block (--confirmations deep) or
 	return cmd
 }
 
-// submitAndWait submits a signed tx and, with wait, follows it until it
-// has the wanted confirmations.
-func submitAndWait(ctx context.Context, cmd *cobra.Command, c *client.Client, tx *core.Tx, wait bool, confirmations uint64, timeout time.Duration) error {
+// submitAndWait submits a signed tx, prints notes once the node admitted
+// it, and, with wait, follows it until it has the wanted confirmations. A
+// refusal names the node's problem code.
+func submitAndWait(ctx context.Context, cmd *cobra.Command, c *client.Client, tx *core.Tx, wait bool, confirmations uint64, timeout time.Duration, notes ...string) error {
 	id, err := c.SubmitTx(ctx, tx)
+	var p *wire.Problem
+	if errors.As(err, &p) && p.Code != "" {
+		return fmt.Errorf("the node refused the %s tx (code %s): %w", tx.Kind, p.Code, err)
+	}
 	if err != nil {
 		return err
 	}
-	if !wait {
-		fmt.Fprintf(cmd.OutOrStdout(), "submitted %s\n", id)
-		return nil
+	w := cmd.OutOrStdout()
+	if wait && len(notes) == 0 {
+		fmt.Fprintf(w, "submitted %s; waiting for confirmation...\n", id)
+	} else {
+		fmt.Fprintf(w, "submitted %s\n", id)
+		for _, n := range notes {
+			fmt.Fprintln(w, n)
+		}
+		if !wait {
+			return nil
+		}
+		fmt.Fprintln(w, "waiting for confirmation...")
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "submitted %s; waiting for confirmation...\n", id)
 	_, err = waitConfirmed(ctx, c, id, confirmations, timeout, cmd.OutOrStdout())
 	return err
 }
