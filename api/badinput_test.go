@@ -44,10 +44,10 @@ func newBadFixture(t testing.TB) *badFixture {
 // signed returns a tx from key 2 (funded, nonce 0, nothing pending) after
 // edit, signed.
 func signed(edit func(*core.Tx)) *core.Tx {
-	priv, pub := key(2)
-	tx := &core.Tx{Version: core.TxVersion, ChainID: testChain, From: pub, To: addr(3), Amount: 100, Fee: testMinFee, Nonce: 0}
+	k := key(2)
+	tx := &core.Tx{Version: core.TxVersion, ChainID: testChain, From: k.Pub, To: addr(3), Amount: 100, Fee: testMinFee, Nonce: 0}
 	edit(tx)
-	tx.Sign(priv)
+	tx.Sign(k.Priv) // not k.Sign: edit may have changed From
 	return tx
 }
 
@@ -80,6 +80,8 @@ func (f *badFixture) txCases() []struct {
 	goodJSON, _ := json.Marshal(good)
 	raw := signed(func(*core.Tx) {}).Encode()
 	noID := func(tx *core.Tx) map[string]any { return with(fields(tx), "id", nil, "from_address", nil) }
+	good2 := fields(signed2(&core.AssetTransfer{Asset: core.AssetID{7}, To: addr(3), Amount: 5}))
+	body2, _ := good2["body"].(map[string]any)
 	big := append([]byte(`{"memo":"`), bytes.Repeat([]byte("a"), 1<<20)...)
 	big = append(big, `"}`...)
 	type c = struct {
@@ -127,7 +129,26 @@ func (f *badFixture) txCases() []struct {
 		bc("duplicate", fields(f.dup), 409, "duplicate", "already in the mempool", true),
 		bc("memo too large", noID(signed(func(tx *core.Tx) { tx.Memo = make([]byte, 300) })), 413, "too_large", "memo", true),
 		bc("oversized body", big, 413, "too_large", "limit", false),
+		// Version 2: kinds and bodies.
+		bc("v2 unknown kind", with(good2, "kind", "teleport", "id", nil), 422, "bad_version", `unknown tx kind "teleport"`, true),
+		bc("v2 kind transfer", with(good2, "kind", "transfer", "id", nil), 422, "bad_version", "version-1 tx", true),
+		bc("v2 without kind", with(good2, "kind", nil, "id", nil), 422, "bad_version", "without a kind", true),
+		bc("v2 without body", with(good2, "body", nil, "id", nil), 400, "malformed", "body: missing", true),
+		bc("v2 body not an object", with(good2, "body", []int{1}, "id", nil), 400, "malformed", "want a JSON object", true),
+		bc("v2 body unknown field", with(good2, "body", with(body2, "colour", "red"), "id", nil), 400, "malformed", "body.colour: not a field of asset_transfer", true),
+		bc("v2 body missing field", with(good2, "body", with(body2, "to", nil), "id", nil), 400, "malformed", "body.to: missing", true),
+		bc("v2 body bad asset id", with(good2, "body", with(body2, "asset", "zz"), "id", nil), 400, "malformed", "body.asset", true),
+		bc("v2 body string amount", with(good2, "body", with(body2, "amount", "5"), "id", nil), 400, "malformed", "body.amount", true),
+		bc("v2 body zero amount", with(good2, "body", with(body2, "amount", 0), "id", nil), 422, "invalid_amount", "amount 0", true),
+		bc("v2 with to and amount", with(good2, "to", addr(3).Encode("cairn"), "amount", 5, "id", nil), 400, "malformed", "in its body", true),
+		bc("v2 asset not found", noID(signed2(&core.AssetTransfer{Asset: core.AssetID{7}, To: addr(3), Amount: 5})), 422, "asset_not_found", "no asset", true),
 	}
+}
+
+// signed2 returns a signed version-2 tx of body from key 2, nonce 0.
+func signed2(body core.Body) *core.Tx {
+	k := key(2)
+	return k.Tx2(testChain, body, testMinFee, 0)
 }
 
 // TestBadTxs sends every bad tx body to POST /api/v1/txs and to the
