@@ -9,7 +9,7 @@ import (
 const module = "github.com/cairn-chain/cairn/"
 
 // pure lists the packages that must stay pure state machines.
-var pure = []string{"core", "consensus", "consensus/pow", "state", "chain", "mempool"}
+var pure = []string{"core", "consensus", "consensus/pow", "state", "chain", "mempool", "index"}
 
 // forbidden are import-path prefixes a pure package must not depend on.
 var forbidden = []string{
