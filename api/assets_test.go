@@ -11,10 +11,7 @@ import (
 
 // v2tx returns a signed version-2 tx from key i.
 func v2tx(i int, body core.Body, nonce uint64) *core.Tx {
-	priv, pub := key(i)
-	tx := &core.Tx{Version: core.TxVersion2, Kind: body.Kind(), ChainID: testChain, From: pub, Fee: 10_000, Nonce: nonce, Body: body}
-	tx.Sign(priv)
-	return tx
+	return key(i).Tx2(testChain, body, 10_000, nonce)
 }
 
 // TestAssetRoutes: assets and items created through POST /txs (as JSON)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
 // verifyAll verifies the txs' signatures on all cores, as the mempool
@@ -63,10 +64,9 @@ func benchPostBatch(b *testing.B, batch, inflight int) {
 	e := newEnv(b, senders, disableRateLimit)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: inflight}}
 	nonces := make([]uint64, senders)
-	privs := make([]ed25519.PrivateKey, senders)
-	pubs := make([]core.PublicKey, senders)
+	keys := make([]testkit.Key, senders)
 	for i := range senders {
-		privs[i], pubs[i] = key(i)
+		keys[i] = key(i)
 	}
 	next := 0
 	// build signs the next batch and returns its body and txs.
@@ -76,9 +76,7 @@ func benchPostBatch(b *testing.B, batch, inflight int) {
 		for j := range js {
 			s := next % senders
 			next++
-			tx := &core.Tx{Version: core.TxVersion, ChainID: testChain, From: pubs[s], To: pubs[(s+1)%senders].Address(),
-				Amount: 1, Fee: testMinFee, Nonce: nonces[s]}
-			tx.Sign(privs[s])
+			tx := keys[s].Transfer(testChain, keys[(s+1)%senders].Addr, 1, testMinFee, nonces[s])
 			nonces[s]++
 			txs[j] = tx
 			js[j] = tx.JSON(core.DefaultAddressPrefix)

@@ -1,24 +1,21 @@
 package api
 
 import (
-	"crypto/ed25519"
 	"encoding/json"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
 // BenchmarkDecodeBatch500 measures decoding a POST /txs/batch body of 500
 // txs (JSON to checked core.Tx values), on all cores.
 func BenchmarkDecodeBatch500(b *testing.B) {
 	s := &Server{prefix: core.DefaultAddressPrefix, cfg: Config{MaxBatchTxs: DefaultMaxBatchTxs}}
-	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
-	var pub core.PublicKey
-	copy(pub[:], priv.Public().(ed25519.PublicKey))
+	k := testkit.NewKey(0)
 	js := make([]core.TxJSON, 500)
 	for i := range js {
-		tx := &core.Tx{Version: 1, ChainID: "cairn-test", From: pub, To: pub.Address(), Amount: uint64(i + 1), Fee: 10, Nonce: uint64(i)}
-		tx.Sign(priv)
+		tx := k.Transfer("cairn-test", k.Addr, uint64(i+1), 10, uint64(i))
 		js[i] = tx.JSON(core.DefaultAddressPrefix)
 		js[i].ID, js[i].FromAddress = "", ""
 	}

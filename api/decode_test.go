@@ -2,12 +2,12 @@ package api
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
 func fuzzServer() *Server {
@@ -15,12 +15,8 @@ func fuzzServer() *Server {
 }
 
 func seedTx() *core.Tx {
-	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
-	var pub core.PublicKey
-	copy(pub[:], priv.Public().(ed25519.PublicKey))
-	tx := &core.Tx{Version: 1, ChainID: "cairn-test", From: pub, To: pub.Address(), Amount: 5, Fee: 10, Nonce: 3, Memo: []byte{1, 2}}
-	tx.Sign(priv)
-	return tx
+	k := testkit.NewKey(0)
+	return k.Sign(&core.Tx{Version: 1, ChainID: "cairn-test", To: k.Addr, Amount: 5, Fee: 10, Nonce: 3, Memo: []byte{1, 2}})
 }
 
 // FuzzDecodeTx: any body either decodes to a tx that round-trips through

@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/node"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -27,31 +27,24 @@ const (
 	testBalance = 1_000_000_000
 )
 
-// key returns the i-th deterministic test key.
-func key(i int) (ed25519.PrivateKey, core.PublicKey) {
-	seed := make([]byte, ed25519.SeedSize)
-	seed[0], seed[1], seed[2] = byte(i), byte(i>>8), 0xa5
-	priv := ed25519.NewKeyFromSeed(seed)
-	var pub core.PublicKey
-	copy(pub[:], priv.Public().(ed25519.PublicKey))
-	return priv, pub
-}
+// key returns the i-th deterministic test key (i < 1<<16): testkit's key
+// 0xa5<<16|i, of the seed i, i>>8, 0xa5, zeros (the keys these tests have
+// always used).
+func key(i int) testkit.Key { return testkit.NewKey(0xa5<<16 | i) }
 
 // addr returns the i-th test key's address.
-func addr(i int) core.Address {
-	_, pub := key(i)
-	return pub.Address()
-}
+func addr(i int) core.Address { return key(i).Addr }
 
-// testGenesis funds keys 0..n-1 on a chain with trivial proof of work.
+// testGenesis funds keys 0..n-1 on a chain with trivial proof of work
+// whose genesis is now.
 func testGenesis(n int) *core.Genesis {
-	g := core.NewGenesis(testChain, uint64(time.Now().UnixMilli()))
-	g.InitialBits = 0x207fffff
-	g.MinFee = testMinFee
+	funded := make(map[core.Address]uint64, n)
 	for i := range n {
-		g.Alloc = append(g.Alloc, core.Alloc{Address: addr(i), Balance: testBalance})
+		funded[addr(i)] = testBalance
 	}
-	g.SortAlloc()
+	g := testkit.Genesis(testChain, funded)
+	g.Timestamp = uint64(time.Now().UnixMilli())
+	g.MinFee = testMinFee
 	return g
 }
 
@@ -204,10 +197,7 @@ func (e *env) snapshot() snapshot {
 
 // transfer returns a signed tx from key i.
 func transfer(i int, to core.Address, amount, fee, nonce uint64) *core.Tx {
-	priv, pub := key(i)
-	tx := &core.Tx{Version: core.TxVersion, ChainID: testChain, From: pub, To: to, Amount: amount, Fee: fee, Nonce: nonce}
-	tx.Sign(priv)
-	return tx
+	return key(i).Transfer(testChain, to, amount, fee, nonce)
 }
 
 // fields returns tx's JSON as a map, to break.
