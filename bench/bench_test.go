@@ -3,12 +3,11 @@ package bench
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
 // TestBenchOnDevnet runs a small bench on a 3-node devnet: every tx is
@@ -48,11 +47,7 @@ func TestBenchOnDevnet(t *testing.T) {
 	// an account funded differently breaks its balance and the supply.
 	rep, err = Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 40, Accounts: 4, Seed: 1, VerifyTime: 50 * time.Millisecond,
 		beforeCheck: func(r *run) {
-			key := ed25519.NewKeyFromSeed(make([]byte, 32))
-			var pub core.PublicKey
-			copy(pub[:], key.Public().(ed25519.PublicKey))
-			tx := &core.Tx{Version: core.TxVersion, ChainID: r.st.ChainID, From: pub, To: r.accts[0].addr, Amount: 1, Fee: r.st.MinFee}
-			tx.Sign(key)
+			tx := testkit.NewKey(0).Transfer(r.st.ChainID, r.accts[0].addr, 1, r.st.MinFee, 0)
 			r.byID[tx.ID()] = &btx{tx: tx, id: tx.ID(), ackAt: time.Now(), from: 0}
 			r.accts[1].fund++ // as if account 1 had been paid one unit more
 		}})

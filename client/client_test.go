@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
 // canned serves fixed answers: each route is "METHOD /path" (Go 1.22
@@ -58,12 +58,7 @@ func raw(status int, contentType, body string) http.HandlerFunc {
 
 func testTx(t *testing.T, nonce uint64) *core.Tx {
 	t.Helper()
-	key := ed25519.NewKeyFromSeed(make([]byte, 32))
-	var pub core.PublicKey
-	copy(pub[:], key.Public().(ed25519.PublicKey))
-	tx := &core.Tx{Version: core.TxVersion, ChainID: "test", From: pub, To: core.Address{1, 2, 3}, Amount: 150_000_000, Fee: 1000, Nonce: nonce}
-	tx.Sign(key)
-	return tx
+	return testkit.NewKey(0).Transfer("test", core.Address{1, 2, 3}, 150_000_000, 1000, nonce)
 }
 
 func TestNormalizeBase(t *testing.T) {
