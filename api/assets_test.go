@@ -22,7 +22,7 @@ func TestAssetRoutes(t *testing.T) {
 	issuer, bob := addr(0), addr(1)
 	token := core.NewAssetID(issuer, 0)
 	coll := core.NewAssetID(issuer, 1)
-	e.submit(v2tx(0, &core.AssetCreate{Symbol: "ACME", Name: "Acme points", Decimals: 2, MaxSupply: 1_000_000, InitialSupply: 5000,
+	createID := e.submit(v2tx(0, &core.AssetCreate{Symbol: "ACME", Name: "Acme points", Decimals: 2, MaxSupply: 1_000_000, InitialSupply: 5000,
 		Flags: core.FlagMintable | core.FlagFreezable, Manager: issuer, Minter: issuer, Freezer: issuer}, 0))
 	e.submit(v2tx(0, &core.AssetCreate{Symbol: "LOTS", MaxSupply: 10, Flags: core.FlagUnique, Minter: issuer}, 1))
 	e.submit(v2tx(0, &core.AssetTransfer{Asset: token, To: bob, Amount: 1250}, 2))
@@ -32,6 +32,15 @@ func TestAssetRoutes(t *testing.T) {
 	e.submit(v2tx(1, &core.ItemAttest{Collection: coll, ItemID: []byte("LOT 42/ü"), Tag: "received", DataHash: core.Sum([]byte("pod"))}, 0))
 	e.mine()
 
+	// The creation's receipt names the new asset.
+	var info wire.TxInfo
+	e.get("/api/v1/txs/"+createID, &info)
+	if r := info.Receipt; r == nil || r.Status != "success" || len(r.Events) != 1 || r.Events[0].Topic != "asset_created" || r.Events[0].Data != token.String() {
+		t.Fatalf("receipt of asset_create: %+v", info.Receipt)
+	}
+	if info.Tx.Kind != "asset_create" || info.Tx.Body == nil {
+		t.Fatalf("tx %+v", info.Tx)
+	}
 	var a wire.Asset
 	e.get("/api/v1/assets/"+token.String(), &a)
 	if a.Symbol != "ACME" || a.Supply != 5000 || a.Holders != 2 || a.Decimals != 2 || len(a.Flags) != 2 || a.Minter != issuer.Encode("cairn") || a.Clawback != "" {

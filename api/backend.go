@@ -7,6 +7,7 @@ import (
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/events"
+	"github.com/cairn-chain/cairn/state"
 )
 
 // Backend is what the API serves: the node's parts, seen through the small
@@ -102,6 +103,7 @@ type TxInfo struct {
 	Height        uint64
 	Index         uint32
 	Confirmations uint64
+	Receipt       state.Receipt
 }
 
 // TxLoc is where a confirmed tx is: its block's height, its index there,

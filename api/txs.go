@@ -2,17 +2,20 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"reflect"
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
 )
 
 const (
 	tagTxs    = "txs"
-	submitDoc = "The tx as JSON fields (version, chain_id, from, to, amount, fee, nonce, memo, signature; " +
+	submitDoc = "The tx as JSON fields (version 1: version, chain_id, from, to, amount, fee, nonce, memo, signature; " +
+		"version 2: kind and body instead of to and amount, see docs/protocol.md; " +
 		"id and from_address may be given and must then match), or {\"raw\": hex of its canonical encoding}. " +
 		"Unknown fields, non-integer amounts and trailing data are malformed (400). " +
 		"Rule violations: 422 (bad_signature, wrong_chain, bad_version, invalid_amount, insufficient_funds, fee_too_low), " +
@@ -146,9 +149,16 @@ func (s *Server) txInfo(id core.Hash) (wire.TxInfo, error) {
 }
 
 func (s *Server) confirmedInfo(ti *TxInfo) wire.TxInfo {
+	rc := &wire.Receipt{Status: "success", GasUsed: ti.Receipt.GasUsed, Error: ti.Receipt.Error, Events: []wire.ReceiptEvent{}}
+	if ti.Receipt.Status == state.ReceiptFailed {
+		rc.Status = "failed"
+	}
+	for _, e := range ti.Receipt.Events {
+		rc.Events = append(rc.Events, wire.ReceiptEvent{Topic: e.Topic, Data: hex.EncodeToString(e.Data)})
+	}
 	return wire.TxInfo{
 		Tx: ti.Tx.JSON(s.prefix), Status: wire.StatusConfirmed, BlockHash: ti.BlockHash.String(),
-		Height: ti.Height, Index: ti.Index, Confirmations: ti.Confirmations,
+		Height: ti.Height, Index: ti.Index, Confirmations: ti.Confirmations, Receipt: rc,
 	}
 }
 

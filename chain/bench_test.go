@@ -12,6 +12,7 @@ import (
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/mempool"
 	"github.com/cairn-chain/cairn/store"
 	"github.com/cairn-chain/cairn/store/pebble"
@@ -72,20 +73,12 @@ func BenchmarkConnectScaling(b *testing.B) {
 // with extra other funded accounts in the genesis state; with assets, asset
 // transfers of an asset each key created first.
 func benchConnect(b *testing.B, perBlock, extra int, assets bool) {
-	keys := make([]ed25519.PrivateKey, perBlock)
-	g := core.NewGenesis("bench", uint64(time.Now().Add(-time.Hour).UnixMilli()))
-	g.InitialBits = 0x207fffff
+	keys := testkit.NewKeys(0, perBlock)
+	g := testkit.Genesis("bench", testkit.Fund(1<<40, keys...))
+	g.Timestamp = uint64(time.Now().Add(-time.Hour).UnixMilli())
 	g.MinFee = 1
 	g.MaxBlockTxs = uint64(2 * perBlock)
 	g.MaxBlockBytes = uint64(perBlock)*256 + 1<<16
-	for i := range keys {
-		seed := make([]byte, 32)
-		seed[0], seed[1] = byte(i), byte(i>>8)
-		keys[i] = ed25519.NewKeyFromSeed(seed)
-		var pub core.PublicKey
-		copy(pub[:], keys[i].Public().(ed25519.PublicKey))
-		g.Alloc = append(g.Alloc, core.Alloc{Address: pub.Address(), Balance: 1 << 40})
-	}
 	for i := range extra {
 		g.Alloc = append(g.Alloc, core.Alloc{Address: core.Address{0xee, byte(i), byte(i >> 8), byte(i >> 16)}, Balance: 1})
 	}
@@ -114,21 +107,16 @@ func benchConnect(b *testing.B, perBlock, extra int, assets bool) {
 	}
 	var sample *core.Tx
 	nonce := 0 // each key's next nonce: every block has one tx of every key
-	txOf := func(round, i int, k ed25519.PrivateKey) *core.Tx {
-		var pub core.PublicKey
-		copy(pub[:], k.Public().(ed25519.PublicKey))
+	txOf := func(round, i int, k testkit.Key) *core.Tx {
 		to := core.Address{byte(round), byte(round >> 8), byte(i), byte(i >> 8), 1}
-		tx := &core.Tx{Version: core.TxVersion, ChainID: g.ChainID, From: pub, To: to, Amount: 100, Fee: 1 + uint64(i%5), Nonce: uint64(nonce)}
+		fee, n := 1+uint64(i%5), uint64(nonce)
 		switch {
 		case assets && round < 0:
-			tx = &core.Tx{Version: core.TxVersion2, Kind: core.KindAssetCreate, ChainID: g.ChainID, From: pub, Fee: tx.Fee, Nonce: tx.Nonce,
-				Body: &core.AssetCreate{Symbol: "B", MaxSupply: 1 << 40, InitialSupply: 1 << 40}}
+			return k.Tx2(g.ChainID, &core.AssetCreate{Symbol: "B", MaxSupply: 1 << 40, InitialSupply: 1 << 40}, fee, n)
 		case assets:
-			tx = &core.Tx{Version: core.TxVersion2, Kind: core.KindAssetTransfer, ChainID: g.ChainID, From: pub, Fee: tx.Fee, Nonce: tx.Nonce,
-				Body: &core.AssetTransfer{Asset: core.NewAssetID(pub.Address(), 0), To: to, Amount: 100}}
+			return k.Tx2(g.ChainID, &core.AssetTransfer{Asset: core.NewAssetID(k.Addr, 0), To: to, Amount: 100}, fee, n)
 		}
-		tx.Sign(k)
-		return tx
+		return k.Transfer(g.ChainID, to, 100, fee, n)
 	}
 	nextBlock := func(round int) *core.Block {
 		txs := make([]*core.Tx, perBlock)

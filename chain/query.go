@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
 )
 
@@ -131,6 +132,7 @@ type TxInfo struct {
 	Height        uint64
 	Index         uint32
 	Confirmations uint64
+	Receipt       state.Receipt
 }
 
 // Tx returns a confirmed tx by ID.
@@ -149,7 +151,27 @@ func (c *Chain) Tx(id core.Hash) (*TxInfo, error) {
 	if int(loc.Index) >= len(bi.Block.Txs) {
 		return nil, fmt.Errorf("chain: tx index of %s points past block %s", id, loc.BlockHash)
 	}
-	return &TxInfo{Tx: bi.Block.Txs[loc.Index], ID: id, BlockHash: loc.BlockHash, Height: loc.Height, Index: loc.Index, Confirmations: bi.Confirmations}, nil
+	rc, err := c.receipt(loc.BlockHash, int(loc.Index), len(bi.Block.Txs))
+	if err != nil {
+		return nil, err
+	}
+	return &TxInfo{Tx: bi.Block.Txs[loc.Index], ID: id, BlockHash: loc.BlockHash, Height: loc.Height, Index: loc.Index,
+		Confirmations: bi.Confirmations, Receipt: rc}, nil
+}
+
+// receipt returns the receipt of tx i of the n in main-chain block h. A
+// block connected before receipts were kept has none stored: its txs (no
+// contract calls then) all succeeded without events.
+func (c *Chain) receipt(h core.Hash, i, n int) (state.Receipt, error) {
+	raw, err := c.cfg.DB.Receipts(h)
+	if err != nil || raw == nil {
+		return state.Receipt{Status: state.ReceiptSuccess}, err
+	}
+	rs, err := state.DecodeReceipts(raw)
+	if err != nil || len(rs) != n {
+		return state.Receipt{}, fmt.Errorf("chain: receipts of block %s: %d for %d txs (%v)", h, len(rs), n, err)
+	}
+	return rs[i], nil
 }
 
 // Proof is a Merkle inclusion proof of a confirmed tx.

@@ -154,7 +154,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.SetHashAt(h, n.hash)
-	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes, Store: c.cfg.DB}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes, Receipts: res.Receipts, Store: c.cfg.DB}
 	for _, x := range c.cfg.Indexers {
 		x.Connect(b, ib)
 	}

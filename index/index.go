@@ -24,6 +24,8 @@ type Block struct {
 	// Changes are the block's state changes as it was connected (also
 	// when it is disconnected: an indexer reverses them itself).
 	Changes []state.Change
+	// Receipts are the txs' receipts, in block order (on connect only).
+	Receipts []state.Receipt
 	// Store reads the indexes as committed before this block's batch.
 	Store *store.DB
 }
@@ -36,7 +38,7 @@ type Indexer interface {
 
 // All returns every index a node keeps.
 func All() []Indexer {
-	return []Indexer{TxLocations{}, AddressHistory{}, AccountAssets{}, ItemHistory{}, ReturnToMempool{}}
+	return []Indexer{TxLocations{}, Receipts{}, AddressHistory{}, AccountAssets{}, ItemHistory{}, ReturnToMempool{}}
 }
 
 // TxLocations maps a confirmed tx ID to its block and position.
@@ -56,6 +58,17 @@ func (TxLocations) Disconnect(b *store.Batch, blk *Block) {
 		b.DeleteTxLoc(id)
 	}
 }
+
+// Receipts keeps each main-chain block's tx receipts.
+type Receipts struct{}
+
+// Connect implements Indexer.
+func (Receipts) Connect(b *store.Batch, blk *Block) {
+	b.PutReceipts(blk.Hash, state.EncodeReceipts(blk.Receipts))
+}
+
+// Disconnect implements Indexer.
+func (Receipts) Disconnect(b *store.Batch, blk *Block) { b.DeleteReceipts(blk.Hash) }
 
 // AddressHistory lists each address's txs: the ones it sent and the ones
 // naming it (a transfer's recipient, an asset or item recipient, a frozen

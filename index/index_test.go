@@ -35,7 +35,7 @@ func TestIndexersRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	senders := []core.Address{from, from, from}
-	ib := &Block{Block: blk, Hash: core.Hash{1}, IDs: blk.TxIDs(), Senders: senders, Changes: res.Changes, Store: db}
+	ib := &Block{Block: blk, Hash: core.Hash{1}, IDs: blk.TxIDs(), Senders: senders, Changes: res.Changes, Receipts: res.Receipts, Store: db}
 
 	b := db.NewBatch()
 	for _, x := range All() {
@@ -56,6 +56,11 @@ func TestIndexersRoundTrip(t *testing.T) {
 	if ev, _ := db.ItemHistory(asset, []byte("L-1"), nil, 10); len(ev) != 1 || ev[0].ID != ib.IDs[2] {
 		t.Fatalf("item history %+v", ev)
 	}
+	if raw, err := db.Receipts(ib.Hash); err != nil || raw == nil {
+		t.Fatalf("receipts %x (%v)", raw, err)
+	} else if rs, err := state.DecodeReceipts(raw); err != nil || len(rs) != 3 || len(rs[1].Events) != 1 || rs[1].Events[0].Topic != "asset_created" {
+		t.Fatalf("receipts %+v (%v)", rs, err)
+	}
 	if n, err := db.HolderCount(asset); n != 1 || err != nil {
 		t.Fatalf("holder count %d (%v), want 1", n, err)
 	}
@@ -75,6 +80,9 @@ func TestIndexersRoundTrip(t *testing.T) {
 	ids, _ := db.AccountAssets(bob, nil, 10)
 	ev, _ := db.ItemHistory(asset, []byte("L-1"), nil, 10)
 	hc, _ := db.HolderCount(asset)
+	if raw, _ := db.Receipts(ib.Hash); raw != nil {
+		t.Fatal("receipts kept after disconnect")
+	}
 	if len(h1)+len(h2)+len(ids)+len(ev)+int(hc) != 0 {
 		t.Fatalf("indexes kept entries after disconnect: %v %v %v %v", h1, h2, ids, ev)
 	}

@@ -113,7 +113,7 @@ func (a apiChain) Tx(id core.Hash) (*api.TxInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &api.TxInfo{Tx: ti.Tx, BlockHash: ti.BlockHash, Height: ti.Height, Index: ti.Index, Confirmations: ti.Confirmations}, nil
+	return &api.TxInfo{Tx: ti.Tx, BlockHash: ti.BlockHash, Height: ti.Height, Index: ti.Index, Confirmations: ti.Confirmations, Receipt: ti.Receipt}, nil
 }
 
 func (a apiChain) TxProof(id core.Hash) (*api.Proof, error) {

@@ -99,6 +99,7 @@ func (v *View) assetCreate(creator core.Address, nonce uint64, b *core.AssetCrea
 		}
 	}
 	v.setAsset(a)
+	v.emit("asset_created", id[:])
 	return nil
 }
 

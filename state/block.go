@@ -12,6 +12,8 @@ type BlockResult struct {
 	Changes []Change // sorted by key; Old values are the undo data
 	Fees    uint64   // sum of the txs' fees
 	Reward  uint64   // block reward at this height
+	// Receipts are the txs' receipts, in block order.
+	Receipts []Receipt
 }
 
 // Builder applies a block's txs in order on a view of the parent's state:
@@ -38,14 +40,15 @@ func (b *Builder) Add(tx *core.Tx) error {
 	if err := tx.CheckSanity(b.g.ChainID, b.g.MinFee, false); err != nil {
 		return err
 	}
-	fee, err := b.v.ApplyTx(tx)
+	if b.res.Fees+tx.Fee > core.MaxMoney { // each fee <= MaxMoney and the sum is bounded by the supply
+		return core.Errorf(core.CodeInvalidAmount, "block fees above MaxMoney")
+	}
+	rc, err := b.v.Apply(tx)
 	if err != nil {
 		return err
 	}
-	if b.res.Fees+fee > core.MaxMoney { // each fee <= MaxMoney and the sum is bounded by the supply
-		return core.Errorf(core.CodeInvalidAmount, "block fees above MaxMoney")
-	}
-	b.res.Fees += fee
+	b.res.Fees += tx.Fee
+	b.res.Receipts = append(b.res.Receipts, rc)
 	return nil
 }
 

@@ -16,13 +16,27 @@ import (
 // (version, chain, bounds, signature) is tx.CheckSanity's, checked first
 // by the caller.
 func (v *View) ApplyTx(tx *core.Tx) (fee uint64, err error) {
-	mark := len(v.journal)
-	if err := v.applyTx(tx); err != nil {
-		v.revert(mark)
+	if _, err := v.Apply(tx); err != nil {
 		return 0, err
 	}
-	v.journal = v.journal[:mark]
 	return tx.Fee, nil
+}
+
+// Apply is ApplyTx returning the tx's receipt.
+func (v *View) Apply(tx *core.Tx) (Receipt, error) {
+	mark := len(v.journal)
+	v.events = v.events[:0]
+	if err := v.applyTx(tx); err != nil {
+		v.revert(mark)
+		v.events = v.events[:0]
+		return Receipt{}, err
+	}
+	v.journal = v.journal[:mark]
+	rc := Receipt{Status: ReceiptSuccess}
+	if len(v.events) > 0 {
+		rc.Events = append([]Event(nil), v.events...)
+	}
+	return rc, nil
 }
 
 // CheckTx reports whether tx would apply to the view, without changing it.

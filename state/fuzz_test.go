@@ -117,3 +117,15 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeReceipts: what decodes re-encodes to the same bytes.
+func FuzzDecodeReceipts(f *testing.F) {
+	f.Add(EncodeReceipts([]Receipt{{Status: ReceiptSuccess}, {Status: ReceiptFailed, GasUsed: 9, Error: "out of gas", Events: []Event{{Topic: "t", Data: []byte{1}}}}}))
+	f.Add([]byte{0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rs, err := DecodeReceipts(b)
+		if err == nil && !bytes.Equal(EncodeReceipts(rs), b) {
+			t.Fatal("receipts round trip")
+		}
+	})
+}

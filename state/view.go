@@ -39,6 +39,7 @@ type View struct {
 	recs      map[string][]byte // nil value: absent
 	recsOrig  map[string][]byte
 	journal   []undoStep // how to revert the tx being applied
+	events    []Event    // the events of the tx being applied
 }
 
 // undoStep restores one overlay entry.

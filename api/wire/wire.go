@@ -145,6 +145,25 @@ type TxInfo struct {
 	Height        uint64 `json:"height,omitempty"`
 	Index         uint32 `json:"index,omitempty"`
 	Confirmations uint64 `json:"confirmations"`
+	// Receipt is a confirmed tx's execution result.
+	Receipt *Receipt `json:"receipt,omitempty"`
+}
+
+// Receipt is what executing a confirmed tx gave: status "success", or
+// "failed" (a contract call that trapped, ran out of gas or reverted: its
+// fee was charged, its changes discarded, error says why), gas used, and
+// its events (e.g. asset_created with the new asset id).
+type Receipt struct {
+	Status  string         `json:"status"`
+	GasUsed uint64         `json:"gas_used"`
+	Error   string         `json:"error,omitempty"`
+	Events  []ReceiptEvent `json:"events"`
+}
+
+// ReceiptEvent is one event of a receipt; data is hex.
+type ReceiptEvent struct {
+	Topic string `json:"topic"`
+	Data  string `json:"data"`
 }
 
 // Proof is GET /txs/{id}/proof: an RFC 6962 inclusion proof, checkable

@@ -13,25 +13,20 @@ import (
 
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/state"
 )
 
 // Key is a funded test key.
-type Key struct {
-	Priv ed25519.PrivateKey
-	Pub  core.PublicKey
-	Addr core.Address
-}
+type Key = testkit.Key
 
-// NewKey derives a deterministic key from i.
+// NewKey derives a deterministic key from i: the key of the seed byte(i),
+// byte(i>>8), zeros, 0xc4 (the scenario chain's own keys, not
+// testkit.NewKey's).
 func NewKey(i int) Key {
 	seed := make([]byte, ed25519.SeedSize)
 	seed[0], seed[1], seed[31] = byte(i), byte(i>>8), 0xc4
-	priv := ed25519.NewKeyFromSeed(seed)
-	k := Key{Priv: priv}
-	copy(k.Pub[:], priv.Public().(ed25519.PublicKey))
-	k.Addr = k.Pub.Address()
-	return k
+	return testkit.KeyFromSeed(seed)
 }
 
 // Builder makes blocks with valid PoW on a test chain and tracks the
@@ -46,9 +41,9 @@ type Builder struct {
 	names   map[core.Hash]string
 }
 
-// Genesis parameters of the scenario chain: trivial PoW (about half of
-// all hashes meet the limit), 5 s blocks, small limits so the over-size
-// cases are cheap to build.
+// Genesis parameters of the scenario chain, on testkit.Genesis's trivial
+// PoW (about half of all hashes meet the limit): 5 s blocks, small limits
+// so the over-size cases are cheap to build.
 const (
 	ChainID      = "scenario"
 	GenesisTime  = 1_700_000_000_000
@@ -63,22 +58,19 @@ const (
 
 // NewBuilder returns a builder whose genesis funds NumKeys keys.
 func NewBuilder() *Builder {
-	g := core.NewGenesis(ChainID, GenesisTime)
-	g.PowLimit = core.Hash{0x7f, 0xff, 0xff}
-	g.InitialBits = 0x207fffff
+	keys := make([]Key, NumKeys)
+	for i := range keys {
+		keys[i] = NewKey(i + 1)
+	}
+	g := testkit.Genesis(ChainID, testkit.Fund(FundPerKey, keys...))
+	g.Timestamp = GenesisTime
 	g.TargetBlockTimeMs = BlockTime
 	g.AsertHalflifeMs = 10 * BlockTime
 	g.MinFee = MinFee
 	g.InitialReward = Reward
 	g.HalvingInterval = 1000
 	g.MaxBlockTxs = MaxBlockTxs
-	b := &Builder{Genesis: g, blocks: map[string]*core.Block{}, states: map[string]state.Memory{}, names: map[core.Hash]string{}}
-	for i := 0; i < NumKeys; i++ {
-		k := NewKey(i + 1)
-		b.Keys = append(b.Keys, k)
-		g.Alloc = append(g.Alloc, core.Alloc{Address: k.Addr, Balance: FundPerKey})
-	}
-	g.SortAlloc()
+	b := &Builder{Genesis: g, Keys: keys, blocks: map[string]*core.Block{}, states: map[string]state.Memory{}, names: map[core.Hash]string{}}
 	if err := g.Validate(); err != nil {
 		panic("scenarios: genesis: " + err.Error())
 	}
@@ -125,10 +117,7 @@ func (b *Builder) Branch(name string) []*core.Block {
 
 // Tx builds a signed transfer from key i.
 func (b *Builder) Tx(from int, to core.Address, amount, fee, nonce uint64) *core.Tx {
-	k := b.Keys[from]
-	tx := &core.Tx{Version: core.TxVersion, ChainID: ChainID, From: k.Pub, To: to, Amount: amount, Fee: fee, Nonce: nonce}
-	tx.Sign(k.Priv)
-	return tx
+	return b.Keys[from].Transfer(ChainID, to, amount, fee, nonce)
 }
 
 // Nonce returns key i's next nonce in the state after block name.

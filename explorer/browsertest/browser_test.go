@@ -59,6 +59,10 @@ func browser(t *testing.T) (context.Context, *[]string) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// A page left for another stays in the back/forward cache with
+		// its event stream open; past six such pages Chromium has no
+		// connection to the node left for the next page (HTTP/1.1).
+		chromedp.Flag("disable-features", "BackForwardCache"),
 		chromedp.UserDataDir(dataDir),
 		chromedp.WindowSize(1280, 1000),
 	)

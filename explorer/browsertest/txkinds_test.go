@@ -69,9 +69,10 @@ const readTxJS = `(() => {
 })()`
 
 // TestTxKindsInBrowser opens the tx page for each kind of tx: a transfer
-// and a data tx as today's API serves them (no kind), and a kind the
-// explorer has no renderer for, shown by name with its body's fields as
-// text.
+// and a data tx as the API serves them, a kind the explorer has no
+// renderer for, shown by name with its body's fields as text, and an
+// asset transfer whose asset the node does not know (base units). The
+// asset and item kinds against a real node: TestAssetsInBrowser.
 func TestTxKindsInBrowser(t *testing.T) {
 	chromiumPath(t)
 	hash := strings.Repeat("ab", 32)
@@ -87,14 +88,19 @@ func TestTxKindsInBrowser(t *testing.T) {
 		}
 		return m
 	}
-	transferID, dataID, unknownID := strings.Repeat("1", 64), strings.Repeat("2", 64), strings.Repeat("3", 64)
+	transferID, dataID, unknownID, assetID := strings.Repeat("1", 64), strings.Repeat("2", 64), strings.Repeat("3", 64), strings.Repeat("4", 64)
 	const script = `<script>window.pwned=1</script><img src=x onerror="window.pwned=1">`
 	srv := fakeAPI(t, map[string]map[string]any{
 		transferID: with(transferID, map[string]any{"to": "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn", "amount": 150000000, "memo": "6869"}),
 		dataID:     with(dataID, map[string]any{"to": "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn", "amount": 0, "memo": hash}),
-		unknownID: with(unknownID, map[string]any{"kind": "asset_mint", "memo": "", "body": map[string]any{
+		// A kind of a later protocol version.
+		unknownID: with(unknownID, map[string]any{"kind": "contract_call", "memo": "", "body": map[string]any{
 			"asset": "00112233445566778899aabbccddeeff00112233", "to": script, "amount": 5,
 			"roles": map[string]any{"minter": "cairn1zqq"}, "tags": []any{"a", "b"}, "none": nil,
+		}}),
+		// An asset this node cannot describe: base units and its id.
+		assetID: with(assetID, map[string]any{"kind": "asset_transfer", "memo": "", "body": map[string]any{
+			"asset": strings.Repeat("f", 40), "to": "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn", "amount": 250,
 		}}),
 	})
 	ctx, errs := browser(t)
@@ -102,6 +108,7 @@ func TestTxKindsInBrowser(t *testing.T) {
 		t.Helper()
 		var v txView
 		if err := chromedp.Run(ctx,
+			chromedp.Navigate("about:blank"), // a new page: no #txid of the last one
 			chromedp.Navigate(srv.URL+"/#/tx/"+id),
 			chromedp.WaitVisible("#txid", chromedp.ByID),
 			chromedp.Evaluate(readTxJS, &v),
@@ -139,10 +146,18 @@ func TestTxKindsInBrowser(t *testing.T) {
 	// In the body's order (encoding/json sorts map keys).
 	wantBody := []string{"amount=5", "asset=00112233445566778899aabbccddeeff00112233", "none=—",
 		"roles=mintercairn1zqq", "tags=ab", "to=" + script}
-	if v.Kind != "asset_mint" || !reflect.DeepEqual(v.Body, wantBody) || v.Pwned {
-		t.Errorf("unknown kind: kind %q, body %q (pwned %v); want asset_mint, %q", v.Kind, v.Body, v.Pwned, wantBody)
+	if v.Kind != "contract_call" || !reflect.DeepEqual(v.Body, wantBody) || v.Pwned {
+		t.Errorf("unknown kind: kind %q, body %q (pwned %v); want contract_call, %q", v.Kind, v.Body, v.Pwned, wantBody)
 	}
 	screenshot(t, ctx, "tx-unknown-kind")
+
+	v = read(assetID)
+	if want := envelope([]string{"Kind", "Asset", "To", "Amount"}); !reflect.DeepEqual(v.Labels, want) {
+		t.Errorf("asset_transfer: rows %v, want %v", v.Labels, want)
+	}
+	if want := "250 base units of ffffffffff…ffffffff"; v.Values["Amount"] != want || v.Kind != "asset_transfer" {
+		t.Errorf("asset_transfer of an unknown asset: amount %q, kind %q; want %q", v.Values["Amount"], v.Kind, want)
+	}
 	if len(*errs) > 0 {
 		t.Fatalf("console errors: %v", *errs)
 	}

@@ -13,6 +13,9 @@ import { dashboard } from './pages/dashboard.js';
 import { blockPage } from './pages/block.js';
 import { txPage } from './pages/tx.js';
 import { accountPage } from './pages/account.js';
+import { assetsPage } from './pages/assets.js';
+import { assetPage } from './pages/asset.js';
+import { itemPage } from './pages/item.js';
 import { peersPage } from './pages/peers.js';
 import { devnetPage, showDevnetLink } from './pages/devnet.js';
 import { initSearch, notFoundPage } from './pages/search.js';
@@ -23,6 +26,9 @@ const routes = new Map([
   ['block', blockPage],
   ['tx', txPage],
   ['account', accountPage],
+  ['assets', assetsPage],
+  ['asset', assetPage],
+  ['item', itemPage],
   ['peers', peersPage],
   ['devnet', devnetPage],
   ['notfound', notFoundPage],

@@ -7,15 +7,21 @@ let decimals = 8;
 export function setDecimals(d) { decimals = d; }
 
 // amount formats an integer amount of base units as coins.
-export function amount(n) {
-  if (n === undefined || n === null) return '';
-  let v = BigInt(n);
+export function amount(n) { return units(n, decimals); }
+
+// units formats an integer amount of base units with d decimals (an
+// asset's own), exactly: "150000000" with 8 is "1.5".
+export function units(n, d) {
+  if (n === undefined || n === null || n === '') return '';
+  let v;
+  try { v = BigInt(n); } catch (e) { return String(n); }
+  d = Math.max(0, Math.min(30, Number(d) || 0));
   const neg = v < 0n;
   if (neg) v = -v;
-  const base = 10n ** BigInt(decimals);
+  const base = 10n ** BigInt(d);
   let s = (v / base).toString();
-  if (decimals > 0) {
-    const frac = (v % base).toString().padStart(decimals, '0').replace(/0+$/, '');
+  if (d > 0) {
+    const frac = (v % base).toString().padStart(d, '0').replace(/0+$/, '');
     if (frac) s += '.' + frac;
   }
   return (neg ? '-' : '') + s;

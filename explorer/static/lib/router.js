@@ -1,7 +1,8 @@
 // The hash router: "#/<page>/<args...>" picks a page from the table given
 // to start. A page is an async function (args, stale): args are the
-// path's segments after the page name, and stale() turns true once the
-// user has navigated away, so a slow page stops drawing. A page may
+// path's segments after the page name, each URL-decoded, and stale()
+// turns true once the user has navigated away, so a slow page stops
+// drawing. A page may
 // repeat work with every(), and take live events through hooks; both end
 // at the next navigation. When the node cannot be reached, the page is
 // retried with a growing delay.
@@ -39,10 +40,12 @@ export async function route() {
   timers = [];
   hooks.block = hooks.tx = null;
   if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
-  let h = location.hash.replace(/^#/, '');
-  try { h = decodeURIComponent(h); } catch (e) { /* keep it raw */ }
-  h = h || '/';
-  const parts = h.split('/').filter(Boolean);
+  // The query ("?after=...", see hashQuery) is not part of the path. Each
+  // segment is decoded on its own, so an escaped "/" (%2F, in an item id
+  // say) stays inside its segment.
+  const parts = location.hash.replace(/^#/, '').split('?')[0].split('/').filter(Boolean).map((p) => {
+    try { return decodeURIComponent(p); } catch (e) { return p; } // keep it raw
+  });
   const stale = () => my !== gen;
   try {
     if (!currentStatus()) await loadStatus();
@@ -70,3 +73,7 @@ export function start(table) {
   window.addEventListener('hashchange', route);
   route();
 }
+
+// hashQuery returns the parameters after "?" in the location's hash
+// ("#/assets?after=..."), read from the raw hash.
+export function hashQuery() { return new URLSearchParams(location.hash.split('?')[1] || ''); }

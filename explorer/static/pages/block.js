@@ -4,6 +4,7 @@ import { el, append, show } from '../lib/dom.js';
 import { amount, bytes, num, short, time } from '../lib/format.js';
 import { api, ApiError, NetError } from '../lib/api.js';
 import { acctLink, errorBox, kv, txLink } from '../lib/views.js';
+import { movesCoins, summarizeTx } from '../txkinds/index.js';
 
 export async function blockPage(args, stale) {
   const id = args[0] || '';
@@ -48,13 +49,16 @@ export async function blockPage(args, stale) {
     txTable(txs));
 }
 
-// txTable lists a block's txs.
+// txTable lists a block's txs: a coin transfer with its receiver and
+// amount, another kind with its one-line summary.
 function txTable(txs) {
   if (!txs.length) return el('p', { class: 'muted' }, 'No transactions.');
   const body = el('tbody');
   for (const t of txs) {
+    const what = movesCoins(t) ? [el('td', null, acctLink(t.to)), el('td', { class: 'num' }, amount(t.amount))]
+      : el('td', { colspan: 2 }, summarizeTx(t));
     append(body, [el('tr', null, el('td', null, txLink(t.id)), el('td', null, acctLink(t.from_address)),
-      el('td', null, acctLink(t.to)), el('td', { class: 'num' }, amount(t.amount)), el('td', { class: 'num hide-narrow' }, amount(t.fee)))]);
+      what, el('td', { class: 'num hide-narrow' }, amount(t.fee)))]);
   }
   return el('div', { class: 'panel' }, el('table', null, el('thead', null, el('tr', null, el('th', null, 'Tx'), el('th', null, 'From'), el('th', null, 'To'),
     el('th', { class: 'num' }, 'Amount'), el('th', { class: 'num hide-narrow' }, 'Fee'))), body));

@@ -8,6 +8,7 @@ import { currentStatus, loadStatus } from '../lib/status.js';
 import { every, hooks, scheduleRetry } from '../lib/router.js';
 import { acctLink, blockLink, txLink } from '../lib/views.js';
 import { drawChart, targetOf } from '../lib/chart.js';
+import { movesCoins, summarizeTx } from '../txkinds/index.js';
 
 // mempoolSamples outlives the page: back on the dashboard, the chart goes on.
 const mempoolSamples = [];
@@ -72,7 +73,7 @@ export async function dashboard(args, stale) {
   const txRows = [];
   const addTx = (t, fresh) => {
     if (txRows.some((r) => r.id === t.id)) return;
-    txRows.unshift({ id: t.id, from: t.from_address, to: t.to, amount: t.amount, fresh: fresh });
+    txRows.unshift({ id: t.id, tx: t, fresh: fresh });
     txRows.sort((a, b) => (b.fresh ? 1 : 0) - (a.fresh ? 1 : 0));
     if (txRows.length > 15) txRows.length = 15;
   };
@@ -80,8 +81,10 @@ export async function dashboard(args, stale) {
     clear(txsBody);
     if (!txRows.length) append(txsBody, [el('tr', null, el('td', { colspan: 3, class: 'muted' }, 'No recent transactions.'))]);
     for (const t of txRows) {
+      const tx = t.tx;
       append(txsBody, [el('tr', { class: t.fresh ? 'new' : null }, el('td', null, txLink(t.id)),
-        el('td', null, acctLink(t.from), ' → ', acctLink(t.to)), el('td', { class: 'num' }, amount(t.amount)))]);
+        movesCoins(tx) ? [el('td', null, acctLink(tx.from_address), ' → ', acctLink(tx.to)), el('td', { class: 'num' }, amount(tx.amount))]
+          : el('td', { colspan: 2 }, acctLink(tx.from_address), ': ', summarizeTx(tx)))]);
       t.fresh = false;
     }
   };
@@ -111,7 +114,15 @@ export async function dashboard(args, stale) {
     try { await refresh(d && d.hash); } catch (e) { if (e instanceof NetError) scheduleRetry(); } finally { pending = false; }
   };
   hooks.block = onBlock;
-  hooks.tx = (d) => { addTx(d, true); drawTxs(); };
+  hooks.tx = (d) => {
+    if (d.to || !d.id) { addTx(d, true); drawTxs(); return; }
+    // A tx event without a receiver is of another kind: read the tx to
+    // summarise it.
+    api('/txs/' + d.id).then((info) => {
+      if (stale() || !info || !info.tx) return;
+      addTx(info.tx, true); drawTxs();
+    }).catch(() => {});
+  };
   every(5000, () => onBlock(null));
   window.onresize = () => { if (!stale()) drawCharts(); };
 }

@@ -6,7 +6,7 @@ import { api, ApiError, NetError } from '../lib/api.js';
 import { hexBytes, printable } from '../lib/hex.js';
 import { verifyProof } from '../lib/merkle.js';
 import { blockLink, errorBox, kv } from '../lib/views.js';
-import { renderTx } from '../txkinds/index.js';
+import { prepareTx, renderTx } from '../txkinds/index.js';
 
 export async function txPage(args, stale) {
   const id = String(args[0] || '').toLowerCase();
@@ -21,6 +21,8 @@ export async function txPage(args, stale) {
   }
   if (stale()) return;
   const t = info.tx || {};
+  await prepareTx(t);
+  if (stale()) return;
   const text = printable(hexBytes(t.memo));
   const kind = renderTx(t);
   const confirmed = info.status === 'confirmed';

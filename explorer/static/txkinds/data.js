@@ -2,6 +2,7 @@
 // anchored hash (the SHA-256 of a document, as `cairn anchor` sends it).
 import { el } from '../lib/dom.js';
 import { hexBytes } from '../lib/hex.js';
+import { short } from '../lib/format.js';
 import { transfer } from './transfer.js';
 
 export function data(t) {
@@ -12,4 +13,8 @@ export function data(t) {
       ['Anchored hash', memo && memo.length === 32 ? el('span', { class: 'hash' }, 'SHA-256 ' + t.memo) : null],
     ],
   };
+}
+
+export function dataSummary(t) {
+  return ['data (', el('span', { class: 'mono' }, short(t.memo)), ')'];
 }

@@ -1,6 +1,6 @@
 // A transfer of coins: the receiver and the amount.
 import { el } from '../lib/dom.js';
-import { amount } from '../lib/format.js';
+import { amount, short } from '../lib/format.js';
 
 export function transfer(t) {
   return {
@@ -9,4 +9,8 @@ export function transfer(t) {
       ['Amount', amount(t.amount)],
     ],
   };
+}
+
+export function transferSummary(t) {
+  return ['send ', amount(t.amount), ' to ', t.to ? el('a', { href: '#/account/' + t.to, class: 'mono' }, short(t.to)) : '—'];
 }

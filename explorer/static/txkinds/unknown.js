@@ -34,3 +34,7 @@ function value(v, depth) {
   if (typeof v === 'object') return depth > maxDepth ? el('span', { class: 'hash' }, JSON.stringify(v)) : fields(v, depth);
   return el('span', { class: 'hash' }, String(v));
 }
+
+export function unknownSummary(t, kind) {
+  return ['kind ', el('span', { class: 'badge' }, kind)];
+}
