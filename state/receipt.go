@@ -31,7 +31,9 @@ type Receipt struct {
 }
 
 // emit records an event of the tx being applied (reverted with it).
-func (v *View) emit(topic string, data []byte) { v.events = append(v.events, Event{Topic: topic, Data: data}) }
+func (v *View) emit(topic string, data []byte) {
+	v.events = append(v.events, Event{Topic: topic, Data: data})
+}
 
 // Receipt limits, for strict decoding.
 const (

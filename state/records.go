@@ -9,17 +9,17 @@ import (
 // Asset is an asset's (or a unique collection's) record: its definition,
 // fixed at creation but for the roles, and its supply.
 type Asset struct {
-	ID            core.AssetID
-	Creator       core.Address
-	Symbol        string
-	Name          string
-	Decimals      uint8
-	MaxSupply     uint64
-	Supply        uint64 // the sum of all holdings (live items of a unique collection)
+	ID        core.AssetID
+	Creator   core.Address
+	Symbol    string
+	Name      string
+	Decimals  uint8
+	MaxSupply uint64
+	Supply    uint64 // the sum of all holdings (live items of a unique collection)
 	// Holders counts the holdings with a non-zero balance. It is not part
 	// of the record (a transfer to a new holder would rewrite it): the
 	// node's index keeps it, and queries fill it in.
-	Holders uint64
+	Holders       uint64
 	MetadataHash  core.Hash
 	Flags         uint8
 	Manager       core.Address
