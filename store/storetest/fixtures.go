@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
 // testChainID is the chain of the fixture txs.
@@ -13,8 +14,8 @@ const testChainID = "storetest"
 // Tx returns a deterministic signed tx: sender seed, nonce n, to address
 // to. Distinct arguments give distinct IDs.
 func Tx(seed byte, n uint64, to core.Address) *core.Tx {
-	key := ed25519.NewKeyFromSeed(append(make([]byte, ed25519.SeedSize-1), seed))
-	tx := &core.Tx{
+	key := testkit.KeyFromSeed(append(make([]byte, ed25519.SeedSize-1), seed))
+	return key.Sign(&core.Tx{
 		Version: core.TxVersion,
 		ChainID: testChainID,
 		To:      to,
@@ -22,10 +23,7 @@ func Tx(seed byte, n uint64, to core.Address) *core.Tx {
 		Fee:     10,
 		Nonce:   n,
 		Memo:    []byte("storetest"),
-	}
-	copy(tx.From[:], key.Public().(ed25519.PublicKey))
-	tx.Sign(key)
-	return tx
+	})
 }
 
 // Addr returns a deterministic address derived from i.
