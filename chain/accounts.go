@@ -9,30 +9,30 @@ import (
 	"github.com/cairn-chain/cairn/store"
 )
 
-// acctCache is a write-through cache of committed account state. The chain
-// is the only writer of accounts, and it updates the cache only after a
-// batch commits, so a cached value is always the committed one. Bounded:
-// when full, an arbitrary half is dropped.
-type acctCache struct {
+// cache is a bounded write-through cache of committed state. The chain is
+// the only writer of state, and it updates its caches only after a batch
+// commits, so a cached value is always the committed one. When full, an
+// arbitrary half is dropped.
+type cache[K comparable, V any] struct {
 	mu  sync.Mutex
 	max int
-	m   map[core.Address]core.Account
+	m   map[K]V
 }
 
-const defaultAcctCache = 1 << 20 // about 60 MiB at most
+const defaultAcctCache = 1 << 20 // about 60 MiB of accounts at most
 
-func newAcctCache(max int) *acctCache {
-	return &acctCache{max: max, m: make(map[core.Address]core.Account)}
+func newCache[K comparable, V any](max int) *cache[K, V] {
+	return &cache[K, V]{max: max, m: make(map[K]V)}
 }
 
-func (c *acctCache) get(a core.Address) (core.Account, bool) {
+func (c *cache[K, V]) get(k K) (V, bool) {
 	c.mu.Lock()
-	v, ok := c.m[a]
+	v, ok := c.m[k]
 	c.mu.Unlock()
 	return v, ok
 }
 
-func (c *acctCache) put(a core.Address, v core.Account) {
+func (c *cache[K, V]) put(k K, v V) {
 	c.mu.Lock()
 	if len(c.m) >= c.max {
 		n := len(c.m) / 2
@@ -43,14 +43,22 @@ func (c *acctCache) put(a core.Address, v core.Account) {
 			}
 		}
 	}
-	c.m[a] = v
+	c.m[k] = v
 	c.mu.Unlock()
 }
 
-// apply records committed changes of accounts.
-func (c *acctCache) apply(cs []state.Change) {
+// acctCache caches accounts (on every tx's path: typed, no encoding).
+type acctCache = cache[core.Address, core.Account]
+
+// recCache caches the other records (assets, holdings, items), absent
+// ones included (a nil value).
+type recCache = cache[string, []byte]
+
+// applyChanges records committed changes in the caches.
+func applyChanges(accts *acctCache, recs *recCache, cs []state.Change) {
 	for _, ch := range cs {
 		if !ch.IsAccount() {
+			recs.put(ch.Key, ch.New)
 			continue
 		}
 		var a core.Address
@@ -59,7 +67,7 @@ func (c *acctCache) apply(cs []state.Change) {
 		if ch.New != nil {
 			acct, _ = core.DecodeAccount(ch.New) // encoded by state: cannot fail
 		}
-		c.put(a, acct)
+		accts.put(a, acct)
 	}
 }
 
@@ -82,48 +90,6 @@ func (s cachedState) Account(a core.Address) (core.Account, error) {
 	return v, nil
 }
 
-// recCache is a write-through cache of committed state records other
-// than accounts (assets, holdings, items), absent ones included: like
-// acctCache, updated only after a batch commits. Bounded the same way.
-type recCache struct {
-	mu  sync.Mutex
-	max int
-	m   map[string][]byte // nil: known absent
-}
-
-func newRecCache(max int) *recCache { return &recCache{max: max, m: make(map[string][]byte)} }
-
-func (c *recCache) get(key []byte) ([]byte, bool) {
-	c.mu.Lock()
-	v, ok := c.m[string(key)]
-	c.mu.Unlock()
-	return v, ok
-}
-
-func (c *recCache) put(key string, v []byte) {
-	c.mu.Lock()
-	if len(c.m) >= c.max {
-		n := len(c.m) / 2
-		for k := range c.m {
-			delete(c.m, k)
-			if n--; n == 0 {
-				break
-			}
-		}
-	}
-	c.m[key] = v
-	c.mu.Unlock()
-}
-
-// apply records committed changes of records other than accounts.
-func (c *recCache) apply(cs []state.Change) {
-	for _, ch := range cs {
-		if !ch.IsAccount() {
-			c.put(ch.Key, ch.New)
-		}
-	}
-}
-
 // Get reads any state record (accounts included).
 func (s cachedState) Get(key []byte) ([]byte, error) {
 	if len(key) == 1+core.AddressSize && key[0] == state.PrefixAccount {
@@ -135,7 +101,7 @@ func (s cachedState) Get(key []byte) ([]byte, error) {
 		}
 		return acct.Encode(), nil
 	}
-	if v, ok := s.recs.get(key); ok {
+	if v, ok := s.recs.get(string(key)); ok {
 		return v, nil
 	}
 	v, err := s.db.Get(key)

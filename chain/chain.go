@@ -129,8 +129,8 @@ func New(cfg Config) (*Chain, error) {
 		index:    map[core.Hash]*node{},
 		orphans:  newPool(cfg.MaxOrphans),
 		held:     newPool(cfg.MaxHeld),
-		accounts: newAcctCache(defaultAcctCache),
-		records:  newRecCache(defaultAcctCache),
+		accounts: newCache[core.Address, core.Account](defaultAcctCache),
+		records:  newCache[string, []byte](defaultAcctCache),
 	}
 	c.ghash = c.genesis.Hash()
 	tip, ok, err := cfg.DB.Tip()

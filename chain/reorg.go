@@ -170,8 +170,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 	}
 	c.main = append(c.main, n)
 	c.setDigest(digest)
-	c.accounts.apply(res.Changes)
-	c.records.apply(res.Changes)
+	applyChanges(c.accounts, c.records, res.Changes)
 	return nil
 }
 
@@ -224,7 +223,6 @@ func (c *Chain) disconnectTip() error {
 	}
 	c.main = c.main[:h]
 	c.setDigest(digest)
-	c.accounts.apply(back)
-	c.records.apply(back)
+	applyChanges(c.accounts, c.records, back)
 	return nil
 }
