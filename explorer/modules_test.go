@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/explorer"
 )
 
@@ -244,6 +245,35 @@ func TestCheckModules(t *testing.T) {
 	for _, notWant := range []string{"imports a from lib/a.js", "imports b from lib/a.js", "lib/lazy.js is not imported", "lib/side.js is not imported", "imports gone"} {
 		if strings.Contains(got, notWant) {
 			t.Errorf("checkModules wrongly said %q:\n%s", notWant, got)
+		}
+	}
+}
+
+// TestEveryKindHasARenderer checks that every tx kind of the protocol has
+// a renderer in txkinds/ (a module named after the kind for version 2's,
+// in the kinds map of txkinds/index.js), so a new kind cannot ship
+// without one and fall to the unknown-kind fallback unnoticed.
+func TestEveryKindHasARenderer(t *testing.T) {
+	files := explorer.FS()
+	index, err := fs.ReadFile(files, "txkinds/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range core.Kinds() {
+		name := k.String()
+		if !strings.Contains(string(index), "['"+name+"', { render: ") {
+			t.Errorf("txkinds/index.js: kind %s is not in the kinds map", name)
+		}
+		if k == core.KindTransfer {
+			continue
+		}
+		src, err := fs.ReadFile(files, "txkinds/"+name+".js")
+		if err != nil {
+			t.Errorf("kind %s: no renderer module: %v", name, err)
+			continue
+		}
+		if !strings.Contains(string(index), "from './"+name+".js'") || !regexp.MustCompile(`(?m)^export function \w+Summary\(`).Match(src) {
+			t.Errorf("txkinds/%s.js: want a renderer and a summary imported by index.js", name)
 		}
 	}
 }

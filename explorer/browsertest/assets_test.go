@@ -309,6 +309,9 @@ func TestAssetsInBrowser(t *testing.T) {
 				t.Errorf("tx page of %s: %s = %q, want %q", kind, label, v.Values[label], value)
 			}
 		}
+		if kind == "asset_transfer" {
+			screenshot(t, ctx, "tx-asset-transfer")
+		}
 		if kind == "asset_create" {
 			var created string
 			poll(t, ctx, "the created asset's id", 10*time.Second, func() bool {
@@ -341,6 +344,7 @@ func TestAssetsInBrowser(t *testing.T) {
 		assets: Array.from(document.querySelectorAll('#account-assets tr')).map((r) => Array.from(r.cells).map((c) => c.textContent)),
 		summaries: Array.from(document.querySelectorAll('#history .tx-summary')).map((s) => s.dataset.kind + ': ' + s.textContent),
 	})`, &acct)
+	screenshot(t, ctx, "account-assets")
 	if len(acct.Assets) == 0 || !slices.ContainsFunc(acct.Assets, func(r []string) bool { return slices.Equal(r, []string{"GOLD", "Gold reserve", "24 GOLD", ""}) }) {
 		t.Errorf("account assets %q, want GOLD 24", acct.Assets)
 	}
@@ -362,6 +366,7 @@ func TestAssetsInBrowser(t *testing.T) {
 		t.Errorf("block's tx summary %q", blockSummary)
 	}
 	open("/", "#latest-txs .tx-summary")
+	screenshot(t, ctx, "dashboard-summaries")
 
 	// Search: an asset id opens its page.
 	if err := chromedp.Run(ctx, chromedp.SetValue("#q", gold.String(), chromedp.ByID), chromedp.Click("#search button", chromedp.ByQuery),
