@@ -393,7 +393,11 @@ func (n *Node) SubmitTxs(txs []*core.Tx) []error {
 		}
 		admitted = true
 		tx := txs[i]
-		n.Events.Publish(wire.EventTx, wire.TxEvent{ID: tx.ID().String(), From: tx.Sender().Encode(p), To: tx.To.Encode(p), Amount: tx.Amount, Fee: tx.Fee})
+		ev := wire.TxEvent{ID: tx.ID().String(), Kind: tx.Kind.String(), From: tx.Sender().Encode(p), Amount: tx.Amount, Fee: tx.Fee}
+		if tx.Version == core.TxVersion {
+			ev.To = tx.To.Encode(p)
+		}
+		n.Events.Publish(wire.EventTx, ev)
 	}
 	if admitted {
 		n.Miner.TxsAdded() // the miner takes them in at its next template

@@ -251,8 +251,9 @@ type BlockEvent struct {
 // TxEvent is the data of a "tx" event: a tx admitted to the mempool.
 type TxEvent struct {
 	ID     string `json:"id"`
+	Kind   string `json:"kind" doc:"transfer, or a version-2 kind (to and amount are then empty: see the tx)"`
 	From   string `json:"from_address"`
-	To     string `json:"to"`
+	To     string `json:"to,omitempty"`
 	Amount uint64 `json:"amount"`
 	Fee    uint64 `json:"fee"`
 }
