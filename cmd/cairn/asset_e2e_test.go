@@ -153,6 +153,8 @@ func TestEndToEndAssets(t *testing.T) {
 	if b, frozen := balance(gold, bob); b != 1250 || !frozen {
 		t.Fatalf("bob holds %d base units, frozen %t; want 1250, frozen", b, frozen)
 	}
+	wantLines("tx show", ok("tx", "show", submittedRe.FindStringSubmatch(sent)[1]),
+		"kind     asset_transfer", "  asset        "+gold, "  to           "+bob, `  amount       12\.50 GOLD`)
 	r = cairn("asset", "send", "--asset", gold, "--from", "bob", "--to", carol, "--amount", "1")
 	r.want(t, 1, "code frozen", "frozen: ")
 	tx("asset", "unfreeze", "--asset", gold, "--from", "alice", "--holder", bob)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -231,4 +232,103 @@ func parsePositiveUnits(flag, s string, decimals uint8, symbol string) (uint64, 
 // units formats base units in an asset's units, with its symbol.
 func units(v uint64, decimals uint8, symbol string) string {
 	return wallet.FormatCoins(v, decimals) + " " + symbol
+}
+
+// printBody prints the body of a version-2 tx, one "label value" line per
+// field, amounts in the asset's units (asked of the node).
+func (s *session) printBody(w io.Writer, t *core.TxJSON) error {
+	tx, err := t.Tx(s.ci.prefix)
+	if err != nil {
+		return fmt.Errorf("tx %s: %w", t.ID, err)
+	}
+	line := func(label, v string) { fmt.Fprintf(w, "  %-12s %s\n", label, v) }
+	addr := func(a core.Address) string { return orNone(addrText(a, s.ci.prefix)) }
+	// amount shows base units of asset id in its units, or as base units
+	// if the node cannot say what the asset is.
+	amount := func(id core.AssetID, v uint64) string {
+		if a, err := s.c.Asset(s.ctx, id.String()); err == nil {
+			return units(v, a.Decimals, a.Symbol)
+		}
+		return fmt.Sprintf("%d base units", v)
+	}
+	item := func(coll core.AssetID, id []byte) {
+		line("collection", coll.String())
+		line("item", core.ItemIDText(id))
+	}
+	switch b := tx.Body.(type) {
+	case *core.AssetCreate:
+		line("symbol", b.Symbol)
+		line("name", b.Name)
+		line("decimals", fmt.Sprint(b.Decimals))
+		line("supply", units(b.InitialSupply, b.Decimals, b.Symbol))
+		line("max supply", units(b.MaxSupply, b.Decimals, b.Symbol))
+		var flags []string
+		for i, n := range core.FlagNames {
+			if b.Flags&(1<<i) != 0 {
+				flags = append(flags, n)
+			}
+		}
+		line("flags", orNone(strings.Join(flags, ", ")))
+		line("manager", addr(b.Manager))
+		line("minter", addr(b.Minter))
+		line("freezer", addr(b.Freezer))
+		line("clawback", addr(b.Clawback))
+		if !b.MetadataHash.IsZero() {
+			line("metadata", b.MetadataHash.String())
+		}
+		line("asset id", core.NewAssetID(tx.Sender(), tx.Nonce).String())
+	case *core.AssetTransfer:
+		line("asset", b.Asset.String())
+		line("to", addr(b.To))
+		line("amount", amount(b.Asset, b.Amount))
+	case *core.AssetMint:
+		line("asset", b.Asset.String())
+		line("to", addr(b.To))
+		line("amount", amount(b.Asset, b.Amount))
+	case *core.AssetBurn:
+		line("asset", b.Asset.String())
+		line("amount", amount(b.Asset, b.Amount))
+	case *core.AssetFreeze:
+		line("asset", b.Asset.String())
+		line("holder", addr(b.Holder))
+		line("frozen", yesNo(b.Frozen))
+	case *core.AssetClawback:
+		line("asset", b.Asset.String())
+		line("holder", addr(b.From))
+		line("amount", amount(b.Asset, b.Amount))
+	case *core.AssetConfig:
+		line("asset", b.Asset.String())
+		for _, r := range []struct {
+			label string
+			a     *core.Address
+		}{{"manager", b.Manager}, {"minter", b.Minter}, {"freezer", b.Freezer}, {"clawback", b.Clawback}} {
+			if r.a != nil {
+				line(r.label, addr(*r.a))
+			}
+		}
+	case *core.ItemMint:
+		item(b.Collection, b.ItemID)
+		line("to", addr(b.To))
+		if !b.MetadataHash.IsZero() {
+			line("metadata", b.MetadataHash.String())
+		}
+	case *core.ItemTransfer:
+		item(b.Collection, b.ItemID)
+		line("to", addr(b.To))
+	case *core.ItemAttest:
+		item(b.Collection, b.ItemID)
+		line("tag", b.Tag)
+		line("hash", b.DataHash.String())
+	case *core.ItemBurn:
+		item(b.Collection, b.ItemID)
+	}
+	return nil
+}
+
+// addrText is an address with prefix, "" for the zero address (none).
+func addrText(a core.Address, prefix string) string {
+	if a.IsZero() {
+		return ""
+	}
+	return a.Encode(prefix)
 }

@@ -214,8 +214,16 @@ func newTxShowCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "status   %s\n", info.Status)
 			}
 			fmt.Fprintf(w, "from     %s\n", t.FromAddress)
-			fmt.Fprintf(w, "to       %s\n", t.To)
-			fmt.Fprintf(w, "amount   %s\n", ci.coins(t.Amount))
+			if t.Version == core.TxVersion2 {
+				fmt.Fprintf(w, "kind     %s\n", t.Kind)
+				s := &session{ctx: ctx, c: c, ci: ci}
+				if err := s.printBody(w, &t); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(w, "to       %s\n", t.To)
+				fmt.Fprintf(w, "amount   %s\n", ci.coins(t.Amount))
+			}
 			fmt.Fprintf(w, "fee      %s\n", ci.coins(t.Fee))
 			fmt.Fprintf(w, "nonce    %d\n", t.Nonce)
 			if t.Memo != "" {
