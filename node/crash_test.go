@@ -3,7 +3,6 @@ package node
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,32 +13,24 @@ import (
 
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/store"
 )
 
 const crashEnv = "CAIRN_CRASH_DIR"
 
-func crashKey(i int) (ed25519.PrivateKey, core.PublicKey) {
-	seed := make([]byte, ed25519.SeedSize)
-	seed[0] = byte(i + 1)
-	priv := ed25519.NewKeyFromSeed(seed)
-	var pub core.PublicKey
-	copy(pub[:], priv.Public().(ed25519.PublicKey))
-	return priv, pub
-}
+// crashKey is the i-th key of the crash tests: testkit.NewKey(i + 1).
+func crashKey(i int) testkit.Key { return testkit.NewKey(i + 1) }
+
+// crashKeys returns crashKey(0), ..., crashKey(n-1).
+func crashKeys(n int) []testkit.Key { return testkit.NewKeys(1, n) }
 
 // crashGenesis is a fast chain: trivial PoW at first, 100 ms blocks.
 func crashGenesis() *core.Genesis {
-	g := core.NewGenesis("crash", uint64(time.Now().UnixMilli()))
-	g.InitialBits = 0x207fffff
+	g := testkit.Genesis("crash", testkit.Fund(1_000_000_000, crashKeys(4)...))
+	g.Timestamp = uint64(time.Now().UnixMilli())
 	g.TargetBlockTimeMs = 100
 	g.AsertHalflifeMs = 1000
-	g.MinFee = 10
-	for i := 0; i < 4; i++ {
-		_, pub := crashKey(i)
-		g.Alloc = append(g.Alloc, core.Alloc{Address: pub.Address(), Balance: 1_000_000_000})
-	}
-	g.SortAlloc()
 	return g
 }
 
@@ -78,14 +69,12 @@ func TestCrashChild(t *testing.T) {
 	}
 	go func() { _ = n.Run(context.Background()) }()
 	for i := 0; ; i++ {
-		priv, pub := crashKey(i % 4)
-		_, nonce, err := n.Pool.PendingState(pub.Address())
+		k := crashKey(i % 4)
+		_, nonce, err := n.Pool.PendingState(k.Addr)
 		if err != nil {
 			continue
 		}
-		_, to := crashKey((i + 1) % 4)
-		tx := &core.Tx{Version: core.TxVersion, ChainID: "crash", From: pub, To: to.Address(), Amount: uint64(1 + i%1000), Fee: 10 + uint64(i%7), Nonce: nonce}
-		tx.Sign(priv)
+		tx := k.Transfer("crash", crashKey((i+1)%4).Addr, uint64(1+i%1000), 10+uint64(i%7), nonce)
 		if err := n.SubmitTx(tx); err != nil {
 			<-blocks // sender queue full: wait for a block
 			continue

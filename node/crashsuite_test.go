@@ -58,6 +58,7 @@ import (
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/miner"
 	"github.com/cairn-chain/cairn/store"
 	"github.com/cairn-chain/cairn/store/pebble"
@@ -83,25 +84,15 @@ const (
 // easiest target (PoW is trivial and every block has the same work) and
 // built blocks spaced by suiteBlockMs stay in the past.
 func suiteGenesis(accounts int) *core.Genesis {
-	g := core.NewGenesis(suiteChainID, uint64(time.Now().Add(-time.Hour).UnixMilli()))
-	g.InitialBits = 0x207fffff
+	g := testkit.Genesis(suiteChainID, testkit.Fund(1_000_000_000, crashKeys(accounts)...))
+	g.Timestamp = uint64(time.Now().Add(-time.Hour).UnixMilli())
 	g.TargetBlockTimeMs = suiteBlockMs
 	g.AsertHalflifeMs = 10 * suiteBlockMs
-	g.MinFee = 10
-	for i := 0; i < accounts; i++ {
-		_, pub := crashKey(i)
-		g.Alloc = append(g.Alloc, core.Alloc{Address: pub.Address(), Balance: 1_000_000_000})
-	}
-	g.SortAlloc()
 	return g
 }
 
 func suiteTx(from, to int, nonce, amount uint64) *core.Tx {
-	priv, pub := crashKey(from)
-	_, dst := crashKey(to)
-	tx := &core.Tx{Version: core.TxVersion, ChainID: suiteChainID, From: pub, To: dst.Address(), Amount: amount, Fee: 10 + nonce%5, Nonce: nonce}
-	tx.Sign(priv)
-	return tx
+	return crashKey(from).Transfer(suiteChainID, crashKey(to).Addr, amount, 10+nonce%5, nonce)
 }
 
 // suiteBlock builds and solves a block on parent.
@@ -638,8 +629,7 @@ func crashDuringReorg(t *testing.T, rng *rand.Rand, kills int) {
 		}
 		T := ref.Tip()
 		nonce := func(a int, pending int) uint64 {
-			_, pub := crashKey(a)
-			acct, err := ref.Account(pub.Address())
+			acct, err := ref.Account(crashKey(a).Addr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -648,7 +638,7 @@ func crashDuringReorg(t *testing.T, rng *rand.Rand, kills int) {
 		pendingOf := map[int]int{}
 		for _, tx := range carried {
 			for a := 2; a <= 3; a++ {
-				if _, pub := crashKey(a); tx.From == pub {
+				if tx.From == crashKey(a).Pub {
 					pendingOf[a]++
 				}
 			}
@@ -803,8 +793,7 @@ func crashDuringReorg(t *testing.T, rng *rand.Rand, kills int) {
 		conf, pooled := checkAcked(t, n, acked)
 		carried = carried[:0]
 		for a := 2; a <= 3; a++ {
-			_, pub := crashKey(a)
-			carried = append(carried, n.Pool.Pending(pub.Address())...)
+			carried = append(carried, n.Pool.Pending(crashKey(a).Addr)...)
 		}
 		moment := fmt.Sprintf("%v after the switch began", delay)
 		if !duringSwitch {
@@ -879,8 +868,7 @@ func childCommit(dir string, out *suiteOut) error {
 		for i := uint64(0); ; i++ {
 			var batch []*core.Tx
 			for a := 0; a < 4; a++ {
-				_, pub := crashKey(a)
-				_, next, err := n.Pool.PendingState(pub.Address())
+				_, next, err := n.Pool.PendingState(crashKey(a).Addr)
 				if err != nil {
 					continue
 				}
@@ -942,12 +930,12 @@ func childSync(dir, addr string, out *suiteOut) error {
 	}
 	out.printf("READY %d\n", n.Chain.Tip().Height)
 	go func() {
-		_, pub := crashKey(6)
+		sender := crashKey(6).Addr
 		for range blocks {
-			if len(n.Pool.Pending(pub.Address())) >= 40 {
+			if len(n.Pool.Pending(sender)) >= 40 {
 				continue
 			}
-			_, next, err := n.Pool.PendingState(pub.Address())
+			_, next, err := n.Pool.PendingState(sender)
 			if err != nil {
 				continue
 			}

@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,6 +24,7 @@ import (
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/store/pebble"
 )
 
@@ -33,14 +33,9 @@ import (
 
 const faultChainID = "fault"
 
-func faultKey(i int) (ed25519.PrivateKey, core.PublicKey) {
-	seed := make([]byte, ed25519.SeedSize)
-	seed[0], seed[1] = byte(i+1), 0xfa
-	priv := ed25519.NewKeyFromSeed(seed)
-	var pub core.PublicKey
-	copy(pub[:], priv.Public().(ed25519.PublicKey))
-	return priv, pub
-}
+// faultKey is the i-th key of the fault suite (i < 255): testkit's key
+// 0xfa01+i, of the seed i+1, 0xfa, zeros.
+func faultKey(i int) testkit.Key { return testkit.NewKey(0xfa01 + i) }
 
 // faultKeys is how many keys faultGenesis funds: enough senders that the
 // mempool's per-sender limit does not stop the full-disk test's load
@@ -50,16 +45,10 @@ const faultKeys = 16
 // faultGenesis is a chain with trivial PoW whose genesis is age old, and
 // faultKeys funded keys.
 func faultGenesis(age time.Duration, blockMs uint64) *core.Genesis {
-	g := core.NewGenesis(faultChainID, uint64(time.Now().Add(-age).UnixMilli()))
-	g.InitialBits = 0x207fffff
+	g := testkit.Genesis(faultChainID, testkit.Fund(1_000_000_000_000, testkit.NewKeys(0xfa01, faultKeys)...))
+	g.Timestamp = uint64(time.Now().Add(-age).UnixMilli())
 	g.TargetBlockTimeMs = blockMs
 	g.AsertHalflifeMs = 10 * blockMs
-	g.MinFee = 10
-	for i := 0; i < faultKeys; i++ {
-		_, pub := faultKey(i)
-		g.Alloc = append(g.Alloc, core.Alloc{Address: pub.Address(), Balance: 1_000_000_000_000})
-	}
-	g.SortAlloc()
 	return g
 }
 
@@ -422,13 +411,12 @@ func TestDamagedDatabase(t *testing.T) {
 	defer cancel()
 	for i := 0; i < 30; i++ {
 		if i%3 == 0 {
-			priv, pub := faultKey(i % 4)
-			_, nonce, err := a.Pool.PendingState(pub.Address())
+			k := faultKey(i % 4)
+			_, nonce, err := a.Pool.PendingState(k.Addr)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tx := &core.Tx{Version: core.TxVersion, ChainID: faultChainID, From: pub, To: core.Address{byte(i)}, Amount: 1000 + uint64(i), Fee: 10, Nonce: nonce}
-			tx.Sign(priv)
+			tx := k.Transfer(faultChainID, core.Address{byte(i)}, 1000+uint64(i), 10, nonce)
 			if err := a.SubmitTx(tx); err != nil {
 				t.Fatal(err)
 			}
@@ -675,8 +663,7 @@ func TestFullDiskInjected(t *testing.T) {
 func runFullDisk(t *testing.T, d fullDisk, shrink func(t *testing.T)) {
 	g := faultGenesis(2*time.Second, 200)
 	cfg := Config{DataDir: d.dir, Genesis: g, APIAddr: "127.0.0.1:0", Mine: true, Threads: 1, MinFreeDisk: fullDiskReserve}
-	_, pub := faultKey(0)
-	cfg.MinerAddress = pub.Address()
+	cfg.MinerAddress = faultKey(0).Addr
 	d.options(&cfg)
 	n := startFault(t, cfg)
 	faultWait(t, "the first blocks", 20*time.Second, func() bool { return n.Chain.Tip().Height >= 3 })
@@ -693,9 +680,7 @@ func runFullDisk(t *testing.T, d fullDisk, shrink func(t *testing.T)) {
 	faultWait(t, "a block commit refused", 60*time.Second, func() bool {
 		return n.log.count("the database refuses writes", "block not stored") > 0
 	})
-	priv, pub := faultKey(faultKeys - 1)
-	tx := &core.Tx{Version: core.TxVersion, ChainID: faultChainID, From: pub, To: core.Address{9}, Amount: 1, Fee: 10}
-	tx.Sign(priv)
+	tx := faultKey(faultKeys-1).Transfer(faultChainID, core.Address{9}, 1, 10, 0)
 	body, _ := json.Marshal(wire.TxSubmit{Raw: hex.EncodeToString(tx.Encode())})
 	req, _ := http.NewRequest(http.MethodPost, n.APIURL()+"/api/v1/txs", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -807,14 +792,13 @@ func (l *txLoad) run(ctx context.Context) {
 		var items []wire.TxSubmit
 		var ids []core.Hash
 		for k := 0; k < faultKeys-1; k++ { // the last key is the test's
-			priv, pub := faultKey(k)
-			_, nonce, err := l.n.Pool.PendingState(pub.Address())
+			key := faultKey(k)
+			_, nonce, err := l.n.Pool.PendingState(key.Addr)
 			if err != nil {
 				continue
 			}
 			for i := uint64(0); i < 4; i++ {
-				tx := &core.Tx{Version: core.TxVersion, ChainID: faultChainID, From: pub, To: core.Address{byte(k), 1}, Amount: 1, Fee: 10, Nonce: nonce + i, Memo: memo}
-				tx.Sign(priv)
+				tx := key.Sign(&core.Tx{Version: core.TxVersion, ChainID: faultChainID, To: core.Address{byte(k), 1}, Amount: 1, Fee: 10, Nonce: nonce + i, Memo: memo})
 				items = append(items, wire.TxSubmit{Raw: hex.EncodeToString(tx.Encode())})
 				ids = append(ids, tx.ID())
 			}
