@@ -155,6 +155,11 @@ func TestEndToEndAssets(t *testing.T) {
 	}
 	wantLines("tx show", ok("tx", "show", submittedRe.FindStringSubmatch(sent)[1]),
 		"kind     asset_transfer", "  asset        "+gold, "  to           "+bob, `  amount       12\.50 GOLD`)
+	sentInfo, err := c.Tx(ctx, submittedRe.FindStringSubmatch(sent)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines("block show", ok("block", "show", fmt.Sprint(sentInfo.Height)), `  +\d+  `+sentInfo.Tx.ID+`  `+alice+` asset_transfer \(fee 0\.00001000\)`)
 	r = cairn("asset", "send", "--asset", gold, "--from", "bob", "--to", carol, "--amount", "1")
 	r.want(t, 1, "code frozen", "frozen: ")
 	tx("asset", "unfreeze", "--asset", gold, "--from", "alice", "--holder", bob)

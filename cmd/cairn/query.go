@@ -99,6 +99,10 @@ func newBlockShowCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "reward     %s + fees %s\n", ci.coins(b.Reward), ci.coins(b.Fees))
 			fmt.Fprintf(w, "size       %d bytes, %d txs\n", b.Size, len(b.Txs))
 			for i, t := range b.Txs {
+				if t.Version == core.TxVersion2 {
+					fmt.Fprintf(w, "  %3d  %s  %s %s (fee %s)\n", i, t.ID, t.FromAddress, t.Kind, ci.coins(t.Fee))
+					continue
+				}
 				fmt.Fprintf(w, "  %3d  %s  %s -> %s  %s (fee %s)\n", i, t.ID, t.FromAddress, t.To, ci.coins(t.Amount), ci.coins(t.Fee))
 			}
 			return nil
