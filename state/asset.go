@@ -74,7 +74,7 @@ func (v *View) debit(a *Asset, holder core.Address, amount uint64, who string) e
 		return err
 	}
 	if h.Balance < amount {
-		return core.Errorf(core.CodeInsufficientFunds, "the %s holds %d of %s (%s), needs %d", who, h.Balance, a.ID, a.Symbol, amount)
+		return core.Errorf(core.CodeInsufficientFunds, "the %s holds %d, needs %d (base units of %s %s, %d decimals)", who, h.Balance, amount, a.Symbol, a.ID, a.Decimals)
 	}
 	h.Balance -= amount
 	v.setHolding(a.ID, holder, h)
@@ -132,8 +132,8 @@ func (v *View) assetMint(from core.Address, b *core.AssetMint) error {
 		return err
 	}
 	if b.Amount > a.MaxSupply-a.Supply {
-		return core.Errorf(core.CodeSupplyExceeded, "minting %d of %s (%s) would make its supply %d + %d, above its max_supply %d",
-			b.Amount, a.ID, a.Symbol, a.Supply, b.Amount, a.MaxSupply)
+		return core.Errorf(core.CodeSupplyExceeded, "minting %d would make the supply %d + %d, above max_supply %d (base units of %s %s, %d decimals)",
+			b.Amount, a.Supply, b.Amount, a.MaxSupply, a.Symbol, a.ID, a.Decimals)
 	}
 	if _, err := v.notFrozen(a, b.To, "recipient"); err != nil {
 		return err

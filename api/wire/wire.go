@@ -63,7 +63,7 @@ type Problem struct {
 	Title    string `json:"title" doc:"The HTTP status text"`
 	Status   int    `json:"status" doc:"The HTTP status code"`
 	Detail   string `json:"detail" doc:"What was wrong with this request, for people"`
-	Code     string `json:"code" doc:"Stable machine code: malformed, too_large, bad_signature, wrong_chain, bad_version, invalid_amount, nonce_too_low, nonce_gap, insufficient_funds, fee_too_low, duplicate, mempool_full, not_found, unauthorized, rate_limited, method_not_allowed, timeout, unavailable, syncing, internal"`
+	Code     string `json:"code" doc:"Stable machine code, one of the table in core/codes.go (docs/api.md lists them): e.g. malformed, too_large, bad_signature, nonce_too_low, insufficient_funds, fee_too_low, not_found, asset_not_found, not_minter, frozen, supply_exceeded, item_exists, not_owner, unauthorized, rate_limited, internal"`
 	Instance string `json:"instance,omitempty"`
 }
 
