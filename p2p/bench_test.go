@@ -14,6 +14,7 @@ import (
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 )
 
@@ -51,18 +52,12 @@ func verifyRate() float64 {
 // benchGenesis is a chain with trivial PoW (the target stays at the limit
 // for blocks mined now) funding keys senders.
 func benchGenesis(keys int) (*core.Genesis, []scenarios.Key) {
-	g := core.NewGenesis("bench", uint64(time.Now().Add(-30*24*time.Hour).UnixMilli()))
-	g.PowLimit = core.Hash{0x7f, 0xff, 0xff}
-	g.InitialBits = 0x207fffff
-	g.TargetBlockTimeMs = 5000
-	g.AsertHalflifeMs = 50000
-	g.MinFee = 10
 	ks := make([]scenarios.Key, keys)
 	for i := range ks {
 		ks[i] = scenarios.NewKey(1000 + i)
-		g.Alloc = append(g.Alloc, core.Alloc{Address: ks[i].Addr, Balance: 1 << 40})
 	}
-	g.SortAlloc()
+	g := testkit.Genesis("bench", testkit.Fund(1<<40, ks...))
+	g.Timestamp = uint64(time.Now().Add(-30 * 24 * time.Hour).UnixMilli())
 	return g, ks
 }
 
@@ -76,9 +71,7 @@ func signTxs(g *core.Genesis, ks []scenarios.Key, nonces []uint64, to core.Addre
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(ks); i += workers {
-				tx := &core.Tx{Version: core.TxVersion, ChainID: g.ChainID, From: ks[i].Pub, To: to, Amount: 1, Fee: g.MinFee, Nonce: nonces[i]}
-				tx.Sign(ks[i].Priv)
-				txs[i] = tx
+				txs[i] = ks[i].Transfer(g.ChainID, to, 1, g.MinFee, nonces[i])
 			}
 		}()
 	}
