@@ -46,6 +46,13 @@ func TestAssetRoutes(t *testing.T) {
 	if a.Symbol != "ACME" || a.Supply != 5000 || a.Holders != 2 || a.Decimals != 2 || len(a.Flags) != 2 || a.Minter != issuer.Encode("cairn") || a.Clawback != "" {
 		t.Fatalf("asset %+v", a)
 	}
+	// The holder count follows blocks after it was first counted.
+	e.submit(v2tx(0, &core.AssetTransfer{Asset: token, To: addr(7), Amount: 1}, 5))
+	e.mine()
+	e.get("/api/v1/assets/"+token.String(), &a)
+	if a.Holders != 3 {
+		t.Fatalf("holders after a transfer to a new holder: %d, want 3", a.Holders)
+	}
 	var list wire.AssetList
 	e.get("/api/v1/assets?limit=1", &list)
 	if len(list.Assets) != 1 || list.Next == "" {
@@ -62,7 +69,7 @@ func TestAssetRoutes(t *testing.T) {
 	for _, h := range holders.Holders {
 		sum += h.Balance
 	}
-	if len(holders.Holders) != 2 || sum != 5000 {
+	if len(holders.Holders) != 3 || sum != 5000 {
 		t.Fatalf("holders %+v", holders)
 	}
 	var mine wire.AccountAssets
@@ -99,7 +106,7 @@ func TestAssetRoutes(t *testing.T) {
 	if p := problemOf(t, body); code != http.StatusForbidden || p.Code != string(core.CodeNotMinter) {
 		t.Fatalf("mint by a non-minter: %d %+v", code, p)
 	}
-	code, _, body = e.do(http.MethodPost, "/api/v1/txs", v2tx(0, &core.AssetMint{Asset: token, To: bob, Amount: 1_000_000}, 5).JSON("cairn"))
+	code, _, body = e.do(http.MethodPost, "/api/v1/txs", v2tx(0, &core.AssetMint{Asset: token, To: bob, Amount: 1_000_000}, 6).JSON("cairn"))
 	if p := problemOf(t, body); code != http.StatusUnprocessableEntity || p.Code != string(core.CodeSupplyExceeded) {
 		t.Fatalf("mint above max_supply: %d %+v", code, p)
 	}

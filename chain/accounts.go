@@ -54,11 +54,14 @@ type acctCache = cache[core.Address, core.Account]
 // ones included (a nil value).
 type recCache = cache[string, []byte]
 
-// applyChanges records committed changes in the caches.
-func applyChanges(accts *acctCache, recs *recCache, cs []state.Change) {
+// applyChanges records committed changes in the caches and the holder
+// counts. Must be called with c.mu held for writing.
+func (c *Chain) applyChanges(cs []state.Change) {
+	accts, recs := c.accounts, c.records
 	for _, ch := range cs {
 		if !ch.IsAccount() {
 			recs.put(ch.Key, ch.New)
+			c.holders.apply(ch)
 			continue
 		}
 		var a core.Address
@@ -161,4 +164,73 @@ func (s cachedState) prefetch(blk *core.Block, senders []core.Address) error {
 		}
 	}
 	return nil
+}
+
+// holderCounts counts the non-zero holdings of the assets asked about
+// since start: counted once from the store (under the chain's read lock),
+// then kept by every connect and disconnect. Kept in memory rather than in
+// the state or an index, so a transfer to a new holder writes nothing for
+// the count.
+type holderCounts struct {
+	mu sync.Mutex
+	m  map[core.AssetID]uint64
+}
+
+func holdingID(key string) (core.AssetID, bool) {
+	if len(key) != 1+core.AssetIDSize+core.AddressSize || key[0] != state.PrefixHolding {
+		return core.AssetID{}, false
+	}
+	return core.AssetID([]byte(key[1 : 1+core.AssetIDSize])), true
+}
+
+// nonZero reports whether a holding value has a balance.
+func nonZero(v []byte) bool {
+	h, err := state.DecodeHolding(v)
+	return v != nil && err == nil && h.Balance > 0
+}
+
+// apply adjusts the count of a committed holding change's asset, if known.
+func (hc *holderCounts) apply(ch state.Change) {
+	id, ok := holdingID(ch.Key)
+	if !ok {
+		return
+	}
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	n, known := hc.m[id]
+	if !known {
+		return
+	}
+	switch was, is := nonZero(ch.Old), nonZero(ch.New); {
+	case !was && is:
+		hc.m[id] = n + 1
+	case was && !is:
+		hc.m[id] = n - 1
+	}
+}
+
+// holderCount returns how many accounts hold a non-zero balance of id.
+func (c *Chain) holderCount(id core.AssetID) (uint64, error) {
+	c.holders.mu.Lock()
+	n, ok := c.holders.m[id]
+	c.holders.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	c.mu.RLock() // no block commits while the store is counted
+	defer c.mu.RUnlock()
+	n = 0
+	err := c.cfg.DB.StateIterate(state.HoldingPrefix(id), nil, func(_, v []byte) bool {
+		if nonZero(v) {
+			n++
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	c.holders.mu.Lock()
+	c.holders.m[id] = n
+	c.holders.mu.Unlock()
+	return n, nil
 }

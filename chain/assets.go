@@ -21,7 +21,7 @@ func (c *Chain) Asset(id core.AssetID) (*state.Asset, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Holders, err = c.cfg.DB.HolderCount(id)
+	a.Holders, err = c.holderCount(id)
 	return a, err
 }
 
@@ -41,7 +41,7 @@ func (c *Chain) Assets(after *core.AssetID, limit int) ([]*state.Asset, error) {
 		}
 		a, err := state.DecodeAsset(core.AssetID(k[1:]), v)
 		if err == nil {
-			a.Holders, err = c.cfg.DB.HolderCount(a.ID)
+			a.Holders, err = c.holderCount(a.ID)
 		}
 		if err != nil {
 			bad = fmt.Errorf("chain: asset record %x: %w", k, err)

@@ -72,6 +72,7 @@ type Chain struct {
 	// accounts caches committed account state (it has its own lock).
 	accounts *acctCache
 	records  *recCache
+	holders  holderCounts
 	// inCall holds the blocks seen by the current write call, so results
 	// need not reload them from the store.
 	inCall map[core.Hash]*callBlock
@@ -131,6 +132,7 @@ func New(cfg Config) (*Chain, error) {
 		held:     newPool(cfg.MaxHeld),
 		accounts: newCache[core.Address, core.Account](defaultAcctCache),
 		records:  newCache[string, []byte](defaultAcctCache),
+		holders:  holderCounts{m: map[core.AssetID]uint64{}},
 	}
 	c.ghash = c.genesis.Hash()
 	tip, ok, err := cfg.DB.Tip()

@@ -154,7 +154,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.SetHashAt(h, n.hash)
-	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes, Receipts: res.Receipts, Store: c.cfg.DB}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: ids, Senders: cb.senders, Changes: res.Changes, Receipts: res.Receipts}
 	for _, x := range c.cfg.Indexers {
 		x.Connect(b, ib)
 	}
@@ -170,7 +170,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 	}
 	c.main = append(c.main, n)
 	c.setDigest(digest)
-	applyChanges(c.accounts, c.records, res.Changes)
+	c.applyChanges(res.Changes)
 	return nil
 }
 
@@ -212,7 +212,7 @@ func (c *Chain) disconnectTip() error {
 		b.SetState([]byte(ch.Key), ch.New)
 	}
 	b.DeleteHashAt(h)
-	ib := &index.Block{Block: blk, Hash: n.hash, IDs: cb.ids, Senders: cb.senders, Changes: changes, Store: c.cfg.DB}
+	ib := &index.Block{Block: blk, Hash: n.hash, IDs: cb.ids, Senders: cb.senders, Changes: changes}
 	for _, x := range c.cfg.Indexers {
 		x.Disconnect(b, ib)
 	}
@@ -223,6 +223,6 @@ func (c *Chain) disconnectTip() error {
 	}
 	c.main = c.main[:h]
 	c.setDigest(digest)
-	applyChanges(c.accounts, c.records, back)
+	c.applyChanges(back)
 	return nil
 }

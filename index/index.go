@@ -26,8 +26,6 @@ type Block struct {
 	Changes []state.Change
 	// Receipts are the txs' receipts, in block order (on connect only).
 	Receipts []state.Receipt
-	// Store reads the indexes as committed before this block's batch.
-	Store *store.DB
 }
 
 // Indexer maintains one index.
@@ -120,8 +118,7 @@ func (AddressHistory) Disconnect(b *store.Batch, blk *Block) {
 }
 
 // AccountAssets lists the assets each account has a holding record of,
-// and counts each asset's holders (non-zero holdings), following the
-// holding records the block changed.
+// following the holding records the block created or removed.
 type AccountAssets struct{}
 
 // holding splits a holding change's key; ok is false for other records.
@@ -132,14 +129,7 @@ func holding(c state.Change) (id core.AssetID, a core.Address, ok bool) {
 	return core.AssetID([]byte(c.Key[1 : 1+core.AssetIDSize])), core.Address([]byte(c.Key[1+core.AssetIDSize:])), true
 }
 
-// nonZero reports whether a holding value has a balance.
-func nonZero(v []byte) bool {
-	h, err := state.DecodeHolding(v)
-	return v != nil && err == nil && h.Balance > 0
-}
-
 func (AccountAssets) apply(b *store.Batch, blk *Block, connect bool) {
-	deltas := map[core.AssetID]int64{}
 	for _, c := range blk.Changes {
 		id, a, ok := holding(c)
 		if !ok {
@@ -155,22 +145,6 @@ func (AccountAssets) apply(b *store.Batch, blk *Block, connect bool) {
 		case old != nil && nw == nil:
 			b.DeleteAccountAsset(a, id)
 		}
-		switch {
-		case !nonZero(old) && nonZero(nw):
-			deltas[id]++
-		case nonZero(old) && !nonZero(nw):
-			deltas[id]--
-		}
-	}
-	for id, d := range deltas {
-		if d == 0 {
-			continue
-		}
-		n, err := blk.Store.HolderCount(id)
-		if err != nil {
-			n = 0 // a damaged count is rebuilt as the difference; the holdings are the truth
-		}
-		b.SetHolderCount(id, uint64(int64(n)+d))
 	}
 }
 

@@ -35,7 +35,7 @@ func TestIndexersRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	senders := []core.Address{from, from, from}
-	ib := &Block{Block: blk, Hash: core.Hash{1}, IDs: blk.TxIDs(), Senders: senders, Changes: res.Changes, Receipts: res.Receipts, Store: db}
+	ib := &Block{Block: blk, Hash: core.Hash{1}, IDs: blk.TxIDs(), Senders: senders, Changes: res.Changes, Receipts: res.Receipts}
 
 	b := db.NewBatch()
 	for _, x := range All() {
@@ -61,9 +61,6 @@ func TestIndexersRoundTrip(t *testing.T) {
 	} else if rs, err := state.DecodeReceipts(raw); err != nil || len(rs) != 3 || len(rs[1].Events) != 1 || rs[1].Events[0].Topic != "asset_created" {
 		t.Fatalf("receipts %+v (%v)", rs, err)
 	}
-	if n, err := db.HolderCount(asset); n != 1 || err != nil {
-		t.Fatalf("holder count %d (%v), want 1", n, err)
-	}
 
 	b = db.NewBatch()
 	for _, x := range All() {
@@ -79,11 +76,10 @@ func TestIndexersRoundTrip(t *testing.T) {
 	h2, _ := db.AddressTxs(from, nil, 10)
 	ids, _ := db.AccountAssets(bob, nil, 10)
 	ev, _ := db.ItemHistory(asset, []byte("L-1"), nil, 10)
-	hc, _ := db.HolderCount(asset)
 	if raw, _ := db.Receipts(ib.Hash); raw != nil {
 		t.Fatal("receipts kept after disconnect")
 	}
-	if len(h1)+len(h2)+len(ids)+len(ev)+int(hc) != 0 {
+	if len(h1)+len(h2)+len(ids)+len(ev) != 0 {
 		t.Fatalf("indexes kept entries after disconnect: %v %v %v %v", h1, h2, ids, ev)
 	}
 	n := 0

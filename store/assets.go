@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/cairn-chain/cairn/core"
@@ -100,34 +99,4 @@ func (db *DB) ItemHistory(coll core.AssetID, item []byte, after *ItemEvent, limi
 		return nil, fmt.Errorf("store: item history: %w", err)
 	}
 	return out, nil
-}
-
-// Holder counts ('w' || asset id (20) -> u64): how many holdings of an
-// asset have a non-zero balance, kept by package index.
-
-func holderCountKey(id core.AssetID) []byte { return append([]byte{prefixHolderCount}, id[:]...) }
-
-// HolderCount returns the number of non-zero holdings of an asset.
-func (db *DB) HolderCount(id core.AssetID) (uint64, error) {
-	key := holderCountKey(id)
-	v, err := db.kv.Get(key)
-	if errors.Is(err, ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: read %s %s: %w", kindHolderCount, id, err)
-	}
-	if len(v) != 8 {
-		return 0, corrupt(kindHolderCount, key, "%d bytes, want 8", len(v))
-	}
-	return binary.BigEndian.Uint64(v), nil
-}
-
-// SetHolderCount records an asset's holder count (0 deletes the record).
-func (b *Batch) SetHolderCount(id core.AssetID, n uint64) {
-	if n == 0 {
-		b.b.Delete(holderCountKey(id))
-		return
-	}
-	b.b.Set(holderCountKey(id), binary.BigEndian.AppendUint64(nil, n))
 }

@@ -53,7 +53,6 @@ const (
 
 	prefixAccountAsset byte = 'y' // see assets.go
 	prefixItemHistory  byte = 'z'
-	prefixHolderCount  byte = 'w'
 	prefixReceipts     byte = 'r' // see receipts.go
 	prefixUndo         byte = 'u'
 	prefixMempool      byte = 'm'
@@ -88,7 +87,6 @@ const (
 
 	kindAccountAsset = "account asset"
 	kindItemHistory  = "item history entry"
-	kindHolderCount  = "holder count"
 	kindReceipts     = "receipts"
 	kindTip          = "tip"
 	kindVersion      = "schema version"
@@ -131,6 +129,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixAccountAsset}, {prefixItemHistory}, {prefixHolderCount}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixAccountAsset}, {prefixItemHistory}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }
