@@ -197,11 +197,8 @@ func newItemShowCmd(g *globals) *cobra.Command {
 				return err
 			}
 			item, err := s.c.Item(s.ctx, coll.String(), itemText(id))
-			if isProblem(err, core.CodeNotFound) {
-				return fmt.Errorf("no item %q in collection %s (check --collection and --id)", itemText(id), coll)
-			}
 			if err != nil {
-				return err
+				return itemErr(err, coll, id)
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
@@ -262,11 +259,8 @@ func newItemHistoryCmd(g *globals) *cobra.Command {
 				return err
 			}
 			h, err := s.c.ItemHistory(s.ctx, coll.String(), itemText(id), limit, after)
-			if isProblem(err, core.CodeNotFound) {
-				return fmt.Errorf("no item %q in collection %s (check --collection and --id)", itemText(id), coll)
-			}
 			if err != nil {
-				return err
+				return itemErr(err, coll, id)
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
@@ -304,4 +298,12 @@ func newItemHistoryCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&after, "after", "", "start after this tx id (printed at the end of the previous page)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
 	return cmd
+}
+
+// itemErr names the item a lookup did not find.
+func itemErr(err error, coll core.AssetID, id []byte) error {
+	if isProblem(err, core.CodeNotFound) {
+		return fmt.Errorf("no item %q in collection %s (check --collection and --id)", itemText(id), coll)
+	}
+	return err
 }
