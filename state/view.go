@@ -2,7 +2,7 @@ package state
 
 import (
 	"bytes"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cairn-chain/cairn/core"
@@ -134,7 +134,7 @@ func (v *View) Changes() []Change {
 			out = append(out, Change{Key: k, Old: old, New: val})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Key, out[j].Key) < 0 })
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 
