@@ -74,11 +74,16 @@ func (c *Chain) applyChanges(cs []state.Change) {
 	}
 }
 
-// cachedState reads committed state through the caches.
+// cachedState reads committed state through the caches. Only readers
+// holding the chain's lock (connect, the template) fill the caches: a
+// reader without it could read a value from the store just before a block
+// commits and put it into the cache just after that block's update,
+// leaving a stale value that validation would then trust.
 type cachedState struct {
 	cache *acctCache
 	recs  *recCache
 	db    *store.DB
+	fill  bool
 }
 
 func (s cachedState) Account(a core.Address) (core.Account, error) {
@@ -86,11 +91,10 @@ func (s cachedState) Account(a core.Address) (core.Account, error) {
 		return v, nil
 	}
 	v, err := s.db.Account(a)
-	if err != nil {
-		return v, err
+	if err == nil && s.fill {
+		s.cache.put(a, v)
 	}
-	s.cache.put(a, v)
-	return v, nil
+	return v, err
 }
 
 // Get reads any state record (accounts included).
@@ -108,11 +112,10 @@ func (s cachedState) Get(key []byte) ([]byte, error) {
 		return v, nil
 	}
 	v, err := s.db.Get(key)
-	if err != nil {
-		return nil, err
+	if err == nil && s.fill {
+		s.recs.put(string(key), v)
 	}
-	s.recs.put(string(key), v)
-	return v, nil
+	return v, err
 }
 
 // prefetch reads the accounts a block touches that are not cached, spread

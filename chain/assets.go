@@ -14,7 +14,7 @@ import (
 
 // Asset returns an asset with its holder count, or a not-found error.
 func (c *Chain) Asset(id core.AssetID) (*state.Asset, error) {
-	a, err := state.ReadAsset(c.state(), id)
+	a, err := state.ReadAsset(c.reader(), id)
 	if err == nil && a == nil {
 		err = notFound("asset %s", id)
 	}
@@ -103,7 +103,7 @@ func (c *Chain) AccountAssets(a core.Address, after *core.AssetID, limit int) ([
 	if err != nil {
 		return nil, err
 	}
-	st := c.state()
+	st := c.reader()
 	out := make([]AccountAsset, 0, len(ids))
 	for _, id := range ids {
 		asset, err := state.ReadAsset(st, id)
@@ -124,7 +124,7 @@ func (c *Chain) AccountAssets(a core.Address, after *core.AssetID, limit int) ([
 
 // Item returns an item of a collection, or a not-found error.
 func (c *Chain) Item(coll core.AssetID, id []byte) (*state.Item, error) {
-	it, err := state.ReadItem(c.state(), coll, id)
+	it, err := state.ReadItem(c.reader(), coll, id)
 	if err == nil && it == nil {
 		err = notFound("item %s of collection %s", core.ItemIDText(id), coll)
 	}

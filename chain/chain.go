@@ -278,12 +278,19 @@ func (c *Chain) Reorgs() uint64 {
 }
 
 // Account returns an account's confirmed state at the tip.
-func (c *Chain) Account(a core.Address) (core.Account, error) { return c.state().Account(a) }
+func (c *Chain) Account(a core.Address) (core.Account, error) { return c.reader().Account(a) }
 
 // State returns a reader of the confirmed state at the tip (every kind of
 // record), for the mempool and queries.
-func (c *Chain) State() state.Reader { return c.state() }
+func (c *Chain) State() state.Reader { return c.reader() }
 
+// state reads through the caches and fills them: for callers holding c.mu.
 func (c *Chain) state() cachedState {
+	return cachedState{cache: c.accounts, recs: c.records, db: c.cfg.DB, fill: true}
+}
+
+// reader reads through the caches without filling them: for callers
+// without c.mu (see cachedState).
+func (c *Chain) reader() cachedState {
 	return cachedState{cache: c.accounts, recs: c.records, db: c.cfg.DB}
 }
