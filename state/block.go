@@ -72,6 +72,8 @@ func (b *Builder) Finish(miner core.Address) (*BlockResult, error) {
 // error the block is invalid and r is untouched.
 func ApplyBlock(r Reader, g *core.Genesis, blk *core.Block) (*BlockResult, error) {
 	b := NewBuilder(r, g, blk.Header.Height)
+	b.v = newView(r, 2*len(blk.Txs)) // sized for the block: its maps do not grow step by step
+	b.v.Height = blk.Header.Height
 	for i, tx := range blk.Txs {
 		if err := b.Add(tx); err != nil {
 			if !core.IsRuleError(err) {

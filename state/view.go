@@ -52,10 +52,13 @@ type undoStep struct {
 }
 
 // NewView returns an empty overlay over base.
-func NewView(base Reader) *View {
+func NewView(base Reader) *View { return newView(base, 0) }
+
+// newView returns an empty overlay sized for n records of each kind.
+func newView(base Reader, n int) *View {
 	return &View{base: base,
-		accts: map[core.Address]core.Account{}, acctsOrig: map[core.Address]core.Account{},
-		recs: map[string][]byte{}, recsOrig: map[string][]byte{}}
+		accts: make(map[core.Address]core.Account, n), acctsOrig: make(map[core.Address]core.Account, n),
+		recs: make(map[string][]byte, n), recsOrig: make(map[string][]byte, n)}
 }
 
 // Account returns the account as the overlay sees it.
