@@ -239,3 +239,46 @@ func isCode(err error, code core.Code) bool {
 	var p *wire.Problem
 	return errors.As(err, &p) && p.Code == string(code)
 }
+
+// TestDemoSeed: a new devnet with Demo serves the demo token, collection
+// and item history within a few blocks; resuming it seeds nothing again.
+func TestDemoSeed(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := Start(ctx, Config{Dir: dir, Nodes: 1, BlockTime: 200 * time.Millisecond, Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := d.DemoAssets()
+	if demo == nil {
+		t.Fatal("no demo on a new devnet")
+	}
+	base := d.Node(0).APIURL()
+	waitFor(t, "the demo assets", 60*time.Second, func() bool {
+		resp, err := http.Get(base + "/api/v1/assets/" + demo.Token.String() + "/holders")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var h wire.HolderList
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&h) == nil && len(h.Holders) == 2
+	})
+	var hist wire.ItemHistory
+	getJSON(t, base+"/api/v1/items/"+demo.Crate.String()+"/"+demo.Item+"/history", &hist)
+	if len(hist.History) != 2 || hist.History[1].Tag != "packed" {
+		t.Fatalf("demo item history %+v", hist)
+	}
+	d.Stop()
+	cancel()
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	d2, err := Start(ctx2, Config{Dir: dir, Nodes: 1, BlockTime: 200 * time.Millisecond, Demo: true})
+	if err != nil {
+		t.Fatalf("resuming a demo devnet: %v", err)
+	}
+	defer d2.Stop()
+	if d2.DemoAssets() != nil {
+		t.Fatal("a resumed devnet was seeded again")
+	}
+}

@@ -27,6 +27,8 @@ type Devnet struct {
 	// api is each node's API address once bound: a restarted node takes
 	// the same one, so links and open explorer pages keep working.
 	api []string
+	// demo is what a new devnet was seeded with (Config.Demo).
+	demo *Demo
 }
 
 type slot struct {

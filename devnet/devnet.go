@@ -58,6 +58,10 @@ type Config struct {
 	MaxBlockBytes, MaxBlockTxs uint64
 	// Ready, if set, receives the devnet once every node is running.
 	Ready func(*Devnet)
+	// Demo seeds a new devnet (not a resumed one) with a token and a
+	// collection with an item, so the explorer shows assets from the first
+	// minute. It uses the dev wallet's first nonces.
+	Demo bool
 }
 
 // Run starts the devnet and blocks until ctx is done, then stops every
@@ -117,7 +121,7 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := genesis(cfg, key.Address())
+	g, created, err := genesis(cfg, key.Address())
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +146,12 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	}
 	fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition {\"groups\":[[0],[1,2]]}, /devnet/heal\n", d.slots[0].n.APIURL())
 	fmt.Fprintf(cfg.Out, "  every node mines with %d thread(s) to the dev wallet; Ctrl-C stops\n", cfg.Threads)
+	if cfg.Demo && created {
+		if err := d.seedDemo(key); err != nil {
+			d.Stop()
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -154,18 +164,20 @@ func devKey(ks *wallet.Keystore) (*wallet.Key, error) {
 	return k, err
 }
 
-// genesis returns the devnet genesis in dir, writing it on first run.
-func genesis(cfg Config, fund core.Address) (*core.Genesis, error) {
+// genesis returns the devnet genesis in dir, writing it on first run
+// (created).
+func genesis(cfg Config, fund core.Address) (g *core.Genesis, created bool, err error) {
 	dir, blockMs := cfg.Dir, uint64(cfg.BlockTime.Milliseconds())
 	path := filepath.Join(dir, "genesis.json")
 	data, err := os.ReadFile(path)
 	if err == nil {
-		return core.ParseGenesis(data)
+		g, err = core.ParseGenesis(data)
+		return g, false, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, false, err
 	}
-	g := core.NewGenesis(ChainID, uint64(time.Now().UnixMilli()))
+	g = core.NewGenesis(ChainID, uint64(time.Now().UnixMilli()))
 	g.TargetBlockTimeMs = max(blockMs, 1)
 	g.AsertHalflifeMs = 10 * g.TargetBlockTimeMs
 	if cfg.MaxBlockBytes > 0 {
@@ -185,14 +197,14 @@ func genesis(cfg Config, fund core.Address) (*core.Genesis, error) {
 	g.InitialBits = core.HexU32(pow.BigToCompact(target))
 	g.Alloc = []core.Alloc{{Address: fund, Balance: FundCoins * 100_000_000}}
 	if err := g.Validate(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out, err := g.MarshalJSON()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return g, fsutil.WriteFileAtomic(path, out, 0o644)
+	return g, true, fsutil.WriteFileAtomic(path, out, 0o644)
 }

@@ -189,7 +189,7 @@ func TestSoak(t *testing.T) {
 	}
 	base := freeRange(t, nodes)
 	p := &devnetProc{t: t, bin: bin, args: []string{"devnet", "--nodes", fmt.Sprint(nodes), "--dir", dir,
-		"--block-time", "1s", "--api-port", fmt.Sprint(base), "--max-hashrate", "100000"}}
+		"--block-time", "1s", "--api-port", fmt.Sprint(base), "--max-hashrate", "100000", "--demo=false"}}
 	p.start()
 	defer p.kill()
 	var cs []*client.Client

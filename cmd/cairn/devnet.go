@@ -13,7 +13,7 @@ import (
 func newDevnetCmd() *cobra.Command {
 	var dir string
 	var nodes int
-	var verbose bool
+	var verbose, demo bool
 	var blockTime time.Duration
 	var apiPort int
 	var hashCap float64
@@ -44,7 +44,7 @@ directory; with --dir a second run resumes the same chain.`,
 			if verbose {
 				logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap})
+			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap, Demo: demo})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "data directory to create or resume (default: a new temporary directory)")
@@ -53,5 +53,6 @@ directory; with --dir a second run resumes the same chain.`,
 	cmd.Flags().DurationVar(&blockTime, "block-time", devnet.BlockTimeMs*time.Millisecond, "target block time of a new devnet (ignored when resuming)")
 	cmd.Flags().Float64Var(&hashCap, "max-hashrate", 0, "cap each node's mining at this many hashes/s, leaving the cores to validation (0: no cap)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print node logs to stderr")
+	cmd.Flags().BoolVar(&demo, "demo", true, "seed a new devnet with a demo token and a collection with an item (the dev wallet's first txs)")
 	return cmd
 }
