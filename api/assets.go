@@ -112,13 +112,6 @@ func (s *Server) assetFail(err error) error {
 	return s.fail(err)
 }
 
-func (s *Server) addrText(a core.Address) string {
-	if a.IsZero() {
-		return ""
-	}
-	return a.Encode(s.prefix)
-}
-
 func (s *Server) assetJSON(a *state.Asset) wire.Asset {
 	flags := []string{}
 	for i, n := range core.FlagNames {
@@ -132,8 +125,8 @@ func (s *Server) assetJSON(a *state.Asset) wire.Asset {
 	}
 	return wire.Asset{ID: a.ID.String(), Symbol: a.Symbol, Name: a.Name, Decimals: a.Decimals, Supply: a.Supply,
 		MaxSupply: a.MaxSupply, Holders: a.Holders, Flags: flags, Unique: a.Has(core.FlagUnique), MetadataHash: meta,
-		Creator: s.addrText(a.Creator), Manager: s.addrText(a.Manager), Minter: s.addrText(a.Minter),
-		Freezer: s.addrText(a.Freezer), Clawback: s.addrText(a.Clawback), CreatedHeight: a.CreatedHeight}
+		Creator: core.RoleText(a.Creator, s.prefix), Manager: core.RoleText(a.Manager, s.prefix), Minter: core.RoleText(a.Minter, s.prefix),
+		Freezer: core.RoleText(a.Freezer, s.prefix), Clawback: core.RoleText(a.Clawback, s.prefix), CreatedHeight: a.CreatedHeight}
 }
 
 func (s *Server) listAssets(_ context.Context, in *assetListIn) (*assetListOut, error) {

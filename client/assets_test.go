@@ -65,7 +65,7 @@ func TestAssetEndpoints(t *testing.T) {
 	check("Item", err, err == nil && it.Owner == "cairn1y", "GET /api/v1/items/"+coll+"/LOT-42")
 	hist, err := c.ItemHistory(ctx, coll, "LOT-42", 0, "")
 	check("ItemHistory", err, err == nil && len(hist.History) == 1 && hist.History[0].Time == 1700000000000, "GET /api/v1/items/"+coll+"/LOT-42/history")
-	hist, err = c.ItemHistory(ctx, coll, "LOT-42", 2, "abc")
+	_, err = c.ItemHistory(ctx, coll, "LOT-42", 2, "abc")
 	check("ItemHistory paged", err, err == nil, "GET /api/v1/items/"+coll+"/LOT-42/history?after=abc&limit=2")
 
 	// Item ids are one escaped path segment, whatever they hold; "." and

@@ -43,11 +43,13 @@ func (w *jsonWriter) str(name, v string) {
 	w.buf.Write(b)
 }
 
-func (w *jsonWriter) addrText(a Address) string {
+// RoleText shows an address that may be "none" (a role, in JSON): the
+// zero address is "", any other its bech32m text under prefix.
+func RoleText(a Address, prefix string) string {
 	if a.IsZero() {
 		return ""
 	}
-	return a.Encode(w.prefix)
+	return a.Encode(prefix)
 }
 
 func (w *jsonWriter) u8(name string, v *uint8) {
@@ -62,10 +64,10 @@ func (w *jsonWriter) boolean(name string, v *bool) {
 	w.key(name)
 	w.buf.WriteString(strconv.FormatBool(*v))
 }
-func (w *jsonWriter) addr(name string, v *Address) { w.str(name, w.addrText(*v)) }
+func (w *jsonWriter) addr(name string, v *Address) { w.str(name, RoleText(*v, w.prefix)) }
 func (w *jsonWriter) optAddr(name string, v **Address) {
 	if *v != nil {
-		w.str(name, w.addrText(**v))
+		w.str(name, RoleText(**v, w.prefix))
 	}
 }
 func (w *jsonWriter) asset(name string, v *AssetID) { w.str(name, v.String()) }

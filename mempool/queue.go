@@ -101,12 +101,6 @@ func (x u128) sub128(y u128) u128 {
 
 func (x u128) less(y u128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
 
-// addCost returns a + b and whether it did not overflow.
-func addCost(a, b uint64) (uint64, bool) {
-	s, c := bits.Add64(a, b, 0)
-	return s, c == 0
-}
-
 // readyHeap is a max-heap of senders by their first tx (better first).
 type readyHeap []*sender
 
