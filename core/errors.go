@@ -57,6 +57,28 @@ const (
 	CodeItemNotFound   Code = "item_not_found"  // no such item in the collection
 	CodeItemBurned     Code = "item_burned"     // the item was burned
 	CodeNotOwner       Code = "not_owner"       // the sender does not own the item
+
+	// Contract deploys: the module breaks a rule of docs/contracts.md.
+	CodeInvalidModule     Code = "invalid_module"      // not a valid WebAssembly module
+	CodeFloatNotAllowed   Code = "float_not_allowed"   // f32/f64 types or opcodes
+	CodeSIMDNotAllowed    Code = "simd_not_allowed"    // v128 types or SIMD opcodes
+	CodeThreadsNotAllowed Code = "threads_not_allowed" // atomics or shared memory
+	CodeFeatureNotAllowed Code = "feature_not_allowed" // tail calls, exceptions, multiple memories, reference types beyond funcref
+	CodeImportNotAllowed  Code = "import_not_allowed"  // an import outside the host ABI
+	CodeStartNotAllowed   Code = "start_not_allowed"   // a start function
+	CodeMemoryTooLarge    Code = "memory_too_large"    // memory minimum above the chain's cap
+	CodeNoCallExport      Code = "no_call_export"      // no exported "call" function () -> ()
+	CodeNoMemoryExport    Code = "no_memory_export"    // no exported "memory"
+	CodeBadEntryPoint     Code = "bad_entry_point"     // "call" or "init" is not a function () -> ()
+	CodeReservedName      Code = "reserved_name"       // an export named __cairn_*
+	CodeTooManyLocals     Code = "too_many_locals"     // a function above the locals cap
+	CodeCodeTooLarge      Code = "code_too_large"      // the module is above max_code_bytes
+	CodeContractNotFound  Code = "contract_not_found"  // no contract at this address
+	CodeBlockGasExceeded  Code = "block_gas_exceeded"  // the gas limit is above the block's gas limit
+	CodeOutOfGas          Code = "out_of_gas"          // the call ran out of gas
+	CodeTrap              Code = "trap"                // the contract trapped (unreachable, out-of-bounds access, ...)
+	CodeAborted           Code = "aborted"             // the contract called abort
+	CodeCallDepthExceeded Code = "call_depth_exceeded" // nested calls past the depth limit
 )
 
 // RuleError reports input that breaks a rule: a peer or client sent
