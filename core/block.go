@@ -144,7 +144,7 @@ func DecodeBlock(b []byte) (*Block, error) {
 	}
 	blk.Txs = make([]*Tx, 0, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		size := r.Uvarint("tx length", MaxTxSize)
+		size := r.Uvarint("tx length", MaxDeployTxSize)
 		raw := r.Take("tx", int(size))
 		if r.err != nil {
 			break

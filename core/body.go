@@ -22,6 +22,13 @@ const (
 	MaxAssetDecimals = 18
 	MaxItemIDLen     = 64 // bytes
 	MaxTagLen        = 32 // printable ASCII
+	// MaxCodeSizeHard bounds a contract's code whatever the genesis says
+	// (its max_code_bytes may only be lower).
+	MaxCodeSizeHard = 256 << 10
+	// MaxCallInput bounds a contract call's input and a deploy's init input.
+	MaxCallInput = 400
+	// MaxDeployBodySize is the largest contract_deploy body.
+	MaxDeployBodySize = 2*4 + MaxCodeSizeHard + MaxCallInput
 )
 
 // fieldVisitor is what walks a body's fields: the encoder, the decoder and
@@ -36,8 +43,9 @@ type fieldVisitor interface {
 	hash(name string, v *Hash)    // 32 bytes, required
 	optHash(name string, v *Hash) // 0 or 32 bytes; the zero hash is "none"
 	text(name string, v *string, max int)
-	bin(name string, v *[]byte, max int) // JSON: UTF-8 text, or 0x + hex
-	flags(name string, v *uint8)         // JSON: a list of flag names
+	bin(name string, v *[]byte, max int)  // JSON: UTF-8 text, or 0x + hex
+	data(name string, v *[]byte, max int) // opaque bytes (code, call input); JSON: hex
+	flags(name string, v *uint8)          // JSON: a list of flag names
 }
 
 // NewBody returns an empty body of kind k, or nil for a kind with no body
@@ -66,6 +74,10 @@ func NewBody(k Kind) Body {
 		return &ItemAttest{}
 	case KindItemBurn:
 		return &ItemBurn{}
+	case KindContractDeploy:
+		return &ContractDeploy{}
+	case KindContractCall:
+		return &ContractCall{}
 	}
 	return nil
 }
@@ -157,6 +169,56 @@ type ItemAttest struct {
 type ItemBurn struct {
 	Collection AssetID
 	ItemID     []byte
+}
+
+// ContractDeploy creates a contract running Code (a WebAssembly module,
+// docs/contracts.md) at ContractAddress(sender, nonce), and runs its init
+// export, if any, with InitInput.
+type ContractDeploy struct {
+	Code      []byte
+	InitInput []byte
+}
+
+// ContractCall runs a contract's call export with Input, after moving
+// Amount coins from the sender to the contract; GasLimit bounds the gas
+// (the fee must cover GasLimit * gas_price + min_fee).
+type ContractCall struct {
+	Contract Address
+	Input    []byte
+	Amount   uint64
+	GasLimit uint64
+}
+
+func (*ContractDeploy) Kind() Kind { return KindContractDeploy }
+func (*ContractCall) Kind() Kind   { return KindContractCall }
+
+func (b *ContractDeploy) fields(v fieldVisitor) {
+	v.data("code", &b.Code, MaxCodeSizeHard)
+	v.data("init_input", &b.InitInput, MaxCallInput)
+}
+
+func (b *ContractCall) fields(v fieldVisitor) {
+	v.addr("contract", &b.Contract)
+	v.data("input", &b.Input, MaxCallInput)
+	v.u64("amount", &b.Amount)
+	v.u64("gas_limit", &b.GasLimit)
+}
+
+func (b *ContractDeploy) check() error {
+	if len(b.Code) == 0 {
+		return Errorf(CodeMalformed, "contract_deploy: code is empty")
+	}
+	return nil
+}
+
+func (b *ContractCall) check() error {
+	if b.Amount > MaxMoney {
+		return Errorf(CodeInvalidAmount, "amount %d above MaxMoney %d", b.Amount, uint64(MaxMoney))
+	}
+	if b.GasLimit == 0 {
+		return Errorf(CodeMalformed, "contract_call: gas_limit must be at least 1")
+	}
+	return nil
 }
 
 func (*AssetCreate) Kind() Kind   { return KindAssetCreate }
@@ -399,6 +461,7 @@ func (e *encoder) optHash(_ string, v *Hash) {
 }
 func (e *encoder) text(_ string, v *string, _ int) { e.b = appendBytes(e.b, []byte(*v)) }
 func (e *encoder) bin(_ string, v *[]byte, _ int)  { e.b = appendBytes(e.b, *v) }
+func (e *encoder) data(_ string, v *[]byte, _ int) { e.b = appendBytes(e.b, *v) }
 func (e *encoder) flags(_ string, v *uint8)        { e.b = append(e.b, *v) }
 
 // DecodeBody strictly decodes a body of kind k: truncation, trailing
@@ -409,8 +472,8 @@ func DecodeBody(k Kind, b []byte) (Body, error) {
 	if body == nil {
 		return nil, Errorf(CodeBadVersion, "tx kind %s has no body", k)
 	}
-	if len(b) > MaxBodySize {
-		return nil, Errorf(CodeTooLarge, "%s body: %d bytes, the limit is %d", k, len(b), MaxBodySize)
+	if len(b) > k.MaxBodySize() {
+		return nil, Errorf(CodeTooLarge, "%s body: %d bytes, the limit is %d", k, len(b), k.MaxBodySize())
 	}
 	d := decoder{r: &Reader{what: k.String(), b: b}}
 	body.fields(&d)
@@ -468,6 +531,7 @@ func (d *decoder) optHash(name string, v *Hash) {
 }
 func (d *decoder) text(name string, v *string, max int) { *v = string(d.r.Bytes(name, uint64(max))) }
 func (d *decoder) bin(name string, v *[]byte, max int)  { *v = d.r.Bytes(name, uint64(max)) }
+func (d *decoder) data(name string, v *[]byte, max int) { *v = d.r.Bytes(name, uint64(max)) }
 func (d *decoder) flags(name string, v *uint8)          { d.u8(name, v) }
 
 // bodySize returns the length of body's encoding.
@@ -488,6 +552,7 @@ func (s *sizer) hash(string, *Hash)              { s.n += HashSize }
 func (s *sizer) flags(string, *uint8)            { s.n++ }
 func (s *sizer) text(_ string, v *string, _ int) { s.n += uvarintLen(uint64(len(*v))) + len(*v) }
 func (s *sizer) bin(_ string, v *[]byte, _ int)  { s.n += uvarintLen(uint64(len(*v))) + len(*v) }
+func (s *sizer) data(_ string, v *[]byte, _ int) { s.n += uvarintLen(uint64(len(*v))) + len(*v) }
 func (s *sizer) optAddr(_ string, v **Address) {
 	s.n++
 	if *v != nil {

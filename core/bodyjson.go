@@ -81,6 +81,7 @@ func (w *jsonWriter) optHash(name string, v *Hash) {
 }
 func (w *jsonWriter) text(name string, v *string, _ int) { w.str(name, *v) }
 func (w *jsonWriter) bin(name string, v *[]byte, _ int)  { w.str(name, ItemIDText(*v)) }
+func (w *jsonWriter) data(name string, v *[]byte, _ int) { w.str(name, hex.EncodeToString(*v)) }
 func (w *jsonWriter) flags(name string, v *uint8) {
 	w.key(name)
 	names := []string{}
@@ -265,6 +266,23 @@ func (r *jsonReader) bin(name string, v *[]byte, _ int) {
 		r.fail(name, err)
 		*v = id
 	}
+}
+func (r *jsonReader) data(name string, v *[]byte, max int) {
+	var s string
+	if !r.get(name, &s, true, "hex bytes") {
+		return
+	}
+	s = strings.TrimPrefix(s, "0x")
+	if len(s) > 2*max {
+		r.fail(name, Errorf(CodeTooLarge, "%d hex characters, the limit is %d bytes", len(s), max))
+		return
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		r.fail(name, Errorf(CodeMalformed, "not hex: %v", err))
+		return
+	}
+	*v = b
 }
 func (r *jsonReader) flags(name string, v *uint8) {
 	var names []string

@@ -100,6 +100,21 @@ func TestTxSanity(t *testing.T) {
 	}
 }
 
+// bigTransferBody is an asset_transfer whose body length says 600 bytes:
+// only a contract_deploy may pass MaxBodySize.
+func bigTransferBody() []byte {
+	tx := testTx2(1, 0, &AssetTransfer{Asset: AssetID{1}, To: Address{2}, Amount: 1})
+	b := appendU16(nil, TxVersion2)
+	b = append(b, byte(KindAssetTransfer))
+	b = appendBytes(b, []byte(tx.ChainID))
+	b = append(b, tx.From[:]...)
+	b = appendU64(b, tx.Fee)
+	b = appendU64(b, tx.Nonce)
+	b = appendBytes(b, make([]byte, 600))
+	b = appendBytes(b, nil)
+	return append(b, tx.Signature[:]...)
+}
+
 func TestDecodeTxStrict(t *testing.T) {
 	enc := testTx(1, 0).Encode()
 	nonMinimal := append([]byte(nil), enc[:2]...)
@@ -116,7 +131,8 @@ func TestDecodeTxStrict(t *testing.T) {
 		{"trailing byte", append(append([]byte(nil), enc...), 0), CodeMalformed},
 		{"non-minimal varint", nonMinimal, CodeMalformed},
 		{"memo over limit", longMemo.Encode(), CodeTooLarge},
-		{"too large", make([]byte, MaxTxSize+1), CodeTooLarge},
+		{"too large", make([]byte, MaxDeployTxSize+1), CodeTooLarge},
+		{"body over its kind's cap", bigTransferBody(), CodeTooLarge},
 		{"chain id over limit", append([]byte{0, 1, 33}, make([]byte, 200)...), CodeTooLarge},
 		{"varint overflow", append([]byte{0, 1}, bytes.Repeat([]byte{0xff}, 11)...), CodeMalformed},
 	}

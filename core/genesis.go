@@ -15,20 +15,26 @@ import (
 // Genesis defines a chain: its parameters and initial balances. The
 // genesis block commits to all of it, so its hash identifies the chain.
 type Genesis struct {
-	ChainID           string  `json:"chain_id"`
-	AddressPrefix     string  `json:"address_prefix"`
-	Decimals          uint8   `json:"decimals"`
-	Timestamp         uint64  `json:"timestamp"` // unix ms of the genesis block (the ASERT anchor)
-	PowLimit          Hash    `json:"pow_limit"` // largest allowed target, big-endian hex
-	InitialBits       HexU32  `json:"initial_bits"`
-	TargetBlockTimeMs uint64  `json:"target_block_time_ms"`
-	AsertHalflifeMs   uint64  `json:"asert_halflife_ms"`
-	InitialReward     uint64  `json:"initial_reward"`
-	HalvingInterval   uint64  `json:"halving_interval"`
-	MinFee            uint64  `json:"min_fee"`
-	MaxBlockBytes     uint64  `json:"max_block_bytes"`
-	MaxBlockTxs       uint64  `json:"max_block_txs"`
-	Alloc             []Alloc `json:"-"` // sorted by address; JSON "alloc": {address: balance}
+	ChainID           string `json:"chain_id"`
+	AddressPrefix     string `json:"address_prefix"`
+	Decimals          uint8  `json:"decimals"`
+	Timestamp         uint64 `json:"timestamp"` // unix ms of the genesis block (the ASERT anchor)
+	PowLimit          Hash   `json:"pow_limit"` // largest allowed target, big-endian hex
+	InitialBits       HexU32 `json:"initial_bits"`
+	TargetBlockTimeMs uint64 `json:"target_block_time_ms"`
+	AsertHalflifeMs   uint64 `json:"asert_halflife_ms"`
+	InitialReward     uint64 `json:"initial_reward"`
+	HalvingInterval   uint64 `json:"halving_interval"`
+	MinFee            uint64 `json:"min_fee"`
+	MaxBlockBytes     uint64 `json:"max_block_bytes"`
+	MaxBlockTxs       uint64 `json:"max_block_txs"`
+	// Contract rules (docs/contracts.md); 0 or absent: the default
+	// (Contracts applies them).
+	GasPrice               uint64  `json:"gas_price,omitempty"`
+	MaxBlockGas            uint64  `json:"max_block_gas,omitempty"`
+	MaxCodeBytes           uint64  `json:"max_code_bytes,omitempty"`
+	MaxContractMemoryPages uint64  `json:"max_contract_memory_pages,omitempty"`
+	Alloc                  []Alloc `json:"-"` // sorted by address; JSON "alloc": {address: balance}
 }
 
 // Alloc is an initial balance.
@@ -219,6 +225,9 @@ func (g *Genesis) Validate() error {
 			return bad("alloc: total %d above MaxMoney %d", total, uint64(MaxMoney))
 		}
 	}
+	if err := g.validateContracts(); err != nil {
+		return err
+	}
 	rewards, ok := g.totalRewards()
 	if !ok || total+rewards > MaxMoney {
 		return bad("supply: alloc %d + all future block rewards exceed MaxMoney %d; lower initial_reward or halving_interval", total, uint64(MaxMoney))
@@ -274,8 +283,14 @@ func (g *Genesis) AllocTotal() uint64 {
 
 // ParamsHash returns SHA-256 of the canonical encoding of every genesis
 // field, alloc included; the genesis block's prev_hash carries it.
+// Encoding version 2 adds the contract fields (as written, 0 for absent);
+// a genesis without them keeps version 1, and so its v1 hash.
 func (g *Genesis) ParamsHash() Hash {
-	b := appendU16(nil, 1) // genesis encoding version
+	version := uint16(1)
+	if g.hasContractFields() {
+		version = 2
+	}
+	b := appendU16(nil, version) // genesis encoding version
 	b = appendBytes(b, []byte(g.ChainID))
 	b = appendBytes(b, []byte(g.AddressPrefix))
 	b = append(b, g.Decimals)
@@ -284,6 +299,11 @@ func (g *Genesis) ParamsHash() Hash {
 	b = appendU32(b, uint32(g.InitialBits))
 	for _, v := range []uint64{g.TargetBlockTimeMs, g.AsertHalflifeMs, g.InitialReward, g.HalvingInterval, g.MinFee, g.MaxBlockBytes, g.MaxBlockTxs} {
 		b = appendU64(b, v)
+	}
+	if version == 2 {
+		for _, v := range []uint64{g.GasPrice, g.MaxBlockGas, g.MaxCodeBytes, g.MaxContractMemoryPages} {
+			b = appendU64(b, v)
+		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(g.Alloc)))
 	for _, a := range g.Alloc {

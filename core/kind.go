@@ -26,21 +26,26 @@ const (
 	KindItemTransfer  Kind = 9
 	KindItemAttest    Kind = 10
 	KindItemBurn      Kind = 11
+	// Contracts (V2.md §5, docs/contracts.md).
+	KindContractDeploy Kind = 12
+	KindContractCall   Kind = 13
 )
 
 var kindNames = [...]string{
-	KindTransfer:      "transfer",
-	KindAssetCreate:   "asset_create",
-	KindAssetTransfer: "asset_transfer",
-	KindAssetMint:     "asset_mint",
-	KindAssetBurn:     "asset_burn",
-	KindAssetFreeze:   "asset_freeze",
-	KindAssetClawback: "asset_clawback",
-	KindAssetConfig:   "asset_config",
-	KindItemMint:      "item_mint",
-	KindItemTransfer:  "item_transfer",
-	KindItemAttest:    "item_attest",
-	KindItemBurn:      "item_burn",
+	KindTransfer:       "transfer",
+	KindAssetCreate:    "asset_create",
+	KindAssetTransfer:  "asset_transfer",
+	KindAssetMint:      "asset_mint",
+	KindAssetBurn:      "asset_burn",
+	KindAssetFreeze:    "asset_freeze",
+	KindAssetClawback:  "asset_clawback",
+	KindAssetConfig:    "asset_config",
+	KindItemMint:       "item_mint",
+	KindItemTransfer:   "item_transfer",
+	KindItemAttest:     "item_attest",
+	KindItemBurn:       "item_burn",
+	KindContractDeploy: "contract_deploy",
+	KindContractCall:   "contract_call",
 }
 
 // Known reports whether k is a kind of this protocol version.
@@ -62,6 +67,23 @@ func ParseKind(s string) (Kind, error) {
 		}
 	}
 	return 0, Errorf(CodeBadVersion, "unknown tx kind %q", clip(s))
+}
+
+// MaxBodySize returns the largest body a tx of kind k may carry: only a
+// contract_deploy may pass MaxBodySize (its code).
+func (k Kind) MaxBodySize() int {
+	if k == KindContractDeploy {
+		return MaxDeployBodySize
+	}
+	return MaxBodySize
+}
+
+// MaxTxSize returns the largest canonical encoding of a tx of kind k.
+func (k Kind) MaxTxSize() int {
+	if k == KindContractDeploy {
+		return MaxDeployTxSize
+	}
+	return MaxTxSize
 }
 
 // Kinds returns every kind, in number order.

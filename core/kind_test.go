@@ -28,6 +28,8 @@ func sampleBodies() []Body {
 		&ItemTransfer{Collection: asset, ItemID: []byte("LOT-42"), To: a},
 		&ItemAttest{Collection: asset, ItemID: []byte("LOT-42"), Tag: "shipped", DataHash: Sum([]byte("bill of lading"))},
 		&ItemBurn{Collection: asset, ItemID: []byte("LOT-42")},
+		&ContractDeploy{Code: append([]byte("\x00asm\x01\x00\x00\x00"), make([]byte, 40_000)...), InitInput: []byte{1, 2}},
+		&ContractCall{Contract: b, Input: []byte("transfer"), Amount: 7, GasLimit: 100_000},
 	}
 }
 
@@ -48,7 +50,7 @@ func TestTxV2RoundTrip(t *testing.T) {
 		seen[body.Kind()] = true
 		tx := testTx2(byte(i+1), uint64(i), body)
 		enc := tx.Encode()
-		if len(enc) != tx.Size() || len(enc) > MaxTxSize {
+		if len(enc) != tx.Size() || len(enc) > body.Kind().MaxTxSize() {
 			t.Fatalf("%s: %d bytes, Size %d", body.Kind(), len(enc), tx.Size())
 		}
 		got, err := DecodeTx(enc)

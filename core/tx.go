@@ -14,8 +14,11 @@ const (
 	// MaxMoney bounds every amount, fee, balance and the total supply, so
 	// JSON numbers stay exact in every language.
 	MaxMoney = 1<<53 - 1
-	// MaxTxSize is the largest canonical tx encoding of any kind.
+	// MaxTxSize is the largest canonical tx encoding of any kind but
+	// contract_deploy (Kind.MaxTxSize).
 	MaxTxSize = 1024
+	// MaxDeployTxSize is the largest contract_deploy, and so of any tx.
+	MaxDeployTxSize = MaxTxSize + MaxDeployBodySize
 	// minTxSize is a lower bound of every canonical tx encoding (a
 	// version-2 envelope with an empty chain id, body and memo).
 	minTxSize = 2 + 1 + 1 + PublicKeySize + 2*8 + 1 + 1 + SignatureSize
@@ -118,13 +121,16 @@ func (tx *Tx) VerifySignature() bool {
 
 // DecodeTx strictly decodes a canonical tx encoding of either version.
 func DecodeTx(b []byte) (*Tx, error) {
-	if len(b) > MaxTxSize {
-		return nil, Errorf(CodeTooLarge, "tx: %d bytes, the limit is %d", len(b), MaxTxSize)
+	if len(b) > MaxDeployTxSize {
+		return nil, Errorf(CodeTooLarge, "tx: %d bytes, the limit is %d", len(b), MaxDeployTxSize)
 	}
 	r := &Reader{what: "tx", b: b}
 	tx := decodeTx(r)
 	if err := r.End(); err != nil {
 		return nil, err
+	}
+	if max := tx.Kind.MaxTxSize(); len(b) > max {
+		return nil, Errorf(CodeTooLarge, "%s tx: %d bytes, the limit is %d", tx.Kind, len(b), max)
 	}
 	return tx, nil
 }
@@ -155,7 +161,7 @@ func decodeTx(r *Reader) *Tx {
 		r.Fixed("from", tx.From[:])
 		tx.Fee = r.U64("fee")
 		tx.Nonce = r.U64("nonce")
-		raw := r.BytesView("body", MaxBodySize)
+		raw := r.BytesView("body", tx.Kind.MaxBodySize())
 		if r.Err() == nil {
 			body, err := DecodeBody(tx.Kind, raw)
 			if err != nil {
@@ -209,8 +215,8 @@ func (tx *Tx) CheckSanity(chainID string, minFee uint64, verifySig bool) error {
 		return Errorf(CodeWrongChain, "tx chain_id %q, this chain is %q", clip(tx.ChainID), chainID)
 	}
 	if tx.Version == TxVersion2 {
-		if n := tx.bodySize(); n > MaxBodySize {
-			return Errorf(CodeTooLarge, "%s body of %d bytes, the limit is %d", tx.Kind, n, MaxBodySize)
+		if n, max := tx.bodySize(), tx.Kind.MaxBodySize(); n > max {
+			return Errorf(CodeTooLarge, "%s body of %d bytes, the limit is %d", tx.Kind, n, max)
 		}
 		if err := checkBody(tx.Body); err != nil {
 			return err
