@@ -13,6 +13,7 @@ import (
 	"github.com/cairn-chain/cairn/index"
 	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
+	"github.com/cairn-chain/cairn/vm"
 )
 
 // Defaults for Config fields left zero.
@@ -48,7 +49,13 @@ type Config struct {
 	// Indexers keep the secondary indexes inside each connecting and
 	// disconnecting batch; nil means index.All().
 	Indexers []index.Indexer
+	// VM runs contracts; nil: contract txs are invalid here (tests of
+	// other kinds). The node owns it.
+	VM *vm.VM
 }
+
+// rules returns what the executor needs beyond the state.
+func (c *Chain) rules() state.Rules { return state.Rules{Genesis: c.cfg.Genesis, VM: c.cfg.VM} }
 
 // Chain is the block tree and the main chain's state. Methods are safe
 // for concurrent use: one writer at a time (ProcessBlock, RetryHeld), many

@@ -139,7 +139,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 	if err := st.prefetch(blk, cb.senders); err != nil {
 		return fmt.Errorf("chain: read accounts: %w", err)
 	}
-	res, err := state.ApplyBlock(st, c.cfg.Genesis, blk)
+	res, err := state.ApplyBlock(st, c.rules(), blk)
 	if err != nil {
 		return err
 	}

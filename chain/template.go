@@ -46,7 +46,7 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 		Bits:      c.cfg.Engine.NextBits(&tip.header),
 	}}
 	size := uint64(core.HeaderSize + 4) // header + a generous tx-count varint
-	b := state.NewBuilder(c.state(), g, blk.Header.Height)
+	b := state.NewBuilder(c.state(), c.rules(), &blk.Header)
 	for _, tx := range candidates {
 		if uint64(len(blk.Txs)) >= g.MaxBlockTxs {
 			break

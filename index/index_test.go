@@ -30,7 +30,7 @@ func TestIndexersRoundTrip(t *testing.T) {
 	blk := &core.Block{Header: core.Header{Height: 1, Miner: core.Address{7}}, Txs: txs}
 	st := state.Memory{}
 	st.Apply(state.GenesisChanges(g))
-	res, err := state.ApplyBlock(st, g, blk)
+	res, err := state.ApplyBlock(st, state.Rules{Genesis: g}, blk)
 	if err != nil {
 		t.Fatal(err)
 	}

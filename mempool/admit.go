@@ -93,8 +93,8 @@ func (p *Pool) prepare(tx *core.Tx) (*entry, error) {
 	if len(tx.Memo) > core.MaxMemoLen {
 		return nil, core.Errorf(core.CodeTooLarge, "tx memo: %d bytes, the limit is %d", len(tx.Memo), core.MaxMemoLen)
 	}
-	if size := tx.Size(); size > core.MaxTxSize {
-		return nil, core.Errorf(core.CodeTooLarge, "tx: %d bytes, the limit is %d", size, core.MaxTxSize)
+	if size, max := tx.Size(), tx.Kind.MaxTxSize(); size > max {
+		return nil, core.Errorf(core.CodeTooLarge, "%s tx: %d bytes, the limit is %d", tx.Kind, size, max)
 	}
 	if err := tx.CheckSanity(p.cfg.ChainID, p.cfg.MinFee, false); err != nil {
 		return nil, err

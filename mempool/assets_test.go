@@ -21,7 +21,7 @@ func assetState(ks ...key) state.Memory {
 func applyBlock(t *testing.T, st state.Memory, txs ...*core.Tx) *core.Block {
 	t.Helper()
 	blk := &core.Block{Header: core.Header{Height: 1, Miner: core.Address{0xaa}}, Txs: txs}
-	res, err := state.ApplyBlock(st, &core.Genesis{ChainID: testChain, MinFee: testMinFee, HalvingInterval: 1}, blk)
+	res, err := state.ApplyBlock(st, state.Rules{Genesis: &core.Genesis{ChainID: testChain, MinFee: testMinFee, HalvingInterval: 1}}, blk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestAssetAdmission(t *testing.T) {
 	}
 
 	sel := p.Select(1<<20, 100)
-	b := state.NewBuilder(st, &core.Genesis{ChainID: testChain, MinFee: testMinFee, HalvingInterval: 1}, 1)
+	b := state.NewBuilder(st, state.Rules{Genesis: &core.Genesis{ChainID: testChain, MinFee: testMinFee, HalvingInterval: 1}}, &core.Header{Height: 1})
 	for _, tx := range sel {
 		if err := b.Add(tx); err != nil {
 			t.Fatalf("the template refuses a tx the pool admitted: %s: %v", tx.Kind, err)

@@ -46,7 +46,7 @@ func benchCorpus(b *testing.B, n, perSender int, assets bool) ([]*core.Tx, State
 			st.Apply([]state.Change{{Key: string(state.AccountKey(k.Addr)), New: core.Account{Balance: 1e12}.Encode()}})
 			creates = append(creates, k.Tx2(testChain, &core.AssetCreate{Symbol: "B", MaxSupply: 1 << 50, InitialSupply: 1 << 50}, 1000, 0))
 		}
-		res, err := state.ApplyBlock(st, &core.Genesis{ChainID: testChain, MinFee: testMinFee, HalvingInterval: 1}, &core.Block{Txs: creates})
+		res, err := state.ApplyBlock(st, state.Rules{Genesis: &core.Genesis{ChainID: testChain, MinFee: testMinFee, HalvingInterval: 1}}, &core.Block{Txs: creates})
 		if err != nil {
 			b.Fatal(err)
 		}

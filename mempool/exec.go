@@ -27,13 +27,16 @@ func (s *sender) run() int {
 	return n
 }
 
+// newView returns an admission view over the tip's state.
+func (p *Pool) newView() *state.View { return state.NewPendingView(p.cfg.State, p.cfg.Rules, 0) }
+
 // pendingView returns s's view with its run applied, building it when it
 // is missing or older than the last Update. A run tx that no longer
 // applies ends the view there: the returned count is what applied.
 func (p *Pool) pendingView(s *sender) (*state.View, int) {
 	run := s.run()
 	if s.view == nil || s.viewEpoch != p.epoch || s.applied > run {
-		s.view, s.applied, s.viewEpoch = state.NewView(p.cfg.State), 0, p.epoch
+		s.view, s.applied, s.viewEpoch = p.newView(), 0, p.epoch
 	}
 	for s.applied < run {
 		if _, err := s.view.ApplyTx(s.txs[s.applied].tx); err != nil {
@@ -64,7 +67,7 @@ func (p *Pool) checkState(s *sender, e *entry, i int, found bool) error {
 	case found && i < run:
 		// A replacement inside the run: it must apply, and so must the
 		// txs after it.
-		nv := state.NewView(p.cfg.State)
+		nv := p.newView()
 		for _, o := range s.txs[:i] {
 			if _, err := nv.ApplyTx(o.tx); err != nil {
 				return err

@@ -38,6 +38,10 @@ type Config struct {
 	ChainID string      // the chain's chain_id; txs for another chain are rejected
 	MinFee  uint64      // the chain's minimum fee
 	State   StateReader // confirmed state at the tip
+	// Rules give contract txs their checks (the genesis's contract
+	// fields, the VM that checks a deploy's code); without them contract
+	// txs are refused.
+	Rules state.Rules
 	// SigCache is optional: the IDs of admitted txs are added (the chain
 	// skips re-verifying them), and a tx whose ID is there is not verified.
 	SigCache *core.SigCache

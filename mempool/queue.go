@@ -295,7 +295,7 @@ func (p *Pool) revalidate(s *sender, acct core.Account, extra []*entry, check bo
 	var cost uint64
 	var view *state.View
 	if check {
-		view = state.NewView(p.cfg.State)
+		view = p.newView()
 	}
 	applied, next, gap := 0, acct.Nonce, false
 	broken := false

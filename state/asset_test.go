@@ -45,7 +45,7 @@ func newAssetWorld(t *testing.T) *assetWorld {
 // success the state moves on.
 func (w *assetWorld) apply(k testKey, body core.Body) error {
 	tx := k.tx2(body, w.nonces[k.Addr])
-	res, err := ApplyBlock(w.st, w.g, &core.Block{Header: core.Header{Height: 1, Miner: key(9).Addr}, Txs: []*core.Tx{tx}})
+	res, err := ApplyBlock(w.st, Rules{Genesis: w.g}, &core.Block{Header: core.Header{Height: 1, Miner: key(9).Addr}, Txs: []*core.Tx{tx}})
 	if err != nil {
 		return err
 	}

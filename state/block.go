@@ -24,13 +24,20 @@ type Builder struct {
 	v   *View
 	g   *core.Genesis
 	res BlockResult
+	gas uint64 // the gas limits of the contract txs so far
 }
 
-// NewBuilder starts a block at height over r, the parent's state.
-func NewBuilder(r Reader, g *core.Genesis, height uint64) *Builder {
-	v := NewView(r)
-	v.Height = height
-	return &Builder{v: v, g: g, res: BlockResult{Reward: g.Reward(height)}}
+// NewBuilder starts block h (its height and timestamp) over r, the
+// parent's state.
+func NewBuilder(r Reader, rules Rules, h *core.Header) *Builder {
+	return newBuilder(NewView(r), rules, h)
+}
+
+func newBuilder(v *View, rules Rules, h *core.Header) *Builder {
+	v.env = newEnv(rules, h.Height, h.Timestamp, false)
+	v.Height = h.Height
+	g := rules.Genesis
+	return &Builder{v: v, g: g, res: BlockResult{Reward: g.Reward(h.Height)}}
 }
 
 // Add checks tx's sanity (not its signature: the caller verifies those,
@@ -43,11 +50,16 @@ func (b *Builder) Add(tx *core.Tx) error {
 	if b.res.Fees+tx.Fee > core.MaxMoney { // each fee <= MaxMoney and the sum is bounded by the supply
 		return core.Errorf(core.CodeInvalidAmount, "block fees above MaxMoney")
 	}
-	rc, err := b.v.Apply(tx)
+	gas := GasLimit(b.g, tx)
+	if max := b.v.env.contracts.MaxBlockGas; gas > max-min(max, b.gas) {
+		return core.Errorf(core.CodeBlockGasExceeded, "gas limit %d: the block's contract txs already use %d of max_block_gas %d", gas, b.gas, max)
+	}
+	rc, fee, err := b.v.apply(tx)
 	if err != nil {
 		return err
 	}
-	b.res.Fees += tx.Fee
+	b.gas += gas
+	b.res.Fees += fee
 	b.res.Receipts = append(b.res.Receipts, rc)
 	return nil
 }
@@ -70,10 +82,8 @@ func (b *Builder) Finish(miner core.Address) (*BlockResult, error) {
 // and returns the changes, crediting the miner with reward + fees.
 // Signatures are not checked (see Builder.Add). Nothing is written; on
 // error the block is invalid and r is untouched.
-func ApplyBlock(r Reader, g *core.Genesis, blk *core.Block) (*BlockResult, error) {
-	b := NewBuilder(r, g, blk.Header.Height)
-	b.v = newView(r, 2*len(blk.Txs)) // sized for the block: its maps do not grow step by step
-	b.v.Height = blk.Header.Height
+func ApplyBlock(r Reader, rules Rules, blk *core.Block) (*BlockResult, error) {
+	b := newBuilder(newView(r, 2*len(blk.Txs)), rules, &blk.Header) // sized for the block: its maps do not grow step by step
 	for i, tx := range blk.Txs {
 		if err := b.Add(tx); err != nil {
 			if !core.IsRuleError(err) {

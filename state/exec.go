@@ -16,27 +16,41 @@ import (
 // (version, chain, bounds, signature) is tx.CheckSanity's, checked first
 // by the caller.
 func (v *View) ApplyTx(tx *core.Tx) (fee uint64, err error) {
-	if _, err := v.Apply(tx); err != nil {
-		return 0, err
-	}
-	return tx.Fee, nil
+	_, fee, err = v.apply(tx)
+	return fee, err
 }
 
 // Apply is ApplyTx returning the tx's receipt.
 func (v *View) Apply(tx *core.Tx) (Receipt, error) {
+	rc, _, err := v.apply(tx)
+	return rc, err
+}
+
+// apply applies tx and returns its receipt and the fee it paid (a
+// contract tx pays for the gas it used, FeeCharged).
+func (v *View) apply(tx *core.Tx) (Receipt, uint64, error) {
 	mark := len(v.journal)
 	v.events = v.events[:0]
+	v.outcome = outcome{}
 	if err := v.applyTx(tx); err != nil {
 		v.revert(mark)
 		v.events = v.events[:0]
-		return Receipt{}, err
+		return Receipt{}, 0, err
 	}
 	v.journal = v.journal[:mark]
 	rc := Receipt{Status: ReceiptSuccess}
+	fee := tx.Fee
+	if o := v.outcome; o.contract {
+		rc.GasUsed, fee = o.gasUsed, o.fee
+		if o.failed != nil {
+			rc.Status = ReceiptFailed
+			rc.Error = string(core.CodeOf(o.failed)) + ": " + o.failed.Error()
+		}
+	}
 	if len(v.events) > 0 {
 		rc.Events = append([]Event(nil), v.events...)
 	}
-	return rc, nil
+	return rc, fee, nil
 }
 
 // CheckTx reports whether tx would apply to the view, without changing it.
@@ -57,17 +71,21 @@ func (v *View) applyTx(tx *core.Tx) error {
 	if tx.Nonce > sender.Nonce {
 		return core.Errorf(core.CodeNonceGap, "nonce %d is ahead of the account's next nonce %d", tx.Nonce, sender.Nonce)
 	}
-	need := tx.Amount + tx.Fee // sanity bounds both by MaxMoney, so no wrap
-	if tx.Amount > core.MaxMoney || tx.Fee > core.MaxMoney || need > core.MaxMoney {
-		return core.Errorf(core.CodeInvalidAmount, "amount %d + fee %d above MaxMoney", tx.Amount, tx.Fee)
+	amount := tx.Amount // coins that leave the sender besides the fee
+	if call, ok := tx.Body.(*core.ContractCall); ok {
+		amount = call.Amount
+	}
+	need := amount + tx.Fee // sanity bounds both by MaxMoney, so no wrap
+	if amount > core.MaxMoney || tx.Fee > core.MaxMoney || need > core.MaxMoney {
+		return core.Errorf(core.CodeInvalidAmount, "amount %d + fee %d above MaxMoney", amount, tx.Fee)
 	}
 	if sender.Balance < need {
-		if tx.Kind == core.KindTransfer {
-			return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, needs %d (amount %d + fee %d)", sender.Balance, need, tx.Amount, tx.Fee)
+		if amount > 0 {
+			return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, needs %d (amount %d + fee %d)", sender.Balance, need, amount, tx.Fee)
 		}
 		return core.Errorf(core.CodeInsufficientFunds, "insufficient funds: balance %d, the fee is %d", sender.Balance, tx.Fee)
 	}
-	sender.Balance -= need
+	sender.Balance -= tx.Amount + tx.Fee // a call's amount moves with the call
 	sender.Nonce++
 	v.setAccount(from, sender)
 	switch body := tx.Body.(type) {
@@ -98,6 +116,10 @@ func (v *View) applyTx(tx *core.Tx) error {
 		return v.itemAttest(from, body)
 	case *core.ItemBurn:
 		return v.itemBurn(from, body)
+	case *core.ContractDeploy:
+		return v.contractDeploy(from, tx, body)
+	case *core.ContractCall:
+		return v.contractCall(from, tx, body)
 	}
 	return core.Errorf(core.CodeBadVersion, "tx kind %s has no handler", tx.Kind)
 }

@@ -37,7 +37,7 @@ func FuzzApplyBlock(f *testing.F) {
 		}
 		blk := &core.Block{Header: core.Header{Height: 1, Miner: keys[int(minerIdx)%3].Addr}, Txs: txs}
 		before := maps.Clone(st)
-		res, err := ApplyBlock(st, g, blk)
+		res, err := ApplyBlock(st, Rules{Genesis: g}, blk)
 		if err != nil {
 			if !core.IsRuleError(err) {
 				t.Fatalf("non-rule error %v", err)

@@ -12,15 +12,21 @@ import "github.com/cairn-chain/cairn/core"
 // asset        'd' || asset id (20)                       Asset.encode
 // holding      'h' || asset id (20) || address (20)       balance u64 || frozen u8
 // item         'k' || collection (20) || item id (1-64)   Item.encode
+// contract     'c' || address (20)                        Contract.encode
+// code         'e' || SHA-256 of the code (32)            the module as deployed
+// storage      's' || contract (20) || key (1-64)         the value (0-8 KiB)
 const (
-	PrefixAccount byte = 'a'
-	PrefixAsset   byte = 'd'
-	PrefixHolding byte = 'h'
-	PrefixItem    byte = 'k'
+	PrefixAccount  byte = 'a'
+	PrefixAsset    byte = 'd'
+	PrefixHolding  byte = 'h'
+	PrefixItem     byte = 'k'
+	PrefixContract byte = 'c'
+	PrefixCode     byte = 'e'
+	PrefixStorage  byte = 's'
 )
 
 // Prefixes lists every state record prefix.
-var Prefixes = []byte{PrefixAccount, PrefixAsset, PrefixHolding, PrefixItem}
+var Prefixes = []byte{PrefixAccount, PrefixAsset, PrefixHolding, PrefixItem, PrefixContract, PrefixCode, PrefixStorage}
 
 // AccountKey is the key of a's account.
 func AccountKey(a core.Address) []byte { return append([]byte{PrefixAccount}, a[:]...) }

@@ -79,7 +79,7 @@ func TestApplyBlockRules(t *testing.T) {
 			st := genesisState(g)
 			before := maps.Clone(st)
 			blk := &core.Block{Header: core.Header{Height: 1, Miner: miner.Addr}, Txs: c.txs}
-			res, err := ApplyBlock(st, g, blk)
+			res, err := ApplyBlock(st, Rules{Genesis: g}, blk)
 			if c.code == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -104,7 +104,7 @@ func TestSelfTransferPaysOnlyFee(t *testing.T) {
 	a := key(1)
 	g := testGenesis(map[core.Address]uint64{a.Addr: 1000})
 	st := genesisState(g)
-	res, err := ApplyBlock(st, g, &core.Block{Header: core.Header{Height: 1}, Txs: []*core.Tx{a.tx(a.Addr, 500, 10, 0)}})
+	res, err := ApplyBlock(st, Rules{Genesis: g}, &core.Block{Header: core.Header{Height: 1}, Txs: []*core.Tx{a.tx(a.Addr, 500, 10, 0)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestBlockProperties(t *testing.T) {
 			miner := keys[rapid.IntRange(0, len(keys)-1).Draw(rt, "miner")].Addr
 			blk := &core.Block{Header: core.Header{Height: height, Miner: miner}, Txs: txs}
 			before := maps.Clone(st)
-			res, err := ApplyBlock(st, g, blk)
+			res, err := ApplyBlock(st, Rules{Genesis: g}, blk)
 			if err != nil {
 				if !core.IsRuleError(err) {
 					rt.Fatalf("non-rule error: %v", err)

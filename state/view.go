@@ -40,6 +40,8 @@ type View struct {
 	recsOrig  map[string][]byte
 	journal   []undoStep // how to revert the tx being applied
 	events    []Event    // the events of the tx being applied
+	env       *env       // the block context; nil: no contracts
+	outcome   outcome    // a contract tx's result beyond its changes
 }
 
 // undoStep restores one overlay entry.
@@ -51,8 +53,15 @@ type undoStep struct {
 	prevRec []byte
 }
 
-// NewView returns an empty overlay over base.
-func NewView(base Reader) *View { return newView(base, 0) }
+// NewView returns an empty overlay over base (with base's block context
+// if base is a View).
+func NewView(base Reader) *View {
+	v := newView(base, 0)
+	if p, ok := base.(*View); ok {
+		v.env, v.Height = p.env, p.Height
+	}
+	return v
+}
 
 // newView returns an empty overlay sized for n records of each kind.
 func newView(base Reader, n int) *View {

@@ -27,7 +27,8 @@ import (
 //
 //	absent means the zero account
 //
-// asset ('d'), holding ('h'), item ('k'): state records owned by state
+// asset ('d'), holding ('h'), item ('k'), contract ('c'), code ('e'),
+// contract storage ('s'): state records owned by state
 //
 //	(see state/keys.go and state.go); with accounts, the state prefixes
 //
@@ -41,15 +42,18 @@ import (
 //
 // Changing any layout above means bumping SchemaVersion.
 const (
-	prefixBlock   byte = 'b'
-	prefixIndex   byte = 'i'
-	prefixHeight  byte = 'n'
-	prefixTxLoc   byte = 't'
-	prefixAddrTx  byte = 'x'
-	prefixAccount byte = 'a'
-	prefixAsset   byte = 'd'
-	prefixHolding byte = 'h'
-	prefixItem    byte = 'k'
+	prefixBlock    byte = 'b'
+	prefixIndex    byte = 'i'
+	prefixHeight   byte = 'n'
+	prefixTxLoc    byte = 't'
+	prefixAddrTx   byte = 'x'
+	prefixAccount  byte = 'a'
+	prefixAsset    byte = 'd'
+	prefixHolding  byte = 'h'
+	prefixItem     byte = 'k'
+	prefixContract byte = 'c'
+	prefixCode     byte = 'e'
+	prefixStorage  byte = 's'
 
 	prefixAccountAsset byte = 'y' // see assets.go
 	prefixItemHistory  byte = 'z'
@@ -129,6 +133,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixAccountAsset}, {prefixItemHistory}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixContract}, {prefixCode}, {prefixStorage}, {prefixAccountAsset}, {prefixItemHistory}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }

@@ -172,7 +172,7 @@ func (b *Builder) next(name, parent string, txs []*core.Tx, mut func(*core.Heade
 	b.names[blk.Hash()] = name
 	if pst, ok := b.states[parent]; ok && goodPoW && blk.Header.TxRoot == core.MerkleRoot(blk.TxIDs()) {
 		st := maps.Clone(pst)
-		if res, err := state.ApplyBlock(st, b.Genesis, blk); err == nil && !dupTxs(blk) {
+		if res, err := state.ApplyBlock(st, state.Rules{Genesis: b.Genesis}, blk); err == nil && !dupTxs(blk) {
 			st.Apply(res.Changes)
 			b.states[name] = st
 		}

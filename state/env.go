@@ -1,0 +1,44 @@
+package state
+
+import (
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/vm"
+)
+
+// Rules are what the executor needs beyond the state and the block: the
+// chain's genesis and the contract VM (nil: contract txs are refused, as
+// by a node that cannot run them).
+type Rules struct {
+	Genesis *core.Genesis
+	VM      *vm.VM
+}
+
+// env is a view's block context, shared by nested views.
+type env struct {
+	Rules
+	contracts core.ContractParams
+	height    uint64 // of the block the txs go into
+	time      uint64 // its timestamp, unix ms
+	// pending: mempool admission. A deploy's code is checked but its init
+	// not run, and a call is charged its most without running: their
+	// outcome depends on txs of other senders, so only a block fixes it.
+	pending bool
+}
+
+func newEnv(r Rules, height, time uint64, pending bool) *env {
+	e := &env{Rules: r, height: height, time: time, pending: pending}
+	if r.Genesis != nil {
+		e.contracts = r.Genesis.Contracts()
+	}
+	return e
+}
+
+// NewPendingView returns a view for mempool admission over base, the
+// tip's state, for txs going into the block at height: contract txs are
+// checked, not run (see env.pending).
+func NewPendingView(base Reader, r Rules, height uint64) *View {
+	v := NewView(base)
+	v.env = newEnv(r, height, 0, true)
+	v.Height = height
+	return v
+}
