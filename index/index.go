@@ -36,7 +36,7 @@ type Indexer interface {
 
 // All returns every index a node keeps.
 func All() []Indexer {
-	return []Indexer{TxLocations{}, Receipts{}, AddressHistory{}, AccountAssets{}, ItemHistory{}, ReturnToMempool{}}
+	return []Indexer{TxLocations{}, Receipts{}, AddressHistory{}, AccountAssets{}, ItemHistory{}, ContractEvents{}, ReturnToMempool{}}
 }
 
 // TxLocations maps a confirmed tx ID to its block and position.
@@ -186,6 +186,41 @@ func (ItemHistory) Disconnect(b *store.Batch, blk *Block) {
 	for i, tx := range blk.Block.Txs {
 		if coll, id, ok := itemOf(tx); ok {
 			b.DeleteItemEvent(coll, id, store.ItemEvent{Height: blk.Block.Header.Height, Index: uint32(i), ID: blk.IDs[i]})
+		}
+	}
+}
+
+// ContractEvents lists, for each contract, the txs whose receipts carry
+// its events (a deploy's init or a call), oldest first; the events are
+// read from the receipts.
+type ContractEvents struct{}
+
+// contractOf returns the contract a tx runs (a deploy's new one).
+func contractOf(tx *core.Tx, sender core.Address) (core.Address, bool) {
+	switch b := tx.Body.(type) {
+	case *core.ContractCall:
+		return b.Contract, true
+	case *core.ContractDeploy:
+		return core.ContractAddress(sender, tx.Nonce), true
+	}
+	return core.Address{}, false
+}
+
+// Connect implements Indexer.
+func (ContractEvents) Connect(b *store.Batch, blk *Block) {
+	for i, tx := range blk.Block.Txs {
+		if c, ok := contractOf(tx, blk.Senders[i]); ok && i < len(blk.Receipts) && len(blk.Receipts[i].Events) > 0 {
+			b.PutContractTx(c, store.ItemEvent{Height: blk.Block.Header.Height, Index: uint32(i), ID: blk.IDs[i]})
+		}
+	}
+}
+
+// Disconnect implements Indexer (receipts are not at hand: every
+// contract tx's entry goes, present or not).
+func (ContractEvents) Disconnect(b *store.Batch, blk *Block) {
+	for i, tx := range blk.Block.Txs {
+		if c, ok := contractOf(tx, blk.Senders[i]); ok {
+			b.DeleteContractTx(c, store.ItemEvent{Height: blk.Block.Header.Height, Index: uint32(i), ID: blk.IDs[i]})
 		}
 	}
 }

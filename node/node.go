@@ -23,8 +23,10 @@ import (
 	"github.com/cairn-chain/cairn/mempool"
 	"github.com/cairn-chain/cairn/miner"
 	"github.com/cairn-chain/cairn/p2p"
+	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
 	"github.com/cairn-chain/cairn/store/pebble"
+	"github.com/cairn-chain/cairn/vm"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -63,6 +65,10 @@ type Config struct {
 	// branch is kept as a side branch and a warning is logged. A local
 	// policy, not consensus; 0 (the default) allows any depth.
 	MaxReorgDepth int
+	// VMInterpreter runs contracts on wazero's interpreter instead of its
+	// compiler: the same results and gas, slower (for platforms the
+	// compiler does not support, or to cross-check it).
+	VMInterpreter bool
 	// Resync moves the existing database (damaged, say) aside to
 	// db.corrupt-<time> in the data directory, keeping it, and starts a
 	// new one from genesis that syncs from peers. The node's identity,
@@ -96,6 +102,8 @@ type Node struct {
 	Miner   *miner.Miner
 	Genesis *core.Genesis
 	Events  *events.Bus
+	// VM runs the chain's contracts (shared by the chain and the mempool).
+	VM *vm.VM
 
 	// API is the REST API server (nil without Config.APIAddr); apiLn its
 	// bound listener and Token the admin token written to api.token.
@@ -187,12 +195,12 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g, Events: events.NewBus(0), MovedDB: moved}
 	if err := n.open(); err != nil {
-		kv.Close()
+		n.closeStores()
 		return nil, openError(dbDir, err)
 	}
 	if writeGenesis {
 		if err := storeGenesis(cfg.DataDir, g); err != nil {
-			kv.Close()
+			n.closeStores()
 			return nil, err
 		}
 	}
@@ -204,14 +212,14 @@ func New(cfg Config) (*Node, error) {
 			Logger: n.log, Now: cfg.Now, UserAgent: "cairn/" + cfg.Version,
 		})
 		if err != nil {
-			kv.Close()
+			n.closeStores()
 			return nil, err
 		}
 	}
 	if cfg.APIAddr != "" {
 		if err := n.openAPI(); err != nil {
 			n.closeNet()
-			kv.Close()
+			n.closeStores()
 			return nil, err
 		}
 	}
@@ -257,12 +265,17 @@ func (n *Node) open() error {
 		return err
 	}
 	sigs := core.NewSigCache(1 << 18)
-	n.Chain, err = chain.New(chain.Config{Genesis: n.Genesis, Engine: n.Engine, DB: n.DB, Now: n.cfg.Now, SigCache: sigs, MaxReorgDepth: n.cfg.MaxReorgDepth})
+	p := n.Genesis.Contracts()
+	if n.VM, err = vm.New(vm.Config{MaxMemoryPages: p.MaxMemoryPages, MaxCodeBytes: int(p.MaxCodeBytes), Interpreter: n.cfg.VMInterpreter}); err != nil {
+		return err
+	}
+	rules := state.Rules{Genesis: n.Genesis, VM: n.VM}
+	n.Chain, err = chain.New(chain.Config{Genesis: n.Genesis, Engine: n.Engine, DB: n.DB, Now: n.cfg.Now, SigCache: sigs, MaxReorgDepth: n.cfg.MaxReorgDepth, VM: n.VM})
 	if err != nil {
 		return err
 	}
 	n.Pool, err = mempool.New(mempool.Config{
-		ChainID: n.Genesis.ChainID, MinFee: n.Genesis.MinFee, State: n.DB, SigCache: sigs,
+		ChainID: n.Genesis.ChainID, MinFee: n.Genesis.MinFee, State: n.DB, SigCache: sigs, Rules: rules,
 		Persist: poolStore{n.DB}, AddressPrefix: n.Genesis.AddressPrefix,
 	})
 	if err != nil {
@@ -461,6 +474,14 @@ func (n *Node) Close() error {
 		n.apiLn.Close()
 	}
 	n.closeNet() // waits until no call from the network into the node is running
+	return n.closeStores()
+}
+
+// closeStores closes the VM and the database.
+func (n *Node) closeStores() error {
+	if n.VM != nil {
+		_ = n.VM.Close()
+	}
 	return n.kv.Close()
 }
 

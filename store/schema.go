@@ -57,6 +57,7 @@ const (
 
 	prefixAccountAsset byte = 'y' // see assets.go
 	prefixItemHistory  byte = 'z'
+	prefixContractTx   byte = 'v' // see contracts.go
 	prefixReceipts     byte = 'r' // see receipts.go
 	prefixUndo         byte = 'u'
 	prefixMempool      byte = 'm'
@@ -91,6 +92,7 @@ const (
 
 	kindAccountAsset = "account asset"
 	kindItemHistory  = "item history entry"
+	kindContractTx   = "contract tx entry"
 	kindReceipts     = "receipts"
 	kindTip          = "tip"
 	kindVersion      = "schema version"
@@ -133,6 +135,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixContract}, {prefixCode}, {prefixStorage}, {prefixAccountAsset}, {prefixItemHistory}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixContract}, {prefixCode}, {prefixStorage}, {prefixAccountAsset}, {prefixItemHistory}, {prefixContractTx}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }
