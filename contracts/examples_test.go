@@ -1,0 +1,431 @@
+package contracts_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/vm"
+	"github.com/cairn-chain/cairn/vm/vmtest"
+)
+
+// Gas bounds of each example's main methods, with room above what they use
+// today (logged by the tests). A change of the gas schedule, the SDK or
+// the examples that crosses one deserves a look; README.md quotes them.
+const (
+	gasTokenTransfer    = 5_000 // also init
+	gasEscrowFund       = 2_000
+	gasEscrowRelease    = 6_000 // also refund
+	gasRegistryRegister = 6_000
+	gasRegistryHandover = 8_000
+	gasRegistryAttest   = 8_000
+	gasRegistryHistory3 = 5_000 // a history of 3 steps
+	gasLimit            = 1_000_000
+)
+
+var (
+	alice   = addr(0xa1)
+	bob     = addr(0xb0)
+	carol   = addr(0xc0)
+	mallory = addr(0xee)
+	self    = addr(0x5e)
+)
+
+func addr(b byte) core.Address {
+	var a core.Address
+	for i := range a {
+		a[i] = b
+	}
+	return a
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// contract runs one example on a vmtest.Host, as the chain would: the
+// call's amount is credited to the contract before it runs, and a failed
+// call leaves the host as it was.
+type contract struct {
+	t    *testing.T
+	vm   *vm.VM
+	code []byte
+	host *vmtest.Host
+}
+
+func load(t *testing.T, name string) *contract {
+	t.Helper()
+	code, err := os.ReadFile(name + ".wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := vm.New(vm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if err := m.Check(code); err != nil {
+		t.Fatalf("%s.wasm fails vm.Check: %v", name, err)
+	}
+	h := vmtest.New()
+	h.SelfAddr = self
+	h.Height = 10
+	return &contract{t: t, vm: m, code: code, host: h}
+}
+
+// exec runs entry with the host as it is now, except caller, input and
+// value; the host keeps whatever the contract did, failed or not.
+func (c *contract) exec(h *vmtest.Host, entry string, from core.Address, input []byte, value uint64) vm.Result {
+	c.t.Helper()
+	h.CallerAddr, h.In, h.Val = from, input, value
+	if value > 0 {
+		if h.Balances[from] < value {
+			c.t.Fatalf("test: %x cannot send %d", from[:2], value)
+		}
+		h.Balances[from] -= value
+		h.Balances[h.SelfAddr] += value
+	}
+	r := c.vm.Run(context.Background(), c.code, entry, gasLimit, h)
+	if !r.Executed() {
+		c.t.Fatalf("%s not executed: %v", entry, r.Err)
+	}
+	return r
+}
+
+// run runs entry and, if it fails, puts the host back as it was.
+func (c *contract) run(entry string, from core.Address, input []byte, value uint64) vm.Result {
+	c.t.Helper()
+	before := c.host.Clone()
+	r := c.exec(c.host, entry, from, input, value)
+	if r.Err != nil {
+		c.host = before
+	}
+	return r
+}
+
+// ok runs entry and fails the test unless it succeeds.
+func (c *contract) ok(entry string, from core.Address, input []byte, value uint64) vm.Result {
+	c.t.Helper()
+	r := c.run(entry, from, input, value)
+	if r.Err != nil {
+		c.t.Fatalf("%s %x: %v", entry, input, r.Err)
+	}
+	return r
+}
+
+// aborts runs entry on a copy of the host, wants it to abort with msg, and
+// checks the contract wrote nothing and emitted nothing before aborting.
+func (c *contract) aborts(entry string, from core.Address, input []byte, value uint64, msg string) {
+	c.t.Helper()
+	h := c.host.Clone()
+	events := len(h.Events)
+	storage := h.Clone().Storage
+	r := c.exec(h, entry, from, input, value)
+	if core.CodeOf(r.Err) != core.CodeAborted {
+		c.t.Fatalf("%s %x: want aborted %q, got %v", entry, input, msg, r.Err)
+	}
+	var re *core.RuleError
+	if !errors.As(r.Err, &re) || re.Msg != msg {
+		c.t.Fatalf("%s %x: abort message %q, want %q", entry, input, r.Err, msg)
+	}
+	if len(h.Events) != events {
+		c.t.Errorf("%s %x: emitted an event before aborting", entry, input)
+	}
+	if len(h.Storage) != len(storage) {
+		c.t.Errorf("%s %x: storage changed before aborting", entry, input)
+	}
+	for k, v := range storage {
+		if !bytes.Equal(h.Storage[k], v) {
+			c.t.Errorf("%s %x: key %x changed before aborting", entry, input, k)
+		}
+	}
+}
+
+// gas logs and bounds the gas of a main method.
+func gas(t *testing.T, what string, r vm.Result, bound uint64) {
+	t.Helper()
+	t.Logf("gas %-22s %6d (bound %d)", what, r.GasUsed, bound)
+	if r.GasUsed > bound {
+		t.Errorf("%s used %d gas, above its bound %d", what, r.GasUsed, bound)
+	}
+}
+
+func TestExamplesPassCheck(t *testing.T) {
+	for _, name := range []string{"token", "escrow", "registry"} {
+		t.Run(name, func(t *testing.T) {
+			c := load(t, name)
+			t.Logf("%s.wasm: %d bytes", name, len(c.code))
+		})
+	}
+}
+
+// ---- token ----------------------------------------------------------------
+
+func tokenBalance(c *contract, a core.Address) uint64 {
+	c.t.Helper()
+	r := c.ok("call", carol, cat([]byte{0x02}, a[:]), 0)
+	if len(r.Return) != 8 {
+		c.t.Fatalf("balance_of returned %x", r.Return)
+	}
+	return binary.BigEndian.Uint64(r.Return)
+}
+
+func tokenTransfer(to core.Address, amount uint64) []byte {
+	return cat([]byte{0x01}, to[:], u64(amount))
+}
+
+func TestToken(t *testing.T) {
+	const supply = 1_000_000
+	c := load(t, "token")
+	r := c.ok("init", alice, u64(supply), 0)
+	gas(t, "token init", r, gasTokenTransfer)
+	zero := core.Address{}
+	wantEvent(t, c.host, 0, "transfer", cat(zero[:], alice[:], u64(supply)))
+
+	r = c.ok("call", bob, []byte{0x03}, 0)
+	if !bytes.Equal(r.Return, u64(supply)) {
+		t.Fatalf("total_supply returned %x", r.Return)
+	}
+
+	holders := []core.Address{alice, bob, carol, mallory}
+	sum := func() (s uint64) {
+		for _, a := range holders {
+			s += tokenBalance(c, a)
+		}
+		return s
+	}
+	steps := []struct {
+		from, to core.Address
+		amount   uint64
+	}{
+		{alice, bob, 300_000},
+		{bob, carol, 100_000},
+		{alice, carol, 50_000},
+		{carol, carol, 20_000}, // to oneself: nothing changes
+		{bob, mallory, 200_000},
+		{mallory, alice, 0},
+	}
+	for i, s := range steps {
+		r := c.ok("call", s.from, tokenTransfer(s.to, s.amount), 0)
+		if i == 0 {
+			gas(t, "token transfer", r, gasTokenTransfer)
+		}
+		wantEvent(t, c.host, len(c.host.Events)-1, "transfer", cat(s.from[:], s.to[:], u64(s.amount)))
+		if got := sum(); got != supply {
+			t.Fatalf("after step %d the balances sum to %d, not the supply %d", i, got, supply)
+		}
+	}
+	want := map[core.Address]uint64{alice: 650_000, bob: 0, carol: 150_000, mallory: 200_000}
+	for a, v := range want {
+		if got := tokenBalance(c, a); got != v {
+			t.Errorf("balance of %x = %d, want %d", a[:1], got, v)
+		}
+	}
+	if _, ok := c.host.Storage[string(cat([]byte("b"), bob[:]))]; ok {
+		t.Error("a balance that fell to 0 is still stored")
+	}
+
+	// Overdraw, and other bad calls: abort, change nothing.
+	c.aborts("call", bob, tokenTransfer(alice, 1), 0, "insufficient balance")
+	c.aborts("call", carol, tokenTransfer(alice, 150_001), 0, "insufficient balance")
+	c.aborts("call", alice, tokenTransfer(bob, 1<<53), 0, "bad input: amount above 2^53-1")
+	c.aborts("call", alice, tokenTransfer(bob, 1)[:20], 0, "bad input: to missing")
+	c.aborts("call", alice, append(tokenTransfer(bob, 1), 0), 0, "bad input: trailing bytes")
+	c.aborts("call", alice, []byte{0x09}, 0, "unknown method")
+	c.aborts("call", alice, nil, 0, "bad input: method missing")
+	c.host.Balances[alice] = 5
+	c.aborts("call", alice, []byte{0x03}, 5, "this method does not take coins")
+	if got := sum(); got != supply {
+		t.Fatalf("after the failed calls the balances sum to %d", got)
+	}
+}
+
+func wantEvent(t *testing.T, h *vmtest.Host, i int, topic string, data []byte) {
+	t.Helper()
+	if i < 0 || i >= len(h.Events) {
+		t.Fatalf("no event %d (have %d)", i, len(h.Events))
+	}
+	e := h.Events[i]
+	if string(e.Topic) != topic || !bytes.Equal(e.Data, data) {
+		t.Fatalf("event %d = %q %x, want %q %x", i, e.Topic, e.Data, topic, data)
+	}
+}
+
+// ---- escrow ---------------------------------------------------------------
+
+// escrow: alice buys from bob, carol arbitrates, deadline height 100.
+func newEscrow(t *testing.T) *contract {
+	c := load(t, "escrow")
+	c.host.Balances[alice] = 10_000
+	c.aborts("init", alice, cat(bob[:], carol[:], u64(10)), 0, "deadline must be above the current height")
+	c.aborts("init", alice, cat(bob[:], carol[:]), 0, "bad input: want seller (20) | arbiter (20) | deadline u64 (8)")
+	c.ok("init", alice, cat(bob[:], carol[:], u64(100)), 0)
+	return c
+}
+
+func TestEscrowRelease(t *testing.T) {
+	c := newEscrow(t)
+	c.aborts("call", mallory, []byte{0x01}, 0, "fund needs coins: send an amount with the call")
+	c.host.Balances[mallory] = 50
+	c.aborts("call", mallory, []byte{0x01}, 50, "only the buyer can fund")
+	r := c.ok("call", alice, []byte{0x01}, 700)
+	gas(t, "escrow fund", r, gasEscrowFund)
+	wantEvent(t, c.host, 0, "funded", cat(alice[:], u64(700), u64(700)))
+	c.ok("call", alice, []byte{0x01}, 300)
+	wantEvent(t, c.host, 1, "funded", cat(alice[:], u64(300), u64(1000)))
+
+	r = c.ok("call", mallory, []byte{0x04}, 0)
+	if want := cat(alice[:], bob[:], carol[:], u64(100), u64(1000), []byte{0}); !bytes.Equal(r.Return, want) {
+		t.Fatalf("state = %x, want %x", r.Return, want)
+	}
+
+	for _, who := range []core.Address{mallory, alice, bob} {
+		c.aborts("call", who, []byte{0x02}, 0, "only the arbiter can release")
+	}
+	r = c.ok("call", carol, []byte{0x02}, 0)
+	gas(t, "escrow release", r, gasEscrowRelease)
+	wantEvent(t, c.host, 2, "released", cat(bob[:], u64(1000)))
+	if c.host.Balances[bob] != 1000 || c.host.Balances[self] != 0 || c.host.Balances[alice] != 9000 {
+		t.Fatalf("after release: seller %d, contract %d, buyer %d", c.host.Balances[bob], c.host.Balances[self], c.host.Balances[alice])
+	}
+	c.host.Height = 500
+	c.aborts("call", carol, []byte{0x02}, 0, "escrow is closed")
+	c.aborts("call", alice, []byte{0x03}, 0, "escrow is closed")
+	c.aborts("call", alice, []byte{0x01}, 1, "escrow is closed")
+}
+
+func TestEscrowRefund(t *testing.T) {
+	c := newEscrow(t)
+	c.ok("call", alice, []byte{0x01}, 2_500)
+	c.aborts("call", alice, []byte{0x03}, 0, "refund only after the deadline height")
+	c.host.Height = 100
+	c.aborts("call", alice, []byte{0x03}, 0, "refund only after the deadline height")
+	c.host.Height = 101
+	c.aborts("call", mallory, []byte{0x03}, 0, "only the buyer can refund")
+	c.aborts("call", carol, []byte{0x03}, 0, "only the buyer can refund")
+	c.aborts("call", alice, []byte{0x03}, 1, "this method does not take coins")
+	r := c.ok("call", alice, []byte{0x03}, 0)
+	gas(t, "escrow refund", r, gasEscrowRelease)
+	wantEvent(t, c.host, 1, "refunded", cat(alice[:], u64(2_500)))
+	if c.host.Balances[alice] != 10_000 || c.host.Balances[self] != 0 || c.host.Balances[bob] != 0 {
+		t.Fatalf("after refund: buyer %d, contract %d, seller %d", c.host.Balances[alice], c.host.Balances[self], c.host.Balances[bob])
+	}
+	c.aborts("call", carol, []byte{0x02}, 0, "escrow is closed")
+}
+
+// ---- registry -------------------------------------------------------------
+
+func tag16(s string) []byte {
+	t := make([]byte, 16)
+	copy(t, s)
+	return t
+}
+
+func TestRegistry(t *testing.T) {
+	c := load(t, "registry")
+	lot := []byte("LOT-1")
+	hash := bytes.Repeat([]byte{0xd7}, 32)
+
+	c.host.Height = 20
+	r := c.ok("call", alice, cat([]byte{0x01}, lot), 0)
+	gas(t, "registry register", r, gasRegistryRegister)
+	wantEvent(t, c.host, 0, "registered", cat(alice[:], lot))
+	c.aborts("call", bob, cat([]byte{0x01}, lot), 0, "item exists")
+	c.aborts("call", alice, []byte{0x01}, 0, "bad input: item id must be 1 to 32 bytes")
+	c.aborts("call", alice, cat([]byte{0x01}, make([]byte, 33)), 0, "bad input: item id must be 1 to 32 bytes")
+
+	c.host.Height = 21
+	c.aborts("call", bob, cat([]byte{0x02}, carol[:], lot), 0, "only the owner can do this")
+	c.aborts("call", bob, cat([]byte{0x02}, carol[:], []byte("LOT-2")), 0, "no such item")
+	r = c.ok("call", alice, cat([]byte{0x02}, bob[:], lot), 0)
+	gas(t, "registry handover", r, gasRegistryHandover)
+	wantEvent(t, c.host, 1, "handed_over", cat(alice[:], bob[:], lot))
+
+	c.host.Height = 22
+	attest := cat([]byte{0x03}, tag16("received"), hash, lot)
+	c.aborts("call", alice, attest, 0, "only the owner can do this")
+	r = c.ok("call", bob, attest, 0)
+	gas(t, "registry attest", r, gasRegistryAttest)
+	wantEvent(t, c.host, 2, "attested", cat(bob[:], tag16("received"), hash, lot))
+
+	r = c.ok("call", mallory, cat([]byte{0x05}, lot), 0)
+	if !bytes.Equal(r.Return, bob[:]) {
+		t.Fatalf("owner_of = %x, want bob", r.Return)
+	}
+
+	r = c.ok("call", mallory, cat([]byte{0x04}, []byte{0, 0, 0, 0}, lot), 0)
+	gas(t, "registry history (3)", r, gasRegistryHistory3)
+	want := cat(
+		[]byte{0, 0, 0, 3},
+		[]byte{0x01}, alice[:], u64(20),
+		[]byte{0x02}, alice[:], u64(21), bob[:],
+		[]byte{0x03}, bob[:], u64(22), tag16("received"), hash,
+	)
+	if !bytes.Equal(r.Return, want) {
+		t.Fatalf("history =\n %x\nwant\n %x", r.Return, want)
+	}
+	r = c.ok("call", mallory, cat([]byte{0x04}, []byte{0, 0, 0, 2}, lot), 0)
+	if want := cat([]byte{0, 0, 0, 3}, want[4+29+49:]); !bytes.Equal(r.Return, want) {
+		t.Fatalf("history from 2 = %x, want %x", r.Return, want)
+	}
+	r = c.ok("call", mallory, cat([]byte{0x04}, []byte{0, 0, 0, 9}, lot), 0)
+	if !bytes.Equal(r.Return, []byte{0, 0, 0, 3}) {
+		t.Fatalf("history from 9 = %x", r.Return)
+	}
+	c.aborts("call", mallory, cat([]byte{0x04}, []byte{0, 0, 0, 0}, []byte("nope")), 0, "no such item")
+}
+
+// TestRegistryLongHistory pages through a history longer than one call
+// returns.
+func TestRegistryLongHistory(t *testing.T) {
+	c := load(t, "registry")
+	lot := []byte("LOT-9")
+	c.ok("call", alice, cat([]byte{0x01}, lot), 0)
+	const attests = 250
+	for i := range attests {
+		c.ok("call", alice, cat([]byte{0x03}, tag16("t"), u64(uint64(i)), make([]byte, 24), lot), 0)
+	}
+	var steps int
+	for start := uint32(0); ; {
+		r := c.ok("call", bob, cat([]byte{0x04}, binary.BigEndian.AppendUint32(nil, start), lot), 0)
+		if len(r.Return) > 16<<10 { // the ABI's set_return limit
+			t.Fatalf("history of %d bytes", len(r.Return))
+		}
+		count, kinds := decodeHistory(t, r.Return)
+		if count != attests+1 {
+			t.Fatalf("count %d, want %d", count, attests+1)
+		}
+		if len(kinds) == 0 {
+			break
+		}
+		steps += len(kinds)
+		start += uint32(len(kinds))
+	}
+	if steps != attests+1 {
+		t.Fatalf("paged through %d steps, want %d", steps, attests+1)
+	}
+}
+
+// decodeHistory splits a history return into its count and the kinds of
+// its steps.
+func decodeHistory(t *testing.T, b []byte) (count uint32, kinds []byte) {
+	t.Helper()
+	if len(b) < 4 {
+		t.Fatalf("history %x", b)
+	}
+	count, b = binary.BigEndian.Uint32(b), b[4:]
+	payload := map[byte]int{0x01: 0, 0x02: 20, 0x03: 48}
+	for len(b) > 0 {
+		p, ok := payload[b[0]]
+		if !ok || len(b) < 29+p {
+			t.Fatalf("bad step %x", b)
+		}
+		kinds = append(kinds, b[0])
+		b = b[29+p:]
+	}
+	return count, kinds
+}
