@@ -67,18 +67,19 @@ ASC_FLAGS=(
 CC_FLAGS=(
 	--target=wasm32 -O2 -nostdlib -ffreestanding -fno-builtin -mbulk-memory
 	-Wall -Wextra -Werror -Isdk
-	-Wl,--no-entry -Wl,--export=call -Wl,--export=init
+	-Wl,--no-entry -Wl,--export=call -Wl,--export-if-defined=init
 	-Wl,-z,stack-size=16384 -Wl,--stack-first -Wl,--strip-all
 )
 
-# name:language
+# name:language. Each builds from NAME/NAME.ts or NAME/NAME.c.
 EXAMPLES=(token:as escrow:c registry:as)
+# The SDK conformance modules of examples_test.go: source:language:output.
+SDKCHECKS=(sdkcheck/sdkcheck.ts:as:testdata/sdkcheck_as.wasm sdkcheck/sdkcheck.c:c:testdata/sdkcheck_c.wasm)
 
-build_one() { # name lang outdir
-	local name="$1" lang="$2" out="$3/$1.wasm"
-	case "$lang" in
-	as) node_modules/.bin/asc "$name/$name.ts" "${ASC_FLAGS[@]}" -o "$out" ;;
-	c) clang-14 "${CC_FLAGS[@]}" -o "$out" "$name/$name.c" ;;
+compile() { # src lang out
+	case "$2" in
+	as) node_modules/.bin/asc "$1" "${ASC_FLAGS[@]}" -o "$3" ;;
+	c) clang-14 "${CC_FLAGS[@]}" -o "$3" "$1" ;;
 	esac
 }
 
@@ -112,25 +113,35 @@ check() {
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/a" "$tmp/b"
 
+targets=() # src:lang:out
 for ex in "${EXAMPLES[@]}"; do
 	name="${ex%%:*}" lang="${ex##*:}"
-	build_one "$name" "$lang" "$tmp/a"
-	check "$tmp/a/$name.wasm"
+	ext=ts
+	if [ "$lang" = c ]; then ext=c; fi
+	targets+=("$name/$name.$ext:$lang:$name.wasm")
+done
+targets+=("${SDKCHECKS[@]}")
+
+mkdir -p testdata
+for t in "${targets[@]}"; do
+	IFS=: read -r src lang out <<<"$t"
+	a="$tmp/a.wasm" b="$tmp/b.wasm"
+	compile "$src" "$lang" "$a"
+	check "$a"
 	if [ "$verify" = 1 ]; then
-		build_one "$name" "$lang" "$tmp/b"
-		if ! cmp -s "$tmp/a/$name.wasm" "$tmp/b/$name.wasm"; then
-			echo "build.sh: $name.wasm differs between two builds" >&2
+		compile "$src" "$lang" "$b"
+		if ! cmp -s "$a" "$b"; then
+			echo "build.sh: $out differs between two builds" >&2
 			exit 1
 		fi
 	fi
-	cp "$tmp/a/$name.wasm" "$name.wasm"
+	cp "$a" "$out"
 done
 
-echo "contract       bytes  sha256"
-for ex in "${EXAMPLES[@]}"; do
-	name="${ex%%:*}"
-	printf '%-13s %6d  %s\n' "$name.wasm" "$(wc -c <"$name.wasm")" "$(sha256sum "$name.wasm" | cut -c1-16)"
+echo "module                         bytes  sha256"
+for t in "${targets[@]}"; do
+	out="${t##*:}"
+	printf '%-29s %6d  %s\n' "$out" "$(wc -c <"$out")" "$(sha256sum "$out" | cut -c1-16)"
 done
 if [ "$verify" = 1 ]; then echo "reproducible: two builds gave the same bytes"; fi

@@ -3,9 +3,11 @@ package contracts_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
@@ -428,4 +430,91 @@ func decodeHistory(t *testing.T, b []byte) (count uint32, kinds []byte) {
 		b = b[29+p:]
 	}
 	return count, kinds
+}
+
+// ---- the SDKs against the host ABI ----------------------------------------
+
+// TestSDK runs every host function through the AssemblyScript SDK and the C
+// header (testdata/sdkcheck_*.wasm, built from sdkcheck/ by build.sh).
+func TestSDK(t *testing.T) {
+	for _, lang := range []string{"as", "c"} {
+		t.Run(lang, func(t *testing.T) {
+			c := load(t, "testdata/sdkcheck_"+lang)
+			h := c.host
+			var asset core.AssetID
+			asset[0] = 0xa5
+			h.Assets[asset] = true
+			h.Holdings[vmtest.AssetKey{ID: asset, Addr: self}] = 40
+			h.Holdings[vmtest.AssetKey{ID: asset, Addr: bob}] = 7
+			h.Balances[self] = 100
+			h.Balances[bob] = 3
+			h.Height, h.Time = 77, 1_700_000_000_123
+
+			returns := func(in []byte, want []byte) {
+				t.Helper()
+				if r := c.ok("call", alice, in, 0); !bytes.Equal(r.Return, want) {
+					t.Errorf("input %x returned %x, want %x", in, r.Return, want)
+				}
+			}
+			returns(cat([]byte{0x01}, []byte("echo")), []byte("echo"))
+			returns([]byte{0x01}, nil)
+			returns(cat([]byte{0x02, 3}, []byte("key"), []byte("value")), []byte("value"))
+			returns(cat([]byte{0x02, 1}, []byte("e")), nil) // an empty value is a value
+			if v, ok := h.Storage["key"]; !ok || string(v) != "value" {
+				t.Errorf("storage[key] = %q, %v", v, ok)
+			}
+			returns(cat([]byte{0x03}, []byte("key")), []byte{0, 1})
+			if _, ok := h.Storage["key"]; ok {
+				t.Error("key not deleted")
+			}
+			returns(cat([]byte{0x04}, u64(1<<40)), u64(1<<40+1))
+			h.Balances[alice] = 9
+			r := c.ok("call", alice, []byte{0x05}, 9)
+			if want := cat(alice[:], self[:], u64(9), u64(77), u64(1_700_000_000_123)); !bytes.Equal(r.Return, want) {
+				t.Errorf("context = %x, want %x", r.Return, want)
+			}
+			returns(cat([]byte{0x06}, bob[:]), u64(3))
+			returns(cat([]byte{0x07}, carol[:], u64(60)), []byte{0})
+			returns(cat([]byte{0x07}, carol[:], u64(500)), []byte{vm.ErrnoInsufficientFunds})
+			returns(cat([]byte{0x07}, carol[:], u64(0)), []byte{vm.ErrnoInvalidAmount})
+			if h.Balances[carol] != 60 || h.Balances[self] != 49 {
+				t.Errorf("after transfers: carol %d, contract %d", h.Balances[carol], h.Balances[self])
+			}
+			returns(cat([]byte{0x08}, asset[:], bob[:]), u64(7))
+			returns(cat([]byte{0x09}, asset[:], carol[:], u64(15)), []byte{0})
+			returns(cat([]byte{0x09}, asset[:], carol[:], u64(26)), []byte{vm.ErrnoInsufficientFunds})
+			var other core.AssetID
+			other[0] = 0x0b
+			returns(cat([]byte{0x09}, other[:], carol[:], u64(1)), []byte{vm.ErrnoAssetNotFound})
+			if got := h.Holdings[vmtest.AssetKey{ID: asset, Addr: carol}]; got != 15 {
+				t.Errorf("carol holds %d of the asset", got)
+			}
+			sum := sha256.Sum256([]byte("hash me"))
+			returns(cat([]byte{0x0a}, []byte("hash me")), sum[:])
+			c.ok("call", alice, cat([]byte{0x0b, 5}, []byte("topic"), []byte{1, 2, 3}), 0)
+			wantEvent(t, h, len(h.Events)-1, "topic", []byte{1, 2, 3})
+
+			c.aborts("call", alice, cat([]byte{0x0c}, []byte("plain message")), 0, "plain message")
+			long := strings.Repeat("x", 300)
+			c.aborts("call", alice, cat([]byte{0x0c}, []byte(long)), 0, long[:256])
+			euros := strings.Repeat("€", 100) // 3 bytes each: cut to 85 of them
+			c.aborts("call", alice, cat([]byte{0x0c}, []byte(euros)), 0, strings.Repeat("€", 85))
+			c.aborts("call", alice, []byte{0x7f}, 0, "unknown method")
+
+			if lang != "as" {
+				return
+			}
+			c.aborts("call", alice, []byte{0x0d}, 0, "thrown by the contract")
+			c.aborts("call", alice, []byte{0x0e, 5}, 0, "Index out of range")
+			returns([]byte{0x0e, 0}, []byte{0})
+			// 600 KiB: the heap grows to 10 pages; 2 MiB is past the 16-page cap.
+			returns(cat([]byte{0x0f}, []byte{0, 0, 0x02, 0x58}), []byte{0, 0, 0x02, 0x58})
+			r = c.run("call", alice, cat([]byte{0x0f}, []byte{0, 0, 0x08, 0}), 0)
+			if core.CodeOf(r.Err) != core.CodeTrap {
+				t.Errorf("allocating 2 MiB: %v, want a trap", r.Err)
+			}
+			// Every call starts from a fresh heap: a small call after the big one works.
+			returns(cat([]byte{0x0f}, []byte{0, 0, 0, 1}), []byte{0, 0, 0, 1})
+		})
+	}
 }

@@ -6,7 +6,8 @@
  *
  *   clang-14 --target=wasm32 -O2 -nostdlib -ffreestanding -mbulk-memory \
  *       -fno-builtin -Isdk -Wl,--no-entry -Wl,--export=call \
- *       -Wl,--export=init -Wl,-z,stack-size=16384 -Wl,--strip-all \
+ *       -Wl,--export-if-defined=init -Wl,-z,stack-size=16384 \
+ *       -Wl,--stack-first -Wl,--strip-all \
  *       -o NAME.wasm NAME/NAME.c
  *
  * There is no libc: use cairn_memcpy / cairn_memset / cairn_memeq below
@@ -96,11 +97,15 @@ static inline size_t cairn_strlen(const char *s) {
 	return n;
 }
 
-/* Stops the call as failed with the message (cut to 256 bytes). */
-__attribute__((noreturn)) static inline void cairn_abort(const char *msg) {
+/* Stops the call as failed with the UTF-8 message (a C string, cut to 256
+ * bytes without splitting a character). Never returns. */
+__attribute__((noreturn, noinline, unused)) static void cairn_abort(const char *msg) {
 	size_t n = cairn_strlen(msg);
-	if (n > CAIRN_MAX_ABORT_MESSAGE)
+	if (n > CAIRN_MAX_ABORT_MESSAGE) {
 		n = CAIRN_MAX_ABORT_MESSAGE;
+		while (n > 0 && ((uint8_t)msg[n] & 0xC0) == 0x80)
+			n--;
+	}
 	cairn_abort_raw(msg, (int32_t)n);
 	__builtin_unreachable();
 }
