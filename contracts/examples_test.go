@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -51,12 +53,15 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 // contract runs one example on a vmtest.Host, as the chain would: the
 // call's amount is credited to the contract before it runs, and a failed
-// call leaves the host as it was.
+// call leaves the host as it was. Every call runs on wazero's compiler
+// and again, from the same state, on its interpreter: both must give the
+// same result, gas and state.
 type contract struct {
-	t    *testing.T
-	vm   *vm.VM
-	code []byte
-	host *vmtest.Host
+	t      *testing.T
+	vm     *vm.VM // compiler
+	interp *vm.VM
+	code   []byte
+	host   *vmtest.Host
 }
 
 func load(t *testing.T, name string) *contract {
@@ -65,18 +70,22 @@ func load(t *testing.T, name string) *contract {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := vm.New(vm.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	if err := m.Check(code); err != nil {
-		t.Fatalf("%s.wasm fails vm.Check: %v", name, err)
+	var vms [2]*vm.VM
+	for i, cfg := range []vm.Config{{}, {Interpreter: true}} {
+		m, err := vm.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		if err := m.Check(code); err != nil {
+			t.Fatalf("%s.wasm fails vm.Check: %v", name, err)
+		}
+		vms[i] = m
 	}
 	h := vmtest.New()
 	h.SelfAddr = self
 	h.Height = 10
-	return &contract{t: t, vm: m, code: code, host: h}
+	return &contract{t: t, vm: vms[0], interp: vms[1], code: code, host: h}
 }
 
 // exec runs entry with the host as it is now, except caller, input and
@@ -91,9 +100,18 @@ func (c *contract) exec(h *vmtest.Host, entry string, from core.Address, input [
 		h.Balances[from] -= value
 		h.Balances[h.SelfAddr] += value
 	}
+	twin := h.Clone()
 	r := c.vm.Run(context.Background(), c.code, entry, gasLimit, h)
 	if !r.Executed() {
 		c.t.Fatalf("%s not executed: %v", entry, r.Err)
+	}
+	r2 := c.interp.Run(context.Background(), c.code, entry, gasLimit, twin)
+	if r.GasUsed != r2.GasUsed || !bytes.Equal(r.Return, r2.Return) || fmt.Sprint(r.Err) != fmt.Sprint(r2.Err) {
+		c.t.Fatalf("%s %x: compiler gave gas %d, return %x, error %v; interpreter gas %d, return %x, error %v",
+			entry, input, r.GasUsed, r.Return, r.Err, r2.GasUsed, r2.Return, r2.Err)
+	}
+	if !reflect.DeepEqual(h, twin) {
+		c.t.Fatalf("%s %x: the compiler and the interpreter left different states", entry, input)
 	}
 	return r
 }
