@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cairn-chain/cairn/contracts"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/vm"
 	"github.com/cairn-chain/cairn/vm/vmtest"
@@ -175,10 +176,14 @@ func gas(t *testing.T, what string, r vm.Result, bound uint64) {
 }
 
 func TestExamplesPassCheck(t *testing.T) {
-	for _, name := range []string{"token", "escrow", "registry"} {
+	embedded := map[string][]byte{"token": contracts.Token, "escrow": contracts.Escrow, "registry": contracts.Registry}
+	for name, code := range embedded {
 		t.Run(name, func(t *testing.T) {
 			c := load(t, name)
 			t.Logf("%s.wasm: %d bytes", name, len(c.code))
+			if !bytes.Equal(code, c.code) {
+				t.Errorf("contracts.%s is not %s.wasm", name, name)
+			}
 		})
 	}
 }

@@ -15,7 +15,7 @@
  *        by the buyer only, while the escrow is open; N > 0.
  *   02 release  02                                            1 byte
  *        by the arbiter only: all the coins the contract holds go to the
- *        seller, and the escrow closes.
+ *        seller, and the escrow closes (aborts if it holds none).
  *   03 refund   03                                            1 byte
  *        by the buyer only, at a height above the deadline: all the coins
  *        go back to the buyer, and the escrow closes.
