@@ -15,12 +15,13 @@ import (
 // api) nor the packages behind these interfaces (chain, mempool, miner,
 // store, the PoW engine); the node fills this in (node.Node.APIBackend).
 type Backend struct {
-	Genesis *core.Genesis // required
-	Chain   Chain         // required
-	Pool    Pool          // required
-	Miner   Miner         // required
-	Assets  Assets        // required: native assets and unique items
-	Events  *events.Bus   // required
+	Genesis   *core.Genesis // required
+	Chain     Chain         // required
+	Pool      Pool          // required
+	Miner     Miner         // required
+	Assets    Assets        // required: native assets and unique items
+	Contracts Contracts     // required: contracts
+	Events    *events.Bus   // required
 	// SubmitTxs admits txs to the mempool (and relays them), returning one
 	// error or nil per tx. Required.
 	SubmitTxs func([]*core.Tx) []error

@@ -73,6 +73,9 @@ func (s *Server) getStatus(context.Context, *struct{}) (*statusOut, error) {
 		AddressPrefix: g.AddressPrefix,
 		Decimals:      g.Decimals,
 		MinFee:        g.MinFee,
+		GasPrice:      g.Contracts().GasPrice,
+		MaxBlockGas:   g.Contracts().MaxBlockGas,
+		MaxCodeBytes:  g.Contracts().MaxCodeBytes,
 	}
 	if b.Difficulty != nil {
 		out.Difficulty = b.Difficulty(tip.Header.Bits)

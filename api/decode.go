@@ -116,8 +116,8 @@ func (s *Server) txFrom(in *wire.TxSubmit) (*core.Tx, *apiError) {
 	if in.TxJSON != (core.TxJSON{}) {
 		return nil, malformed("raw: give either raw or the tx fields, not both")
 	}
-	if len(in.Raw) > 2*core.MaxTxSize {
-		return nil, problem(string(core.CodeTooLarge), "raw: %d hex characters, a tx is at most %d bytes", len(in.Raw), core.MaxTxSize)
+	if len(in.Raw) > 2*core.MaxDeployTxSize {
+		return nil, problem(string(core.CodeTooLarge), "raw: %d hex characters, a tx is at most %d bytes", len(in.Raw), core.MaxDeployTxSize)
 	}
 	b, err := hex.DecodeString(in.Raw)
 	if err != nil {

@@ -36,6 +36,7 @@ func (s *Server) registerEvents() {
 		{wire.EventBlock, reflect.TypeFor[wire.BlockEvent](), true},
 		{wire.EventTx, reflect.TypeFor[wire.TxEvent](), true},
 		{wire.EventReorg, reflect.TypeFor[wire.ReorgEvent](), true},
+		{wire.EventContract, reflect.TypeFor[wire.ContractEvent](), true},
 		{wire.EventGap, reflect.TypeFor[wire.GapEvent](), false},
 	} {
 		props := map[string]*huma.Schema{

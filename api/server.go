@@ -83,6 +83,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Miner is required")
 	case b.Assets == nil:
 		return nil, errors.New("api: Config.Assets is required")
+	case b.Contracts == nil:
+		return nil, errors.New("api: Config.Contracts is required")
 	case b.Events == nil:
 		return nil, errors.New("api: Config.Events is required")
 	case b.SubmitTxs == nil:
@@ -166,6 +168,7 @@ func (s *Server) registerRoutes() {
 	s.registerTxs()
 	s.registerAccounts()
 	s.registerAssets()
+	s.registerContracts()
 	s.registerMining()
 	s.registerPeers()
 	s.registerEvents()

@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
@@ -149,12 +149,18 @@ func (s *Server) txInfo(id core.Hash) (wire.TxInfo, error) {
 }
 
 func (s *Server) confirmedInfo(ti *TxInfo) wire.TxInfo {
-	rc := &wire.Receipt{Status: "success", GasUsed: ti.Receipt.GasUsed, Error: ti.Receipt.Error, Events: []wire.ReceiptEvent{}}
+	rc := &wire.Receipt{Status: "success", GasUsed: ti.Receipt.GasUsed, FeeCharged: state.FeeCharged(s.cfg.Genesis, ti.Tx, ti.Receipt),
+		Events: receiptEvents(ti.Receipt.Events)}
 	if ti.Receipt.Status == state.ReceiptFailed {
 		rc.Status = "failed"
-	}
-	for _, e := range ti.Receipt.Events {
-		rc.Events = append(rc.Events, wire.ReceiptEvent{Topic: e.Topic, Data: hex.EncodeToString(e.Data)})
+		code, msg, ok := strings.Cut(ti.Receipt.Error, ": ")
+		if ok && core.Code(code).Known() {
+			rc.ErrorCode, rc.Error = code, msg
+		} else {
+			rc.Error = ti.Receipt.Error
+		}
+	} else if ti.Tx.Kind == core.KindContractDeploy {
+		rc.Contract = core.ContractAddress(ti.Tx.Sender(), ti.Tx.Nonce).Encode(s.prefix)
 	}
 	return wire.TxInfo{
 		Tx: ti.Tx.JSON(s.prefix), Status: wire.StatusConfirmed, BlockHash: ti.BlockHash.String(),

@@ -389,3 +389,34 @@ func itemPath(collection, itemID string) (string, error) {
 	}
 	return api("/items/" + coll + "/" + item), nil
 }
+
+// Contract returns a contract: code hash and size, deployer, balance and
+// storage size (GET /contracts/{address}).
+func (c *Client) Contract(ctx context.Context, address string) (*wire.Contract, error) {
+	seg, err := segment("contract address", address)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.Contract](ctx, c, request{method: http.MethodGet, path: api("/contracts/" + seg)})
+}
+
+// ContractEvents returns a page of a contract's events, oldest first, of
+// up to limit txs after the tx id after if not empty
+// (GET /contracts/{address}/events?limit=&after=).
+func (c *Client) ContractEvents(ctx context.Context, address string, limit int, after string) (*wire.ContractEvents, error) {
+	seg, err := segment("contract address", address)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.ContractEvents](ctx, c, request{method: http.MethodGet, path: api("/contracts/" + seg + "/events"), query: pageQuery(limit, after)})
+}
+
+// QueryContract runs a contract's call read-only on the node's tip
+// (POST /contracts/{address}/query).
+func (c *Client) QueryContract(ctx context.Context, address string, q wire.QueryRequest) (*wire.QueryResult, error) {
+	seg, err := segment("contract address", address)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.QueryResult](ctx, c, request{method: http.MethodPost, path: api("/contracts/" + seg + "/query"), body: q})
+}

@@ -23,7 +23,7 @@ import (
 func (n *Node) APIBackend() api.Backend {
 	powLimit := pow.HashToBig(n.Genesis.PowLimit)
 	b := api.Backend{
-		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
+		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Contracts: apiContracts{n.Chain}, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
 		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
 		Difficulty: func(bits uint32) float64 { return pow.Difficulty(bits, powLimit) },
 	}
@@ -197,4 +197,34 @@ func (a apiAssets) ItemHistory(coll core.AssetID, id []byte, after *api.TxLoc, l
 		out[i] = api.TxLoc{Height: e.Height, Index: e.Index, ID: e.ID}
 	}
 	return out, err
+}
+
+// apiContracts is the chain's contracts as the API reads them.
+type apiContracts struct{ c *chain.Chain }
+
+var _ api.Contracts = apiContracts{}
+
+func (a apiContracts) Contract(addr core.Address) (*api.ContractInfo, error) {
+	ci, err := a.c.Contract(addr)
+	if err != nil {
+		return nil, err
+	}
+	return &api.ContractInfo{Contract: ci.Contract, CodeSize: ci.CodeSize, Balance: ci.Balance}, nil
+}
+
+func (a apiContracts) ContractTxs(addr core.Address, after *api.TxLoc, limit int) ([]api.TxLoc, error) {
+	var from *store.ItemEvent
+	if after != nil {
+		from = &store.ItemEvent{Height: after.Height, Index: after.Index, ID: after.ID}
+	}
+	es, err := a.c.ContractTxs(addr, from, limit)
+	out := make([]api.TxLoc, len(es))
+	for i, e := range es {
+		out[i] = api.TxLoc{Height: e.Height, Index: e.Index, ID: e.ID}
+	}
+	return out, err
+}
+
+func (a apiContracts) Query(addr, caller core.Address, input []byte, gas uint64) (*state.QueryResult, error) {
+	return a.c.QueryContract(addr, caller, input, gas)
 }

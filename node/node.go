@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -334,6 +335,7 @@ func (n *Node) afterBlocks(res *chain.Result) {
 	last := res.Connected[len(res.Connected)-1]
 	n.log.Info("new tip", "height", tip.Height, "hash", tip.Hash, "txs", len(last.Txs))
 	n.Events.Publish(wire.EventBlock, wire.BlockEvent{Hash: tip.Hash.String(), Height: tip.Height, TxCount: len(last.Txs), Time: last.Header.Timestamp})
+	n.publishContractEvents(res.Connected)
 	if n.cfg.OnBlock != nil {
 		n.cfg.OnBlock(res)
 	}
@@ -493,3 +495,29 @@ func (p poolStore) DeleteTxs(ids []core.Hash) error         { return p.db.Delete
 func (p poolStore) LoadTxs(fn func(raw []byte) error) error { return p.db.MempoolTxs(fn) }
 
 var _ mempool.Persister = poolStore{}
+
+// publishContractEvents publishes the events of the contract txs of
+// blocks just connected, in chain order (read back from their receipts).
+func (n *Node) publishContractEvents(blocks []*core.Block) {
+	for _, blk := range blocks {
+		for _, tx := range blk.Txs {
+			var c core.Address
+			switch b := tx.Body.(type) {
+			case *core.ContractCall:
+				c = b.Contract
+			case *core.ContractDeploy:
+				c = core.ContractAddress(tx.Sender(), tx.Nonce)
+			default:
+				continue
+			}
+			ti, err := n.Chain.Tx(tx.ID())
+			if err != nil {
+				continue // already reorged out again
+			}
+			for i, e := range ti.Receipt.Events {
+				n.Events.Publish(wire.EventContract, wire.ContractEvent{Contract: c.Encode(n.Genesis.AddressPrefix), TxID: ti.ID.String(),
+					Height: ti.Height, Time: blk.Header.Timestamp, Index: i, Topic: core.ItemIDText([]byte(e.Topic)), Data: hex.EncodeToString(e.Data)})
+			}
+		}
+	}
+}

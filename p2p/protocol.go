@@ -40,7 +40,9 @@ const (
 	maxAddrLen       = 256
 	maxWorkLen       = 33 // a cumulative work never exceeds 2^264
 
-	// MaxTxBatchBytes caps a gossiped tx batch.
+	// MaxTxBatchBytes caps a gossiped tx batch. Batches are cut near
+	// txBatchTarget bytes, so one holding a contract deploy (up to
+	// core.MaxDeployTxSize) still fits.
 	MaxTxBatchBytes = 8 + 3 + MaxTxBatch*(3+core.MaxTxSize)
 	maxRequestBytes = 1 + 2 + MaxTxsPerReq*core.HashSize + 64
 	maxStatusBytes  = 2 + 2*core.HashSize + 8 + 1 + maxWorkLen
@@ -204,7 +206,7 @@ func DecodeTxs(b []byte, max int) ([]*core.Tx, error) {
 	n := r.Count("count", max, 2)
 	txs := make([]*core.Tx, 0, n)
 	for i := 0; i < n && r.Err() == nil; i++ {
-		raw := r.BytesView("tx", core.MaxTxSize)
+		raw := r.BytesView("tx", core.MaxDeployTxSize) // DecodeTx applies each kind's cap
 		if r.Err() != nil {
 			break
 		}

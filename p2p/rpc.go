@@ -128,8 +128,12 @@ func (n *Network) serve(s network.Stream, p peer.ID, body []byte) error {
 		}
 		var txs []*core.Tx
 		if n.cfg.GetTx != nil {
+			size := 3
 			for _, h := range hs {
 				if tx, ok := n.cfg.GetTx(h); ok {
+					if size += 3 + tx.Size(); size > maxTxsBytes {
+						break // contract deploys are large: the peer asks again for the rest
+					}
 					txs = append(txs, tx)
 				}
 			}

@@ -100,6 +100,10 @@ type Status struct {
 	AddressPrefix string `json:"address_prefix"`
 	Decimals      uint8  `json:"decimals"`
 	MinFee        uint64 `json:"min_fee"`
+	// Contract rules (docs/contracts.md).
+	GasPrice     uint64 `json:"gas_price" doc:"Base units of the coin per gas"`
+	MaxBlockGas  uint64 `json:"max_block_gas"`
+	MaxCodeBytes uint64 `json:"max_code_bytes"`
 }
 
 // BlockHeader is a block's header with its hash and tx count (GET /blocks).
@@ -154,13 +158,17 @@ type TxInfo struct {
 // fee was charged, its changes discarded, error says why), gas used, and
 // its events (e.g. asset_created with the new asset id).
 type Receipt struct {
-	Status  string         `json:"status"`
-	GasUsed uint64         `json:"gas_used"`
-	Error   string         `json:"error,omitempty"`
-	Events  []ReceiptEvent `json:"events"`
+	Status     string         `json:"status"`
+	GasUsed    uint64         `json:"gas_used"`
+	FeeCharged uint64         `json:"fee_charged" doc:"What the sender paid: the fee, or for a contract tx gas_used x gas_price + min_fee"`
+	Error      string         `json:"error,omitempty"`
+	ErrorCode  string         `json:"error_code,omitempty" doc:"out_of_gas, trap, aborted, call_depth_exceeded or contract_not_found"`
+	Contract   string         `json:"contract,omitempty" doc:"A contract_deploy's contract address"`
+	Events     []ReceiptEvent `json:"events"`
 }
 
-// ReceiptEvent is one event of a receipt; data is hex.
+// ReceiptEvent is one event of a receipt: topic as UTF-8 text (or 0x +
+// hex for a binary contract topic), data hex.
 type ReceiptEvent struct {
 	Topic string `json:"topic"`
 	Data  string `json:"data"`
@@ -238,6 +246,9 @@ const (
 	EventBlock = "block"
 	EventTx    = "tx"
 	EventReorg = "reorg"
+	// EventContract is an event a contract emitted in a block that became
+	// part of the main chain (data: ContractEvent with contract set).
+	EventContract = "contract_event"
 )
 
 // BlockEvent is the data of a "block" event: a new tip.

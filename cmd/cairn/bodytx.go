@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,8 @@ type bodyOpts struct {
 	wait          bool
 	timeout       time.Duration
 	confirmations uint64
+	// gasFee, if set, is the default fee (contract txs pay for gas).
+	gasFee func(chainInfo) uint64
 }
 
 func (o *bodyOpts) register(cmd *cobra.Command) {
@@ -98,6 +101,9 @@ func (o *bodyOpts) submitBody(cmd *cobra.Command, g *globals, build func(*sessio
 	if err != nil {
 		return err
 	}
+	if o.gasFee != nil && !cmd.Flags().Changed("fee") {
+		fee = o.gasFee(ci)
+	}
 	ks, err := o.keys.open(false)
 	if err != nil {
 		return err
@@ -136,7 +142,14 @@ func (o *bodyOpts) submitBody(cmd *cobra.Command, g *globals, build func(*sessio
 	if notes != nil {
 		lines = notes(tx)
 	}
-	return submitAndWait(ctx, cmd, c, tx, o.wait, o.confirmations, o.timeout, lines...)
+	info, err := submitAndWaitInfo(ctx, cmd, c, tx, o.wait, o.confirmations, o.timeout, lines...)
+	if err != nil || info == nil {
+		return err
+	}
+	if tx.Kind == core.KindContractDeploy || tx.Kind == core.KindContractCall {
+		return printReceipt(cmd.OutOrStdout(), ci, info.Receipt)
+	}
+	return nil
 }
 
 // withKey asks for wallet e's passphrase and calls f with its key, wiping
@@ -321,6 +334,15 @@ func (s *session) printBody(w io.Writer, t *core.TxJSON) error {
 		line("hash", b.DataHash.String())
 	case *core.ItemBurn:
 		item(b.Collection, b.ItemID)
+	case *core.ContractDeploy:
+		line("code", fmt.Sprintf("%d bytes, sha256 %s", len(b.Code), core.Sum(b.Code)))
+		line("init", orNone(hex.EncodeToString(b.InitInput)))
+		line("contract", core.ContractAddress(tx.Sender(), tx.Nonce).Encode(s.ci.prefix))
+	case *core.ContractCall:
+		line("contract", addr(b.Contract))
+		line("input", orNone(hex.EncodeToString(b.Input)))
+		line("amount", s.ci.coins(b.Amount))
+		line("gas limit", fmt.Sprint(b.GasLimit))
 	}
 	return nil
 }

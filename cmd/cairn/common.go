@@ -114,10 +114,14 @@ type chainInfo struct {
 	prefix   string
 	decimals uint8
 	minFee   uint64
+	gasPrice uint64 // contract rules
+	maxGas   uint64
+	maxCode  uint64
 }
 
 func infoFromStatus(s *wire.Status) chainInfo {
-	ci := chainInfo{chainID: s.ChainID, prefix: s.AddressPrefix, decimals: s.Decimals, minFee: s.MinFee}
+	ci := chainInfo{chainID: s.ChainID, prefix: s.AddressPrefix, decimals: s.Decimals, minFee: s.MinFee,
+		gasPrice: max(s.GasPrice, 1), maxGas: s.MaxBlockGas, maxCode: s.MaxCodeBytes}
 	if ci.prefix == "" {
 		ci.prefix = core.DefaultAddressPrefix
 	}

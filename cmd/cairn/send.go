@@ -166,13 +166,20 @@ With --wait, wait until the tx is in a block (--confirmations deep) or
 // it, and, with wait, follows it until it has the wanted confirmations. A
 // refusal names the node's problem code.
 func submitAndWait(ctx context.Context, cmd *cobra.Command, c *client.Client, tx *core.Tx, wait bool, confirmations uint64, timeout time.Duration, notes ...string) error {
+	_, err := submitAndWaitInfo(ctx, cmd, c, tx, wait, confirmations, timeout, notes...)
+	return err
+}
+
+// submitAndWaitInfo is submitAndWait returning the confirmed tx (nil
+// without --wait).
+func submitAndWaitInfo(ctx context.Context, cmd *cobra.Command, c *client.Client, tx *core.Tx, wait bool, confirmations uint64, timeout time.Duration, notes ...string) (*wire.TxInfo, error) {
 	id, err := c.SubmitTx(ctx, tx)
 	var p *wire.Problem
 	if errors.As(err, &p) && p.Code != "" {
-		return fmt.Errorf("the node refused the %s tx (code %s): %w", tx.Kind, p.Code, err)
+		return nil, fmt.Errorf("the node refused the %s tx (code %s): %w", tx.Kind, p.Code, err)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w := cmd.OutOrStdout()
 	if wait && len(notes) == 0 {
@@ -183,12 +190,11 @@ func submitAndWait(ctx context.Context, cmd *cobra.Command, c *client.Client, tx
 			fmt.Fprintln(w, n)
 		}
 		if !wait {
-			return nil
+			return nil, nil
 		}
 		fmt.Fprintln(w, "waiting for confirmation...")
 	}
-	_, err = waitConfirmed(ctx, c, id, confirmations, timeout, cmd.OutOrStdout())
-	return err
+	return waitConfirmed(ctx, c, id, confirmations, timeout, cmd.OutOrStdout())
 }
 
 func addWaitFlags(cmd *cobra.Command, wait *bool, timeout *time.Duration, confirmations *uint64) {

@@ -230,6 +230,15 @@ func newTxShowCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "memo     %s\n", t.Memo)
 			}
 			fmt.Fprintf(w, "chain    %s\n", t.ChainID)
+			if rc := info.Receipt; rc != nil && (t.Kind == core.KindContractDeploy.String() || t.Kind == core.KindContractCall.String()) {
+				fmt.Fprintf(w, "result   %s, %d gas, fee charged %s\n", rc.Status, rc.GasUsed, ci.coins(rc.FeeCharged))
+				if rc.Error != "" {
+					fmt.Fprintf(w, "error    %s: %s\n", rc.ErrorCode, rc.Error)
+				}
+				for _, e := range rc.Events {
+					fmt.Fprintf(w, "event    %s %s\n", e.Topic, orNone(e.Data))
+				}
+			}
 			return nil
 		},
 	}
