@@ -15,6 +15,7 @@ import (
 	"github.com/cairn-chain/cairn/contracts"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/vm"
+	"github.com/cairn-chain/cairn/vm/meter"
 	"github.com/cairn-chain/cairn/vm/vmtest"
 )
 
@@ -538,6 +539,75 @@ func TestSDK(t *testing.T) {
 			}
 			// Every call starts from a fresh heap: a small call after the big one works.
 			returns(cat([]byte{0x0f}, []byte{0, 0, 0, 1}), []byte{0, 0, 0, 1})
+		})
+	}
+}
+
+// ---- the deploy rules, from the docs ---------------------------------------
+
+// abiImports is the host ABI of docs/contracts.md, written out here from
+// the docs (not from package vm) so the modules are checked against the
+// spec itself.
+var abiImports = func() map[string]meter.FuncType {
+	i, l := meter.I32, meter.I64
+	f := func(params []meter.ValType, results ...meter.ValType) meter.FuncType {
+		return meter.FuncType{Params: params, Results: results}
+	}
+	p := func(ts ...meter.ValType) []meter.ValType { return ts }
+	return map[string]meter.FuncType{
+		"input":          f(p(i, i), i),
+		"set_return":     f(p(i, i)),
+		"storage_read":   f(p(i, i, i, i), i),
+		"storage_write":  f(p(i, i, i, i)),
+		"storage_delete": f(p(i, i)),
+		"caller":         f(p(i)),
+		"self_address":   f(p(i)),
+		"value":          f(nil, l),
+		"block_height":   f(nil, l),
+		"block_time":     f(nil, l),
+		"balance":        f(p(i), l),
+		"asset_balance":  f(p(i, i), l),
+		"transfer":       f(p(i, l), i),
+		"asset_transfer": f(p(i, i, l), i),
+		"emit_event":     f(p(i, i, i, i)),
+		"sha256":         f(p(i, i, i)),
+		"abort":          f(p(i, i)),
+	}
+}()
+
+// TestModulesPassMeter runs every committed module through meter.Check
+// with the genesis defaults and the ABI of the docs, and through
+// meter.Instrument.
+func TestModulesPassMeter(t *testing.T) {
+	rules := meter.Rules{MaxMemoryPages: 16, MaxCodeBytes: 131_072, Imports: abiImports}
+	for _, tc := range []struct {
+		file     string
+		wantInit bool
+	}{
+		{"token.wasm", true},
+		{"escrow.wasm", true},
+		{"registry.wasm", false},
+		{"testdata/sdkcheck_as.wasm", false},
+		{"testdata/sdkcheck_c.wasm", false},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			code, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := meter.Check(code, rules)
+			if err != nil {
+				t.Fatalf("meter.Check: %v", err)
+			}
+			if info.HasInit != tc.wantInit {
+				t.Errorf("has init %v, want %v", info.HasInit, tc.wantInit)
+			}
+			if info.MemoryPages != 1 {
+				t.Errorf("memory of %d pages, want 1", info.MemoryPages)
+			}
+			if _, err := meter.Instrument(code); err != nil {
+				t.Fatalf("meter.Instrument: %v", err)
+			}
 		})
 	}
 }
