@@ -6,10 +6,18 @@ import (
 	"github.com/cairn-chain/cairn/core"
 )
 
-// Check applies the contract rules of docs/contracts.md to a module the
-// engine has already validated, and describes it. It refuses a module
-// above r.MaxCodeBytes before decoding any of it. When a module breaks
-// several rules, the first found in section order is reported.
+// Check applies the contract rules of docs/contracts.md to a module and
+// describes it. It refuses a module above r.MaxCodeBytes before decoding
+// any of it. When a module breaks several rules, the first found in
+// section order is reported.
+//
+// Check checks the structure and every index but not the types of code,
+// so the engine must also validate the module. Check is safe on any bytes
+// and cheap (its allocations are bounded by the module's size), so run it
+// BEFORE the engine sees them: wazero v1.12.0 panics on some malformed
+// modules and allocates by forged counts (a 20-byte module declaring 2^32
+// parameters makes it run out of memory, a fatal error no recover stops);
+// Check refuses both (TestEngineCrashModules).
 func Check(code []byte, r Rules) (*Info, error) {
 	if len(code) > r.MaxCodeBytes {
 		return nil, core.Errorf(core.CodeCodeTooLarge, "module of %d bytes is above the limit of %d", len(code), r.MaxCodeBytes)
@@ -108,6 +116,10 @@ func checkTablesAndMemory(m *module, r Rules) error {
 	}
 	if len(m.tables) > 1 {
 		return core.Errorf(core.CodeFeatureNotAllowed, "%d tables: a contract has at most one", len(m.tables))
+	}
+	if len(m.tables) == 1 && m.tables[0].lim.min > MaxTableElements {
+		// No code of its own: the table is memory every instance allocates.
+		return core.Errorf(core.CodeMemoryTooLarge, "table of %d elements is above the limit of %d", m.tables[0].lim.min, MaxTableElements)
 	}
 	switch {
 	case len(m.mems) == 0:

@@ -149,11 +149,15 @@ func run(t testing.TB, rt wazero.Runtime, wasm []byte, gas int64, fn string, arg
 // corpus reads testdata/name.wasm.
 func corpus(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".wasm"))
+	b, err := readCorpus(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func readCorpus(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", name+".wasm"))
 }
 
 // mustInstrument instruments a module and checks the output validates.

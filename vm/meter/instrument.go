@@ -21,9 +21,10 @@ import (
 // Entities are only appended, so no index moves; custom sections (names,
 // debug info) are dropped. Instrument refuses (invalid_module) any index
 // immediate out of range of the original module, so an unvalidated module
-// cannot alias what it adds; and refuses the features it cannot meter
-// (SIMD, threads, exceptions, tail calls, multiple memories). The output
-// is a deterministic function of the input.
+// cannot alias what it adds; refuses the features it cannot meter (SIMD,
+// threads, exceptions, tail calls, multiple memories); and refuses a
+// function above MaxLocals. The output is a deterministic function of the
+// input.
 func Instrument(code []byte) ([]byte, error) {
 	m, err := parse(code)
 	if err != nil {
@@ -220,6 +221,10 @@ func (in *injector) instrumentBody(fn int, b body) ([]byte, error) {
 	d, err := newDecoder(in.m, fn, b, false)
 	if err != nil {
 		return nil, err
+	}
+	if d.locals > MaxLocals {
+		// As Check; here too because engines are slow on huge counts.
+		return nil, core.Errorf(core.CodeTooManyLocals, "function %d has %d locals (parameters included), above %d", fn, d.locals, MaxLocals)
 	}
 	code := in.m.code
 	ins := in.instrs[:0]

@@ -149,3 +149,33 @@ func TestInstrumentRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineCrashModules: wazero v1.12.0 cannot be given arbitrary bytes.
+// Its CompileModule panics (index out of range in its validator) on a
+// module where function 0 calls function 1 whose declared type does not
+// exist, and runs out of memory (a fatal error) on a 20-byte module
+// declaring 2^32 parameters; and it takes 22 s to accept a 30-byte module
+// declaring 16 M locals. Check and Instrument refuse all three at once,
+// without allocating, so Check before the engine keeps such a deploy from
+// crashing or stalling a node.
+func TestEngineCrashModules(t *testing.T) {
+	b := contract(opCall, 1, opEnd)
+	b.fn(7, nil, opEnd)
+	panics := b.bytes()
+	ooms := addSection(append([]byte{}, header...), secType, append(appendU32([]byte{1, 0x60}, 0xffffffff), 0x7f, 0x7f))
+	slow := withFunc(nil, nil, locals([2]uint32{1 << 24, uint32(I32)}), opEnd)
+	for _, tc := range []struct {
+		wasm []byte
+		want core.Code
+	}{{panics, core.CodeInvalidModule}, {ooms, core.CodeInvalidModule}, {slow, core.CodeTooManyLocals}} {
+		if _, err := Check(tc.wasm, testRules()); core.CodeOf(err) != tc.want {
+			t.Fatalf("Check: %v", err)
+		}
+		if _, err := Instrument(tc.wasm); core.CodeOf(err) != tc.want {
+			t.Fatalf("Instrument: %v", err)
+		}
+	}
+	if n := testing.AllocsPerRun(10, func() { Check(ooms, testRules()) }); n > 10 {
+		t.Fatalf("Check allocates %v times on a 20-byte module", n)
+	}
+}

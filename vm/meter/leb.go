@@ -1,6 +1,7 @@
 package meter
 
 import (
+	"errors"
 	"unicode/utf8"
 
 	"github.com/cairn-chain/cairn/core"
@@ -107,6 +108,10 @@ func (r *reader) name() (string, error) {
 	return string(b), nil
 }
 
+// errCount is the cause of a vector count larger than the bytes left: the
+// malformation that makes some decoders allocate gigabytes.
+var errCount = errors.New("past the end of its section")
+
 // count reads a vector length, refusing one that cannot fit in the bytes
 // left (each element takes at least min bytes), so that a forged count
 // cannot make us allocate.
@@ -116,7 +121,7 @@ func (r *reader) count(min int) (uint32, error) {
 		return 0, err
 	}
 	if uint64(n)*uint64(min) > uint64(len(r.b)-r.off) {
-		return 0, r.errorf("count %d past the end", n)
+		return 0, core.Wrap(core.CodeInvalidModule, errCount, "offset %d: count %d", r.pos+r.off, n)
 	}
 	return n, nil
 }

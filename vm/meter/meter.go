@@ -27,6 +27,10 @@ const (
 	MaxCallDepth = 1024
 	// MaxLocals caps the locals of a function, its parameters included.
 	MaxLocals = 1024
+	// MaxTableElements caps a table's declared minimum: an engine
+	// allocates the whole table for every instance, and a contract's
+	// table never grows (table.grow is refused).
+	MaxTableElements = 10_000
 )
 
 // GlobalExport is the name under which Instrument exports the original

@@ -214,6 +214,8 @@ func (r *reader) valType() (ValType, error) {
 	switch t := ValType(c); t {
 	case I32, I64, F32, F64, V128, FuncRef, ExternRef:
 		return t, nil
+	case 0x69, 0x63, 0x64: // exnref, (ref null ht), (ref ht): proposals wazero decodes
+		return 0, core.Errorf(core.CodeFeatureNotAllowed, "offset %d: value type 0x%02x (exceptions or typed references) not allowed", r.pos+r.off-1, c)
 	}
 	r.off--
 	return 0, r.errorf("unknown value type 0x%02x", c)

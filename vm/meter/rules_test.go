@@ -111,6 +111,8 @@ func TestCheckRules(t *testing.T) {
 		{"memory64", mod(func(b *builder) { b.mems[0] = []byte{4, 1} }), core.CodeFeatureNotAllowed, nil},
 		{"externref param", withFunc([]ValType{ExternRef}, nil, noLocals, opEnd), core.CodeFeatureNotAllowed, nil},
 		{"externref table", mod(func(b *builder) { b.tables = [][]byte{{byte(ExternRef), 0, 1}} }), core.CodeFeatureNotAllowed, nil},
+		{"table above the cap", mod(func(b *builder) { b.tables = [][]byte{appendU32([]byte{byte(FuncRef), 0}, MaxTableElements+1)} }), core.CodeMemoryTooLarge, nil},
+		{"table at the cap", mod(func(b *builder) { b.tables = [][]byte{appendU32([]byte{byte(FuncRef), 0}, MaxTableElements)} }), "", nil},
 		{"two tables", mod(func(b *builder) { b.tables = [][]byte{{byte(FuncRef), 0, 1}, {byte(FuncRef), 0, 1}} }), core.CodeFeatureNotAllowed, nil},
 		{"ref.null extern", body(opRefNull, byte(ExternRef), 0x1a), core.CodeFeatureNotAllowed, nil},
 		{"table.set", bulk(i32c0[0], 0, opRefNull, byte(FuncRef), opTableSet, 0), core.CodeFeatureNotAllowed, nil},
