@@ -120,7 +120,7 @@ func (v *View) contractCall(from core.Address, tx *core.Tx, b *core.ContractCall
 		return nil
 	}
 	h := &host{v: v, c: c, caller: from, value: b.Amount, input: b.Input}
-	used, err := v.run(c, "call", b.GasLimit-CallBaseGas, h, mark)
+	used, err := v.run(c, "call", b.GasLimit-CallBaseGas, h, mark, b.GasLimit)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (v *View) contractDeploy(from core.Address, tx *core.Tx, b *core.ContractDe
 		return nil
 	}
 	h := &host{v: v, c: c, caller: from, input: b.InitInput}
-	used, err := v.run(c, "init", limit-base, h, mark)
+	used, err := v.run(c, "init", limit-base, h, mark, limit)
 	if err != nil {
 		return err
 	}
@@ -196,10 +196,11 @@ func (v *View) move(from, to core.Address, amount uint64) error {
 	return v.transfer(to, amount)
 }
 
-// run runs entry of c's code with gas. An executed-and-failed run reverts
-// the view to mark and is recorded in the outcome; any other error (the
-// node's, not the contract's) is returned and the tx is not judged.
-func (v *View) run(c *Contract, entry string, gas uint64, h *host, mark int) (uint64, error) {
+// run runs entry of c's code with gas (of the tx's txLimit). An
+// executed-and-failed run reverts the view to mark and is recorded in the
+// outcome; any other error (the node's, not the contract's) is returned
+// and the tx is not judged.
+func (v *View) run(c *Contract, entry string, gas uint64, h *host, mark int, txLimit uint64) (uint64, error) {
 	code, err := ReadCode(v, c.CodeHash)
 	if err != nil {
 		return 0, err
@@ -218,6 +219,9 @@ func (v *View) run(c *Contract, entry string, gas uint64, h *host, mark int) (ui
 		v.revert(mark)
 		v.events = v.events[:evMark]
 		v.outcome.failed = res.Err
+		if core.CodeOf(res.Err) == core.CodeOutOfGas {
+			v.outcome.failed = core.Errorf(core.CodeOutOfGas, "out of gas: the tx's %d gas were used up", txLimit)
+		}
 		return res.GasUsed, nil
 	}
 	h.flush()

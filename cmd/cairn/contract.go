@@ -49,14 +49,14 @@ func parseHexFlag(flag, v string) ([]byte, error) {
 // order (docs/contracts.md, "Inputs from the command line"): u8:N, u16:N,
 // u32:N, u64:N (big-endian), addr:ADDRESS (20 bytes), hash:HEX (32 bytes),
 // hex:HEX and str:TEXT (as is).
-func encodeArgs(spec string, prefix string) ([]byte, error) {
+func encodeArgs(flag, spec string, prefix string) ([]byte, error) {
 	var out []byte
 	for _, f := range strings.Fields(spec) {
 		typ, val, ok := strings.Cut(f, ":")
 		if !ok {
-			return nil, fmt.Errorf("--args %q: want TYPE:VALUE (u8, u16, u32, u64, addr, hash, hex, str)", f)
+			return nil, fmt.Errorf("--%s %q: want TYPE:VALUE (u8, u16, u32, u64, addr, hash, hex, str)", flag, f)
 		}
-		bad := func(err error) error { return fmt.Errorf("--args %q: %v", f, err) }
+		bad := func(err error) error { return fmt.Errorf("--%s %q: %v", flag, f, err) }
 		switch typ {
 		case "u8", "u16", "u32", "u64":
 			bits := map[string]int{"u8": 8, "u16": 16, "u32": 32, "u64": 64}[typ]
@@ -88,11 +88,11 @@ func encodeArgs(spec string, prefix string) ([]byte, error) {
 		case "str":
 			out = append(out, val...)
 		default:
-			return nil, fmt.Errorf("--args %q: unknown type %q (u8, u16, u32, u64, addr, hash, hex, str)", f, typ)
+			return nil, fmt.Errorf("--%s %q: unknown type %q (u8, u16, u32, u64, addr, hash, hex, str)", flag, f, typ)
 		}
 	}
 	if len(out) > core.MaxCallInput {
-		return nil, fmt.Errorf("--args: %d bytes, a contract input is at most %d", len(out), core.MaxCallInput)
+		return nil, fmt.Errorf("--%s: %d bytes, a contract input is at most %d", flag, len(out), core.MaxCallInput)
 	}
 	return out, nil
 }
@@ -120,7 +120,7 @@ func (f *inputFlags) check(cmd *cobra.Command) error {
 // bytes returns the input; --args needs the chain's address prefix.
 func (f *inputFlags) bytes(cmd *cobra.Command, prefix string) ([]byte, error) {
 	if cmd.Flags().Changed(f.name + "-args") {
-		b, err := encodeArgs(f.args, prefix)
+		b, err := encodeArgs(f.name+"-args", f.args, prefix)
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -184,6 +184,7 @@ used goes back to the sender.`,
 	}
 	o.register(cmd)
 	init.register(cmd)
+	cmd.Flags().Lookup("fee").Usage = "most the deploy may cost, in coins (default: the code's gas and 1,000,000 gas of init at the chain's gas_price, plus min_fee); the unused part stays with the sender"
 	return cmd
 }
 
@@ -246,6 +247,7 @@ the default --fee covers it.`,
 	}
 	o.register(cmd)
 	input.register(cmd)
+	cmd.Flags().Lookup("fee").Usage = "most the call may cost, in coins (default: --gas x gas_price + min_fee); the unused part stays with the sender"
 	f := cmd.Flags()
 	f.StringVar(&amount, "amount", "", "coins sent to the contract with the call")
 	f.Uint64Var(&gas, "gas", defaultCallGas, "most gas the call may use")
@@ -287,7 +289,13 @@ caller (default: none).`,
 				return printJSON(w, res)
 			}
 			fmt.Fprintf(w, "status    %s\n", res.Status)
-			fmt.Fprintf(w, "return    %s\n", orNone(res.Return))
+			ret := orNone(res.Return)
+			if len(res.Return) == 16 { // 8 bytes: most likely a number
+				if n, err := strconv.ParseUint(res.Return, 16, 64); err == nil {
+					ret += fmt.Sprintf(" (u64 %d)", n)
+				}
+			}
+			fmt.Fprintf(w, "return    %s\n", ret)
 			fmt.Fprintf(w, "gas used  %d\n", res.GasUsed)
 			printEvents(w, res.Events)
 			if res.Status != "success" {
