@@ -65,8 +65,12 @@ func forEngines(t *testing.T, wasm []byte, gas int64, fn string, args ...uint64)
 	return first
 }
 
+// sameOutcome compares two calls. Only whether they trapped counts, not
+// the message: wazero v1.12.0's interpreter reports memory.copy from
+// source 0xffffffff as a recovered Go slice panic where the compiler
+// reports an out-of-bounds access (FuzzDifferential seed 26bcf9e4...).
 func sameOutcome(a, b outcome) bool {
-	return a.Trap == b.Trap && a.Gas == b.Gas && a.Depth == b.Depth && a.Memory == b.Memory &&
+	return (a.Trap == "") == (b.Trap == "") && a.Gas == b.Gas && a.Depth == b.Depth && a.Memory == b.Memory &&
 		a.Pages == b.Pages && equalU64(a.Results, b.Results) && equalU64(a.Globals, b.Globals)
 }
 
@@ -188,7 +192,7 @@ func TestBehaviour(t *testing.T) {
 	for _, c := range computeCalls {
 		want := run(t, newRuntime(t, wazero.NewRuntimeConfigInterpreter()), orig, 0, c.fn, c.args...)
 		got := forEngines(t, wasm, limit, c.fn, c.args...)
-		if got.Trap != want.Trap || got.Memory != want.Memory || !equalU64(got.Results, want.Results) {
+		if (got.Trap == "") != (want.Trap == "") || got.Memory != want.Memory || !equalU64(got.Results, want.Results) {
 			t.Errorf("%s%v: instrumented %+v, original %+v", c.fn, c.args, got, want)
 		}
 		if got.Gas <= 0 || got.Gas >= limit || got.Depth != 0 && got.Trap == "" {

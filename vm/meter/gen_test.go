@@ -175,7 +175,8 @@ func (g *gen) expr64() {
 func (g *gen) call() {
 	g.expr32()
 	g.expr64()
-	g.op(opCall, byte(genFirstFunc+g.pick(g.nFuncs)))
+	f := genFirstFunc + int(g.byte())<<8 | int(g.byte())
+	g.code = appendU32(append(g.code, opCall), uint32(genFirstFunc+(f-genFirstFunc)%g.nFuncs))
 }
 
 // label picks a branch target among the open blocks, loops and ifs (all
@@ -215,7 +216,7 @@ func (g *gen) stmt(nest int) {
 		g.addr()
 		g.expr64()
 		g.op([]byte{0x37, 0x3c, 0x3d, 0x3e}[g.pick(4)], 0, byte(g.pick(8)))
-	case 6: // memory.fill or memory.copy, length up to 64 KiB (may trap out of bounds)
+	case 6: // memory.copy (dst, src, len) or memory.fill (dst, val, len); may trap out of bounds
 		g.addr()
 		g.expr32()
 		if g.pick(2) == 0 {
@@ -223,6 +224,7 @@ func (g *gen) stmt(nest int) {
 			g.op(opPrefixFC, subMemoryCopy, 0, 0)
 			return
 		}
+		g.expr32() // the length
 		g.op(opPrefixFC, subMemoryFill, 0)
 	case 7: // storage_write(k, 1, v, len)
 		g.addr()
@@ -289,7 +291,12 @@ func (g *gen) stmt(nest int) {
 // genModule builds a contract from fuzz bytes.
 func genModule(data []byte) []byte {
 	g := &gen{data: data}
-	g.nFuncs = 1 + g.pick(3)
+	return g.module(1 + g.pick(3))
+}
+
+// module builds a contract of n generated functions.
+func (g *gen) module(n int) []byte {
+	g.nFuncs = n
 	b := &builder{}
 	read := testImports["storage_read"]
 	write := testImports["storage_write"]
