@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/vm/meter"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -74,17 +75,17 @@ var abi = []hostFunc{
 }
 
 // importRules is the allowed imports of module env, from abi.
-func importRules() map[string]meterFuncType {
-	m := make(map[string]meterFuncType, len(abi))
-	conv := func(ts []api.ValueType) []meterValType {
-		out := make([]meterValType, len(ts))
+func importRules() map[string]meter.FuncType {
+	m := make(map[string]meter.FuncType, len(abi))
+	conv := func(ts []api.ValueType) []meter.ValType {
+		out := make([]meter.ValType, len(ts))
 		for i, t := range ts {
-			out[i] = meterValType(t)
+			out[i] = meter.ValType(t)
 		}
 		return out
 	}
 	for _, f := range abi {
-		m[f.name] = meterFuncType{Params: conv(f.params), Results: conv(f.results)}
+		m[f.name] = meter.FuncType{Params: conv(f.params), Results: conv(f.results)}
 	}
 	return m
 }

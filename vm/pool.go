@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/cairn-chain/cairn/vm/meter"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -17,7 +18,7 @@ type module struct {
 	code     string // the original code, the index of Run's lookup
 	compiled wazero.CompiledModule
 	hasInit  bool
-	globals  []string // exported __cairn_g<i> globals to reset after a call
+	globals  []string // meter.GlobalExport of every mutable global, reset after a call
 	metered  bool
 
 	mu      sync.Mutex
@@ -120,8 +121,8 @@ func (m *VM) instantiate(ctx context.Context, mod *module) (*instance, error) {
 	in.view, _ = in.mem.Read(0, in.mem.Size())
 	in.snap = append([]byte(nil), in.view...)
 	if mod.metered {
-		in.gas, _ = am.ExportedGlobal(gasExport).(api.MutableGlobal)
-		in.depth, _ = am.ExportedGlobal(depthExport).(api.MutableGlobal)
+		in.gas, _ = am.ExportedGlobal(meter.GasExport).(api.MutableGlobal)
+		in.depth, _ = am.ExportedGlobal(meter.DepthExport).(api.MutableGlobal)
 		if in.gas == nil || in.depth == nil {
 			_ = am.Close(ctx)
 			return nil, errNoExports

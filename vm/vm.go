@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/vm/meter"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/sys"
@@ -46,7 +47,7 @@ type VM struct {
 	rt     wazero.Runtime // runs metered modules
 	vrt    wazero.Runtime // validates original modules (interpreter: cheapest full validation)
 	modCfg wazero.ModuleConfig
-	rules  meterRules
+	rules  meter.Rules
 
 	mu     sync.Mutex
 	lru    *list.List // of *module, most recently used first
@@ -124,7 +125,7 @@ func New(cfg Config) (*VM, error) {
 			WithName("").
 			WithRandSource(zeroReader{}).
 			WithStartFunctions(),
-		rules: meterRules{
+		rules: meter.Rules{
 			MaxMemoryPages: cfg.MaxMemoryPages,
 			MaxCodeBytes:   cfg.MaxCodeBytes,
 			Imports:        importRules(),
@@ -230,14 +231,22 @@ func (m *VM) load(code []byte) (*module, error) {
 	return mod, nil
 }
 
-// compile runs the deploy pipeline.
+// compile runs the deploy pipeline: size cap, meter.Check (cheap, and
+// safe on any bytes: it keeps modules that crash or stall wazero's
+// decoder away from it), full wazero validation of the original (so no
+// invalid index can alias what Instrument appends), Instrument, compile.
 func (m *VM) compile(code []byte) (*module, error) {
 	if len(code) > m.cfg.MaxCodeBytes {
 		return nil, core.Errorf(core.CodeCodeTooLarge, "module of %d bytes above max_code_bytes %d", len(code), m.cfg.MaxCodeBytes)
 	}
+	info, err := meter.Check(code, m.rules)
+	if err != nil {
+		if core.IsRuleError(err) {
+			return nil, err
+		}
+		return nil, core.Errorf(core.CodeInvalidModule, "invalid module: %v", err)
+	}
 	ctx := context.Background()
-	// Full validation of the original first: an invalid index could
-	// otherwise name what the instrumentation appends (its gas global).
 	vc, err := m.vrt.CompileModule(ctx, code)
 	if err != nil {
 		return nil, core.Errorf(core.CodeInvalidModule, "invalid module: %s", firstLine(err.Error()))
@@ -245,13 +254,10 @@ func (m *VM) compile(code []byte) (*module, error) {
 	_ = vc.Close(ctx)
 	metered := code
 	if !m.cfg.unmetered {
-		if err := meterCheck(code, m.rules); err != nil {
+		if metered, err = meter.Instrument(code); err != nil {
 			if core.IsRuleError(err) {
 				return nil, err
 			}
-			return nil, core.Errorf(core.CodeInvalidModule, "invalid module: %v", err)
-		}
-		if metered, err = meterInstrument(code); err != nil {
 			return nil, core.Errorf(core.CodeInvalidModule, "module cannot be metered: %v", err)
 		}
 	}
@@ -260,7 +266,7 @@ func (m *VM) compile(code []byte) (*module, error) {
 		return nil, core.Errorf(core.CodeInvalidModule, "metered module does not compile: %s", firstLine(err.Error()))
 	}
 	mod := &module{
-		key:      cacheKey{sha256.Sum256(code), scheduleVersion},
+		key:      cacheKey{sha256.Sum256(code), meter.ScheduleVersion},
 		code:     string(code),
 		compiled: cm,
 		metered:  !m.cfg.unmetered,
@@ -269,38 +275,16 @@ func (m *VM) compile(code []byte) (*module, error) {
 		_ = cm.Close(ctx)
 		return nil, err
 	}
+	if mod.hasInit != info.HasInit {
+		_ = cm.Close(ctx)
+		return nil, fmt.Errorf("vm: meter and wazero disagree on init")
+	}
 	if mod.metered {
-		names, err := exportNames(metered, exportGlobal)
-		if err != nil {
-			_ = cm.Close(ctx)
-			return nil, core.Errorf(core.CodeInvalidModule, "metered module: %v", err)
-		}
-		mod.metered = false // TEMPORARY: until vm/meter lands, no gas global
-		for _, n := range names {
-			if n == gasExport {
-				mod.metered = true
-			}
-			if strings.HasPrefix(n, globalPrefix) && n != gasExport && isDigits(n[len(globalPrefix):]) {
-				mod.globals = append(mod.globals, n)
-			}
+		for _, i := range info.MutableGlobals {
+			mod.globals = append(mod.globals, meter.GlobalExport(i))
 		}
 	}
 	return mod, nil
-}
-
-// globalPrefix is the prefix of meter.GlobalExport names.
-var globalPrefix = strings.TrimSuffix(globalExport(0), "0")
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkExports checks the entry points and the memory export.
@@ -412,8 +396,8 @@ func (in *instance) outcome(ctx context.Context, err error, gasLimit, limit uint
 	if f != nil {
 		return Result{GasUsed: used, Err: core.Errorf(f.code, "%s", f.msg)}, false
 	}
-	if in.depth != nil && int32(uint32(in.depth.Get())) > maxCallDepth {
-		return Result{GasUsed: used, Err: core.Errorf(core.CodeCallDepthExceeded, "call depth above %d", maxCallDepth)}, false
+	if in.depth != nil && int32(uint32(in.depth.Get())) > meter.MaxCallDepth {
+		return Result{GasUsed: used, Err: core.Errorf(core.CodeCallDepthExceeded, "call depth above %d", meter.MaxCallDepth)}, false
 	}
 	return Result{GasUsed: used, Err: core.Errorf(core.CodeTrap, "%s", trapMessage(err))}, false
 }

@@ -1,0 +1,76 @@
+package vm
+
+import (
+	"context"
+	"testing"
+
+	"github.com/cairn-chain/cairn/vm/vmtest"
+)
+
+// benchToken runs token transfers of 1 unit from the caller to addrA
+// through Run with a vmtest host, and reports calls/s.
+func benchToken(b *testing.B, cfg Config) {
+	m := newVM(b, cfg)
+	code := wasm(b, "token")
+	h := vmtest.New()
+	ctx := context.Background()
+	if r := m.Run(ctx, code, EntryInit, 1_000_000, h); r.Err != nil {
+		b.Fatal(r.Err)
+	}
+	h.In = tokenInput(addrA, 1)
+	r := m.Run(ctx, code, EntryCall, 1_000_000, h)
+	if r.Err != nil {
+		b.Fatal(r.Err)
+	}
+	gas := r.GasUsed
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if r := m.Run(ctx, code, EntryCall, 1_000_000, h); r.Err != nil {
+			b.Fatal(r.Err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+	b.ReportMetric(float64(gas), "gas/call")
+	if balanceOf(h, addrA) != uint64(b.N)+1 {
+		b.Fatalf("balance %d after %d transfers", balanceOf(h, addrA), b.N+1)
+	}
+}
+
+// BenchmarkTokenTransfer: a metered token transfer (input, caller, two
+// storage reads and two writes) through Run.
+func BenchmarkTokenTransfer(b *testing.B) {
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) { benchToken(b, e.cfg) })
+	}
+}
+
+// BenchmarkTokenTransferUnmetered: the same module compiled without
+// instrumentation (host gas only), for the metered/unmetered ratio.
+func BenchmarkTokenTransferUnmetered(b *testing.B) {
+	for _, e := range engines {
+		cfg := e.cfg
+		cfg.unmetered = true
+		b.Run(e.name, func(b *testing.B) { benchToken(b, cfg) })
+	}
+}
+
+// BenchmarkCheck100KB: the deploy pipeline (validation, meter,
+// compilation) on a ~100 KB module, without the cache.
+func BenchmarkCheck100KB(b *testing.B) {
+	code := bigModule(100 << 10)
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			m := newVM(b, e.cfg)
+			b.ReportMetric(float64(len(code)), "bytes")
+			for b.Loop() {
+				mod, err := m.compile(code)
+				if err != nil {
+					b.Fatal(err)
+				}
+				mod.evict()
+			}
+		})
+	}
+}
