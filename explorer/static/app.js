@@ -16,6 +16,7 @@ import { accountPage } from './pages/account.js';
 import { assetsPage } from './pages/assets.js';
 import { assetPage } from './pages/asset.js';
 import { itemPage } from './pages/item.js';
+import { contractPage } from './pages/contract.js';
 import { peersPage } from './pages/peers.js';
 import { devnetPage, showDevnetLink } from './pages/devnet.js';
 import { initSearch, notFoundPage } from './pages/search.js';
@@ -29,6 +30,7 @@ const routes = new Map([
   ['assets', assetsPage],
   ['asset', assetPage],
   ['item', itemPage],
+  ['contract', contractPage],
   ['peers', peersPage],
   ['devnet', devnetPage],
   ['notfound', notFoundPage],

@@ -20,4 +20,5 @@ export function connectEvents() {
   es.addEventListener('reorg', (e) => { const d = parse(e); if (d && hooks.block) hooks.block(d); });
   es.addEventListener('gap', () => { if (hooks.block) hooks.block({}); });
   es.addEventListener('tx', (e) => { const d = parse(e); if (d && hooks.tx) hooks.tx(d); });
+  es.addEventListener('contract_event', (e) => { const d = parse(e); if (d && hooks.contract) hooks.contract(d); });
 }

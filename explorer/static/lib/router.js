@@ -18,8 +18,9 @@ let timers = [];
 let retryTimer = null;
 
 // hooks are the current page's live-event handlers (see live.js): block
-// gets block, reorg and gap events ({} on a gap or a reconnect), tx new txs.
-export const hooks = { block: null, tx: null };
+// gets block, reorg and gap events ({} on a gap or a reconnect), tx new
+// txs, contract the events contracts emit in new main-chain blocks.
+export const hooks = { block: null, tx: null, contract: null };
 
 // every runs f every ms milliseconds until the next navigation.
 export function every(ms, f) { timers.push(setInterval(f, ms)); }
@@ -38,7 +39,7 @@ export async function route() {
   const my = ++gen;
   for (const t of timers) clearInterval(t);
   timers = [];
-  hooks.block = hooks.tx = null;
+  hooks.block = hooks.tx = hooks.contract = null;
   if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
   // The query ("?after=...", see hashQuery) is not part of the path. Each
   // segment is decoded on its own, so an escaped "/" (%2F, in an item id

@@ -1,11 +1,14 @@
 // An account (#/account/<address>[?before=<cursor>][&assets=<cursor>]):
 // its balance and nonce, the assets it holds (50 a page), and its
 // history, one page of 25 txs at a time; a tx of another kind than a coin
-// transfer shows its one-line summary.
+// transfer shows its one-line summary. The account of a contract links to
+// the contract's page (asked once the page is drawn, so other accounts
+// wait for nothing).
 import { el, append, show } from '../lib/dom.js';
 import { amount, num } from '../lib/format.js';
 import { api, ApiError } from '../lib/api.js';
 import { assetHref, formatAssetAmount } from '../lib/assets.js';
+import { contractHref, loadContract } from '../lib/contracts.js';
 import { hashQuery } from '../lib/router.js';
 import { movesCoins, summarizeTx } from '../txkinds/index.js';
 import { acctLink, blockLink, errorBox, kv, txLink } from '../lib/views.js';
@@ -41,8 +44,10 @@ export async function accountPage(args, stale) {
       el('td', { class: 'num hide-narrow' }, out ? amount(t.fee) : ''),
       el('td', { class: 'num hide-narrow' }, i.status === 'confirmed' ? blockLink(i.block_hash, num(i.height)) : ''))]);
   }
+  const contractNote = el('div', { class: 'notice', id: 'contract-note', hidden: true });
   show(
     el('h1', null, 'Account'),
+    contractNote,
     kv([
       ['Address', el('span', { class: 'hash' }, a.address)],
       ['Balance', el('span', { id: 'balance' }, amount(a.balance))],
@@ -59,6 +64,11 @@ export async function accountPage(args, stale) {
     el('div', { class: 'pager' },
       before ? el('a', { href: '#/account/' + a.address }, 'newest') : null,
       h.next ? el('a', { id: 'more', href: '#/account/' + a.address + '?before=' + h.next }, 'older →') : null));
+  loadContract(a.address).then((c) => {
+    if (!c || stale()) return;
+    append(contractNote, ['This account is a contract: ', el('a', { href: contractHref(c.address), id: 'contract-link' }, 'its code, storage and events'), '.']);
+    contractNote.hidden = false;
+  }).catch(() => {});
 }
 
 // assetsTable lists the assets an account holds.

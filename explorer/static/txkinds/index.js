@@ -1,10 +1,12 @@
 // How the explorer shows each kind of tx. kinds maps a kind name to its
-// renderer: render(tx, kind) returns the rows ([label, value], as for kv)
-// the kind adds to the tx page's definition list: `body` rows after the
-// sender (what the tx does), `memo` rows after the memo (what the kind
-// makes of it); summary(tx, kind) returns the one line (nodes and text)
-// that tables of txs show for it. The envelope (id, sender, fee, nonce,
-// memo, chain, signature) is the tx page's own.
+// renderer: render(tx, kind, info) returns the rows ([label, value], as
+// for kv) the kind adds to the tx page's definition list: `body` rows
+// after the sender (what the tx does), `memo` rows after the memo (what
+// the kind makes of it); summary(tx, kind) returns the one line (nodes
+// and text) that tables of txs show for it. info is the tx as GET
+// /txs/{id} gives it (status, receipt) on the tx page, else undefined.
+// The envelope (id, sender, fee, nonce, memo, chain, signature) and the
+// receipt are the tx page's own.
 //
 // A tx without a `kind` is a transfer (version 1), and a transfer of 0
 // with a memo is a data tx (it anchors data, usually a hash). Protocol v2
@@ -26,6 +28,8 @@ import { itemMint, itemMintSummary } from './item_mint.js';
 import { itemTransfer, itemTransferSummary } from './item_transfer.js';
 import { itemAttest, itemAttestSummary } from './item_attest.js';
 import { itemBurn, itemBurnSummary } from './item_burn.js';
+import { contractDeploy, contractDeploySummary } from './contract_deploy.js';
+import { contractCall, contractCallSummary } from './contract_call.js';
 
 export const kinds = new Map([
   ['transfer', { render: transfer, summary: transferSummary }],
@@ -41,6 +45,8 @@ export const kinds = new Map([
   ['item_transfer', { render: itemTransfer, summary: itemTransferSummary }],
   ['item_attest', { render: itemAttest, summary: itemAttestSummary }],
   ['item_burn', { render: itemBurn, summary: itemBurnSummary }],
+  ['contract_deploy', { render: contractDeploy, summary: contractDeploySummary }],
+  ['contract_call', { render: contractCall, summary: contractCallSummary }],
 ]);
 
 const fallback = { render: unknown, summary: unknownSummary };
@@ -56,10 +62,11 @@ export function kindOf(t) {
 // show its receiver and amount; other kinds get a summary.
 export function movesCoins(t) { const k = kindOf(t); return k === 'transfer' || k === 'data'; }
 
-// renderTx returns the kind of tx t and the rows its renderer gives.
-export function renderTx(t) {
+// renderTx returns the kind of tx t and the rows its renderer gives;
+// info (GET /txs/{id}: status, receipt), if given, goes to the renderer.
+export function renderTx(t, info) {
   const kind = kindOf(t);
-  const r = (kinds.get(kind) || fallback).render(t, kind) || {};
+  const r = (kinds.get(kind) || fallback).render(t, kind, info) || {};
   return { kind, body: r.body || [], memo: r.memo || [] };
 }
 
