@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/cairn-chain/cairn/vm/meter"
 	"github.com/cairn-chain/cairn/vm/vmtest"
 )
 
@@ -63,13 +64,66 @@ func BenchmarkCheck100KB(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
 			m := newVM(b, e.cfg)
-			b.ReportMetric(float64(len(code)), "bytes")
 			for b.Loop() {
 				mod, err := m.compile(code)
 				if err != nil {
 					b.Fatal(err)
 				}
 				mod.evict()
+			}
+			b.ReportMetric(float64(len(code)), "bytes")
+		})
+	}
+}
+
+// BenchmarkCheckStages times each stage of the deploy pipeline on the
+// ~100 KB module: meter.Check, wazero's validation of the original (the
+// interpreter's compile, the cheapest full validation wazero offers),
+// meter.Instrument, and the compile of the metered module per engine.
+func BenchmarkCheckStages(b *testing.B) {
+	code := bigModule(100 << 10)
+	m := newVM(b, Config{})
+	mi := newVM(b, Config{Interpreter: true})
+	metered, err := meter.Instrument(code)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("meter.Check", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := meter.Check(code, m.rules); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		for b.Loop() {
+			cm, err := m.vrt.CompileModule(ctx, code)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cm.Close(ctx)
+		}
+	})
+	b.Run("meter.Instrument", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := meter.Instrument(code); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(metered))/float64(len(code)), "growth")
+	})
+	for _, e := range []struct {
+		name string
+		m    *VM
+	}{{"compile/compiler", m}, {"compile/interpreter", mi}} {
+		b.Run(e.name, func(b *testing.B) {
+			for b.Loop() {
+				cm, err := e.m.rt.CompileModule(ctx, metered)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cm.Close(ctx)
 			}
 		})
 	}

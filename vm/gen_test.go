@@ -1,8 +1,9 @@
 package vm
 
 // bigModule returns a valid contract of about size bytes: functions
-// (i64) -> i64 of straight-line arithmetic with a branch each, every one
-// calling the previous, and call () -> () calling the last.
+// (i64) -> i64 of arithmetic with a branch every ~20 bytes (so many
+// metered segments), every one calling the previous, and call () -> ()
+// calling the last.
 func bigModule(size int) []byte {
 	const perFunc = 500 // bytes of arithmetic per body
 	n := size / (perFunc + 8)
@@ -12,6 +13,9 @@ func bigModule(size int) []byte {
 		body = append(body, 0x02, 0x40, 0x20, 0, 0x50, 0x0d, 0, 0x0b) // block local.get 0 i64.eqz br_if 0 end
 		body = append(body, 0x20, 0)                                  // local.get 0
 		for k := 0; len(body) < perFunc; k++ {
+			if k%4 == 3 { // a branch every 4 groups: a new metered segment
+				body = append(body, 0x02, 0x40, 0x20, 0, 0x50, 0x0d, 0, 0x0b)
+			}
 			body = append(body, 0x42)
 			body = appendSLEB(body, int64(k*7919+f))
 			body = append(body, 0x7c)          // i64.add

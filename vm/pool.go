@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
@@ -22,6 +23,7 @@ type module struct {
 	metered  bool
 
 	mu      sync.Mutex
+	snap    *snapshot // the initial memory, the same for every instance
 	idle    []*instance
 	refs    int  // instances in use
 	evicted bool // out of the cache: close when the last instance returns
@@ -36,7 +38,7 @@ type instance struct {
 	mod   api.Module
 	mem   api.Memory
 	view  []byte // the whole memory, valid while it does not grow
-	snap  []byte // the memory right after instantiation
+	snap  *snapshot // the memory right after instantiation
 	gas   api.MutableGlobal
 	depth api.MutableGlobal
 	glob  []api.MutableGlobal
@@ -119,7 +121,7 @@ func (m *VM) instantiate(ctx context.Context, mod *module) (*instance, error) {
 		return nil, errNoExports
 	}
 	in.view, _ = in.mem.Read(0, in.mem.Size())
-	in.snap = append([]byte(nil), in.view...)
+	in.snap = mod.snapshot(in.view)
 	if mod.metered {
 		in.gas, _ = am.ExportedGlobal(meter.GasExport).(api.MutableGlobal)
 		in.depth, _ = am.ExportedGlobal(meter.DepthExport).(api.MutableGlobal)
@@ -147,10 +149,10 @@ func (in *instance) reset() bool {
 	in.ret = in.ret[:0]
 	in.hasRet = false
 	in.events = 0
-	if in.mem.Size() != uint32(len(in.snap)) {
+	if in.mem.Size() != uint32(len(in.snap.mem)) {
 		return false
 	}
-	copy(in.view, in.snap)
+	in.snap.restore(in.view)
 	for i, g := range in.glob {
 		g.Set(in.init[i])
 	}
@@ -201,5 +203,53 @@ func (mod *module) evict() {
 	}
 	if closeMod {
 		_ = mod.compiled.Close(context.Background())
+	}
+}
+
+// chunk is the granularity of the memory restore.
+const chunk = 4096
+
+// zeroChunk is a chunk of zeros to compare with.
+var zeroChunk [chunk]byte
+
+// snapshot is a module's memory right after instantiation (its data
+// segments on zeros), shared by its instances.
+type snapshot struct {
+	mem  []byte
+	zero []bool // chunk i of mem is all zeros
+}
+
+// snapshot returns the module's snapshot, taking it from mem (an
+// instance's memory right after instantiation) the first time.
+func (mod *module) snapshot(mem []byte) *snapshot {
+	mod.mu.Lock()
+	defer mod.mu.Unlock()
+	if mod.snap != nil && len(mod.snap.mem) == len(mem) {
+		return mod.snap
+	}
+	s := &snapshot{mem: append([]byte(nil), mem...)}
+	for off := 0; off < len(mem); off += chunk {
+		c := s.mem[off:min(off+chunk, len(mem))]
+		s.zero = append(s.zero, bytes.Equal(c, zeroChunk[:len(c)]))
+	}
+	mod.snap = s
+	return s
+}
+
+// restore makes mem equal to the snapshot. It writes only the chunks
+// that differ: comparing reads the memory (and a zero chunk, in cache)
+// without dirtying it, which is cheaper than copying the whole memory
+// when a call touched little of it, the common case.
+func (s *snapshot) restore(mem []byte) {
+	for i, zero := range s.zero {
+		off := i * chunk
+		c := mem[off:min(off+chunk, len(mem))]
+		if zero {
+			if !bytes.Equal(c, zeroChunk[:len(c)]) {
+				clear(c)
+			}
+		} else if orig := s.mem[off : off+len(c)]; !bytes.Equal(c, orig) {
+			copy(c, orig)
+		}
 	}
 }

@@ -85,8 +85,8 @@ func TestPoolReset(t *testing.T) {
 			in := mod.idle[0]
 			b, _ := in.mem.Read(0, in.mem.Size())
 			for i := range b {
-				if b[i] != in.snap[i] {
-					t.Fatalf("memory byte %d is %d after reset, snapshot %d", i, b[i], in.snap[i])
+				if b[i] != in.snap.mem[i] {
+					t.Fatalf("memory byte %d is %d after reset, snapshot %d", i, b[i], in.snap.mem[i])
 				}
 			}
 		})
