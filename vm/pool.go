@@ -37,7 +37,7 @@ type instance struct {
 	m     *module
 	mod   api.Module
 	mem   api.Memory
-	view  []byte // the whole memory, valid while it does not grow
+	view  []byte    // the whole memory, valid while it does not grow
 	snap  *snapshot // the memory right after instantiation
 	gas   api.MutableGlobal
 	depth api.MutableGlobal
