@@ -20,7 +20,7 @@ import (
 func newNodeCmd() *cobra.Command {
 	var (
 		dataDir, genesisFile, apiAddr, miner, logFormat, logLevel string
-		mine, resync                                              bool
+		mine, resync, interpreter                                 bool
 		threads, maxReorgDepth                                    int
 		maxHashRate                                               float64
 		listen, peers                                             []string
@@ -93,7 +93,7 @@ of the network until an operator intervenes).`,
 			cfg := node.Config{
 				DataDir: dataDir, Genesis: g, APIAddr: apiAddr, Listen: listen, Peers: peers,
 				Mine: mine, Threads: threads, MaxHashRate: maxHashRate, Logger: logger, Version: version(),
-				MaxReorgDepth: maxReorgDepth, Resync: resync,
+				MaxReorgDepth: maxReorgDepth, Resync: resync, VMInterpreter: interpreter,
 			}
 			if miner != "" {
 				prefix, err := chainPrefix(dataDir, g)
@@ -131,6 +131,7 @@ of the network until an operator intervenes).`,
 	f.StringVar(&logFormat, "log-format", "text", "log format on standard error: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.IntVar(&maxReorgDepth, "max-reorg-depth", 0, "refuse reorgs that would disconnect more than `N` main-chain blocks (a local policy, not consensus; 0: no limit)")
+	f.BoolVar(&interpreter, "vm-interpreter", false, "run contracts on wazero's interpreter instead of its compiler (the same results and gas, slower; for platforms without the compiler, or to cross-check it)")
 	f.BoolVar(&resync, "resync", false, "move the database aside to <datadir>/db.corrupt-<time> (kept) and rebuild it from genesis and peers (after a damaged-database error)")
 	return cmd
 }
