@@ -42,7 +42,8 @@
 
 import {
   Address, Reader, Writer, blockHeight, caller, emit, fail, input, key,
-  requireNoValue, setReturn, storageGet, storageHas, storageSet,
+  requireNoValue, returnAddress, setReturn, storageGetAddress, storageGetU32,
+  storageHas, storageSet, storageSetAddress, storageSetU32,
 } from "../sdk/cairn";
 
 const KEY_OWNER: u8 = 0x6f; // "o"
@@ -72,52 +73,56 @@ function itemId(r: Reader): Uint8Array {
   return id;
 }
 
-function ownerOf(id: Uint8Array): Address {
-  let o = storageGet(key(KEY_OWNER, id));
+function ownerOf(ownerKey: Uint8Array): Address {
+  let o = storageGetAddress(ownerKey);
   if (o === null) fail("no such item");
-  return new Address(changetype<Uint8Array>(o));
+  return changetype<Address>(o);
 }
 
-function requireOwner(id: Uint8Array, who: Address): void {
-  if (!ownerOf(id).equals(who)) fail("only the owner can do this");
+// The key of step i of an item: "h" | id | i u32. stepKey makes it with
+// index 0; setStepIndex rewrites the index in place.
+function stepKey(id: Uint8Array): Uint8Array {
+  return key(KEY_STEP, id, new Uint8Array(4));
 }
 
-function u32Bytes(v: u32): Uint8Array {
-  return new Writer(4).u32(v).finish();
+function setStepIndex(k: Uint8Array, i: u32): void {
+  store<u32>(k.dataStart + <usize>(k.length - 4), bswap<u32>(i));
 }
 
-function stepCount(id: Uint8Array): u32 {
-  let v = storageGet(key(KEY_COUNT, id));
-  if (v === null) return 0;
-  return new Reader(changetype<Uint8Array>(v)).u32("step count");
+/** Starts a step: kind | actor | height; the caller appends the payload. */
+function step(kind: u8, actor: Address): Writer {
+  return new Writer(MAX_STEP).u8(kind).address(actor).u64(<u64>blockHeight());
 }
 
-/** Appends a step: kind | actor | height | payload. */
-function addStep(id: Uint8Array, kind: u8, actor: Address, payload: Uint8Array | null): void {
-  let n = stepCount(id);
-  let w = new Writer(MAX_STEP).u8(kind).address(actor).u64(<u64>blockHeight());
-  if (payload !== null) w.bytes(changetype<Uint8Array>(payload));
-  storageSet(key(KEY_STEP, id, u32Bytes(n)), w.finish());
-  storageSet(key(KEY_COUNT, id), u32Bytes(n + 1));
+/** Stores a step as the item's next one. */
+function addStep(id: Uint8Array, w: Writer): void {
+  let countKey = key(KEY_COUNT, id);
+  let n = storageGetU32(countKey);
+  let k = stepKey(id);
+  setStepIndex(k, n);
+  storageSet(k, w.finish());
+  storageSetU32(countKey, n + 1);
 }
 
 function register(r: Reader): void {
   let id = itemId(r);
-  if (storageHas(key(KEY_OWNER, id))) fail("item exists");
+  let ownerKey = key(KEY_OWNER, id);
+  if (storageHas(ownerKey)) fail("item exists");
   let owner = caller();
-  storageSet(key(KEY_OWNER, id), owner.bytes);
-  addStep(id, KIND_REGISTERED, owner, null);
-  emit("registered", new Writer(20 + MAX_ITEM_ID).address(owner).bytes(id).finish());
+  storageSetAddress(ownerKey, owner);
+  addStep(id, step(KIND_REGISTERED, owner));
+  emit("registered", new Writer(20 + id.length).address(owner).bytes(id).finish());
 }
 
 function handover(r: Reader): void {
   let to = r.address("to");
   let id = itemId(r);
   let from = caller();
-  requireOwner(id, from);
-  storageSet(key(KEY_OWNER, id), to.bytes);
-  addStep(id, KIND_HANDED_OVER, from, to.bytes);
-  emit("handed_over", new Writer(40 + MAX_ITEM_ID).address(from).address(to).bytes(id).finish());
+  let ownerKey = key(KEY_OWNER, id);
+  if (!ownerOf(ownerKey).equals(from)) fail("only the owner can do this");
+  storageSetAddress(ownerKey, to);
+  addStep(id, step(KIND_HANDED_OVER, from).address(to));
+  emit("handed_over", new Writer(40 + id.length).address(from).address(to).bytes(id).finish());
 }
 
 function attest(r: Reader): void {
@@ -125,25 +130,24 @@ function attest(r: Reader): void {
   let hash = r.bytes(HASH_LEN, "data_hash");
   let id = itemId(r);
   let owner = caller();
-  requireOwner(id, owner);
-  let payload = new Writer(TAG_LEN + HASH_LEN).bytes(tag).bytes(hash).finish();
-  addStep(id, KIND_ATTESTED, owner, payload);
-  emit("attested", new Writer(20 + TAG_LEN + HASH_LEN + MAX_ITEM_ID).address(owner).bytes(payload).bytes(id).finish());
+  if (!ownerOf(key(KEY_OWNER, id)).equals(owner)) fail("only the owner can do this");
+  addStep(id, step(KIND_ATTESTED, owner).bytes(tag).bytes(hash));
+  emit("attested", new Writer(20 + TAG_LEN + HASH_LEN + id.length).address(owner).bytes(tag).bytes(hash).bytes(id).finish());
 }
 
 function history(r: Reader): void {
   let start = r.u32("start");
   let id = itemId(r);
-  ownerOf(id); // aborts for an unknown item
-  let n = stepCount(id);
+  ownerOf(key(KEY_OWNER, id)); // aborts for an unknown item
+  let n = storageGetU32(key(KEY_COUNT, id));
   let end = n;
   if (start > n) start = n;
   if (end - start > MAX_HISTORY_STEPS) end = start + MAX_HISTORY_STEPS;
   let w = new Writer(4 + <i32>(end - start) * MAX_STEP).u32(n);
+  let k = stepKey(id);
   for (let i = start; i < end; i++) {
-    let s = storageGet(key(KEY_STEP, id, u32Bytes(i)));
-    if (s === null) fail("missing step");
-    w.bytes(changetype<Uint8Array>(s));
+    setStepIndex(k, i);
+    if (!w.stored(k)) fail("missing step");
   }
   setReturn(w.finish());
 }
@@ -156,6 +160,6 @@ export function call(): void {
   else if (method == METHOD_HANDOVER) handover(r);
   else if (method == METHOD_ATTEST) attest(r);
   else if (method == METHOD_HISTORY) history(r);
-  else if (method == METHOD_OWNER_OF) setReturn(ownerOf(itemId(r)).bytes);
+  else if (method == METHOD_OWNER_OF) returnAddress(ownerOf(key(KEY_OWNER, itemId(r))));
   else fail("unknown method");
 }

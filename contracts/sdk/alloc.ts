@@ -1,7 +1,8 @@
 // The SDK's memory allocator: AssemblyScript's "stub" runtime (a bump
 // allocator that never frees; std/assembly/rt/stub.ts of assemblyscript
-// 0.28.20, Apache-2.0) with one change: the heap offset starts at 0 and is
-// set to the heap's start on first use.
+// 0.28.20, Apache-2.0) with these changes: the heap offset starts at 0 and is
+// set to the heap's start on first use; and it grows memory by exactly the
+// pages needed, with fewer instructions on the common path (gas).
 //
 // Why: the stub initialises its offset from __heap_base in a global
 // initialiser, which AssemblyScript can only run in a start function, and
@@ -21,18 +22,11 @@ import { AL_MASK, OBJECT, OBJECT_OVERHEAD, BLOCK_MAXSIZE, BLOCK_OVERHEAD, BLOCK,
 // 0 until the first allocation of the call.
 let offset: usize = 0;
 
-function grow(newOffset: usize): void {
-  // assumes newOffset is aligned
-  let pagesBefore = memory.size();
-  let maxOffset = ((<usize>pagesBefore << 16) + AL_MASK) & ~AL_MASK;
-  if (newOffset > maxOffset) {
-    let pagesNeeded = <i32>(((newOffset - maxOffset + 0xffff) & ~0xffff) >>> 16);
-    let pagesWanted = max(pagesBefore, pagesNeeded); // double memory
-    if (memory.grow(pagesWanted) < 0) {
-      if (memory.grow(pagesNeeded) < 0) unreachable(); // out of memory (16 pages at most)
-    }
-  }
-  offset = newOffset;
+// Grows memory to cover `end`. Unlike the stub, it asks for exactly the
+// pages needed: memory.grow costs gas per page asked for.
+function growTo(end: usize): void {
+  let pages = <i32>((end + 0xffff) >>> 16) - memory.size();
+  if (memory.grow(pages) < 0) unreachable(); // out of memory (16 pages at most)
 }
 
 // @ts-ignore: decorator
@@ -44,12 +38,13 @@ function grow(newOffset: usize): void {
 @unsafe
 export function alloc(size: usize): usize {
   if (size > BLOCK_MAXSIZE) unreachable(); // allocation too large
-  if (offset == 0) offset = heapStart();
-  let block = changetype<BLOCK>(offset);
-  let ptr = offset + BLOCK_OVERHEAD;
-  let payloadSize = computeSize(size);
-  grow(ptr + payloadSize);
-  block.mmInfo = payloadSize;
+  let block = offset;
+  if (block == 0) block = heapStart();
+  let ptr = block + BLOCK_OVERHEAD;
+  let end = ptr + computeSize(size);
+  if (end > (<usize>memory.size() << 16)) growTo(end);
+  changetype<BLOCK>(block).mmInfo = end - ptr;
+  offset = end;
   return ptr;
 }
 
@@ -63,12 +58,14 @@ export function realloc(ptr: usize, size: usize): usize {
   if (size > actualSize) {
     if (isLast) { // last block: grow
       if (size > BLOCK_MAXSIZE) unreachable();
-      grow(ptr + payloadSize);
+      let end = ptr + payloadSize;
+      if (end > (<usize>memory.size() << 16)) growTo(end);
+      offset = end;
       block.mmInfo = payloadSize;
     } else { // copy to new block at least double the size
       let newPtr = alloc(max<usize>(payloadSize, actualSize << 1));
       memory.copy(newPtr, ptr, actualSize);
-      block = changetype<BLOCK>((ptr = newPtr) - BLOCK_OVERHEAD);
+      ptr = newPtr;
     }
   } else if (isLast) { // last block: shrink
     offset = ptr + payloadSize;
@@ -92,14 +89,15 @@ export function reset(): void {
   offset = heapStart();
 }
 
+// The object header's gcInfo fields are left as they are: only a
+// garbage-collecting runtime reads them.
+
 // @ts-ignore: decorator
 @unsafe
 export function newObject(size: usize, id: u32): usize {
   if (size > OBJECT_MAXSIZE) unreachable(); // allocation too large
   let ptr = alloc(OBJECT_OVERHEAD + size);
   let object = changetype<OBJECT>(ptr - BLOCK_OVERHEAD);
-  object.gcInfo = 0;
-  object.gcInfo2 = 0;
   object.rtId = id;
   object.rtSize = <u32>size;
   return ptr + OBJECT_OVERHEAD;

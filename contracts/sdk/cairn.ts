@@ -159,39 +159,53 @@ export function requireNoValue(): void {
 // ---------------------------------------------------------------------------
 // Addresses.
 
-/** A 20-byte account or contract address. */
+/**
+ * A 20-byte account or contract address. Its bytes are the object itself
+ * (three fields, 20 bytes in a row), so `ptr` goes straight to the host
+ * and an address costs one allocation.
+ */
+@final
 export class Address {
-  readonly bytes: Uint8Array;
+  private w0: u64 = 0;
+  private w1: u64 = 0;
+  private w2: u32 = 0;
 
-  constructor(bytes: Uint8Array) {
-    if (bytes.length != ADDRESS_LEN) fail("address must be 20 bytes");
-    this.bytes = bytes;
+  /** Where the 20 bytes are. */
+  get ptr(): usize {
+    return changetype<usize>(this);
   }
 
   /** The all-zero address (used as "nobody", e.g. the `from` of a mint). */
   static zero(): Address {
-    return new Address(new Uint8Array(ADDRESS_LEN));
+    return new Address();
+  }
+
+  /** A copy of the 20 bytes at `ptr`. */
+  static fromPtr(ptr: usize): Address {
+    let a = new Address();
+    memory.copy(a.ptr, ptr, ADDRESS_LEN);
+    return a;
   }
 
   /** A copy of 20 bytes of `src` from `offset`. */
   static from(src: Uint8Array, offset: i32 = 0): Address {
     if (offset < 0 || offset + ADDRESS_LEN > src.length) fail("address out of range");
-    let b = new Uint8Array(ADDRESS_LEN);
-    memory.copy(b.dataStart, src.dataStart + <usize>offset, ADDRESS_LEN);
-    return new Address(b);
-  }
-
-  get ptr(): usize {
-    return this.bytes.dataStart;
+    return Address.fromPtr(src.dataStart + <usize>offset);
   }
 
   equals(other: Address): bool {
-    return memory.compare(this.ptr, other.ptr, ADDRESS_LEN) == 0;
+    return this.w0 == other.w0 && this.w1 == other.w1 && this.w2 == other.w2;
   }
 
   isZero(): bool {
-    for (let i = 0; i < ADDRESS_LEN; i++) if (this.bytes[i] != 0) return false;
-    return true;
+    return (this.w0 | this.w1 | <u64>this.w2) == 0;
+  }
+
+  /** The 20 bytes, copied. */
+  toBytes(): Uint8Array {
+    let b = new Uint8Array(ADDRESS_LEN);
+    memory.copy(b.dataStart, this.ptr, ADDRESS_LEN);
+    return b;
   }
 }
 
@@ -208,16 +222,16 @@ export function input(): Uint8Array {
 
 /** The tx's sender (for init: the deployer). */
 export function caller(): Address {
-  let a = new Uint8Array(ADDRESS_LEN);
-  env.caller(a.dataStart);
-  return new Address(a);
+  let a = new Address();
+  env.caller(a.ptr);
+  return a;
 }
 
 /** This contract's address. */
 export function selfAddress(): Address {
-  let a = new Uint8Array(ADDRESS_LEN);
-  env.self_address(a.dataStart);
-  return new Address(a);
+  let a = new Address();
+  env.self_address(a.ptr);
+  return a;
 }
 
 /** The coins sent with this call, already credited to the contract. */
@@ -260,13 +274,19 @@ export function assetTransfer(asset: Uint8Array, to: Address, amount: i64): i32 
 
 // ---------------------------------------------------------------------------
 // Storage.
+//
+// Every read goes through one static buffer of the largest value (8 KiB),
+// so a value costs one host call whatever its size. Build keys with key()
+// or addressKey(), once per key: each build allocates.
+
+const VALUE_BUF: usize = memory.data(MAX_VALUE);
 
 /** The value of `key`, or null if absent. */
 export function storageGet(key: Uint8Array): Uint8Array | null {
-  let n = env.storage_read(key.dataStart, key.length, 0, 0);
+  let n = env.storage_read(key.dataStart, key.length, VALUE_BUF, MAX_VALUE);
   if (n < 0) return null;
   let v = new Uint8Array(n);
-  if (n > 0) env.storage_read(key.dataStart, key.length, v.dataStart, n);
+  memory.copy(v.dataStart, VALUE_BUF, <usize>n);
   return v;
 }
 
@@ -284,49 +304,96 @@ export function storageDelete(key: Uint8Array): void {
   env.storage_delete(key.dataStart, key.length);
 }
 
-// Scratch for 8-byte storage values.
-const U64_BUF: usize = memory.data(8);
-
 /** The u64 at `key` (8 bytes big-endian), or 0 if absent. */
 export function storageGetU64(key: Uint8Array): u64 {
-  let n = env.storage_read(key.dataStart, key.length, U64_BUF, 8);
+  let n = env.storage_read(key.dataStart, key.length, VALUE_BUF, 8);
   if (n < 0) return 0;
   if (n != 8) fail("stored value is not a u64");
-  return bswap<u64>(load<u64>(U64_BUF));
+  return bswap<u64>(load<u64>(VALUE_BUF));
 }
 
 /** Stores `v` at `key` as 8 bytes big-endian. */
 export function storageSetU64(key: Uint8Array, v: u64): void {
-  store<u64>(U64_BUF, bswap<u64>(v));
-  env.storage_write(key.dataStart, key.length, U64_BUF, 8);
+  store<u64>(VALUE_BUF, bswap<u64>(v));
+  env.storage_write(key.dataStart, key.length, VALUE_BUF, 8);
 }
 
-/** A storage key: one prefix byte followed by `parts` (at most 64 bytes). */
+/** The u32 at `key` (4 bytes big-endian), or 0 if absent. */
+export function storageGetU32(key: Uint8Array): u32 {
+  let n = env.storage_read(key.dataStart, key.length, VALUE_BUF, 4);
+  if (n < 0) return 0;
+  if (n != 4) fail("stored value is not a u32");
+  return bswap<u32>(load<u32>(VALUE_BUF));
+}
+
+/** Stores `v` at `key` as 4 bytes big-endian. */
+export function storageSetU32(key: Uint8Array, v: u32): void {
+  store<u32>(VALUE_BUF, bswap<u32>(v));
+  env.storage_write(key.dataStart, key.length, VALUE_BUF, 4);
+}
+
+/** The address at `key`, or null if absent. */
+export function storageGetAddress(key: Uint8Array): Address | null {
+  let n = env.storage_read(key.dataStart, key.length, VALUE_BUF, ADDRESS_LEN);
+  if (n < 0) return null;
+  if (n != ADDRESS_LEN) fail("stored value is not an address");
+  return Address.fromPtr(VALUE_BUF);
+}
+
+/** Stores the 20 bytes of `a` at `key`. */
+export function storageSetAddress(key: Uint8Array, a: Address): void {
+  env.storage_write(key.dataStart, key.length, a.ptr, ADDRESS_LEN);
+}
+
+/** A storage key: one prefix byte followed by `part` and `part2` (64 bytes at most). */
 export function key(prefix: u8, part: Uint8Array | null = null, part2: Uint8Array | null = null): Uint8Array {
   let n = 1;
   if (part !== null) n += part.length;
   if (part2 !== null) n += part2.length;
   if (n > MAX_KEY) fail("storage key too long");
   let k = new Uint8Array(n);
-  k[0] = prefix;
-  let off = 1;
+  let p = k.dataStart;
+  store<u8>(p, prefix);
+  p++;
   if (part !== null) {
-    memory.copy(k.dataStart + <usize>off, part.dataStart, part.length);
-    off += part.length;
+    memory.copy(p, part.dataStart, part.length);
+    p += <usize>part.length;
   }
   if (part2 !== null) {
-    memory.copy(k.dataStart + <usize>off, part2.dataStart, part2.length);
+    memory.copy(p, part2.dataStart, part2.length);
   }
+  return k;
+}
+
+/** A storage key: one prefix byte followed by an address (21 bytes). */
+export function addressKey(prefix: u8, a: Address): Uint8Array {
+  let k = new Uint8Array(1 + ADDRESS_LEN);
+  store<u8>(k.dataStart, prefix);
+  memory.copy(k.dataStart + 1, a.ptr, ADDRESS_LEN);
   return k;
 }
 
 // ---------------------------------------------------------------------------
 // Events, return value, hashing.
 
+// Topics are encoded here: 32 UTF-16 units encode to at most 96 bytes.
+const TOPIC_BUF: usize = memory.data(96);
+
 /** Adds an event (topic 1-32 bytes of UTF-8, data 0-1 KiB) to the receipt. */
 export function emit(topic: string, data: Uint8Array): void {
-  let t = Uint8Array.wrap(String.UTF8.encode(topic));
-  env.emit_event(t.dataStart, t.length, data.dataStart, data.length);
+  let len = topic.length;
+  if (len > MAX_TOPIC) fail("event topic too long");
+  // ASCII, the usual case, in a tight loop (gas); anything else in full
+  let src = changetype<usize>(topic);
+  let c: u32 = 0;
+  for (let i = 0; i < len; i++) {
+    let u = <u32>load<u16>(src + (<usize>i << 1));
+    c |= u;
+    store<u8>(TOPIC_BUF + <usize>i, <u8>u);
+  }
+  let n = len;
+  if (c >= 0x80) n = <i32>String.UTF8.encodeUnsafe(src, len, TOPIC_BUF);
+  env.emit_event(TOPIC_BUF, n, data.dataStart, data.length);
 }
 
 /** Sets the call's return value (at most 16 KiB; the last call wins). */
@@ -336,8 +403,13 @@ export function setReturn(data: Uint8Array): void {
 
 /** Returns `v` as 8 bytes big-endian. */
 export function returnU64(v: u64): void {
-  store<u64>(U64_BUF, bswap<u64>(v));
-  env.set_return(U64_BUF, 8);
+  store<u64>(VALUE_BUF, bswap<u64>(v));
+  env.set_return(VALUE_BUF, 8);
+}
+
+/** Returns the 20 bytes of an address. */
+export function returnAddress(a: Address): void {
+  env.set_return(a.ptr, ADDRESS_LEN);
 }
 
 export function sha256(data: Uint8Array): Uint8Array {
@@ -346,7 +418,7 @@ export function sha256(data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The UTF-8 bytes of a string (for keys and topics). */
+/** The UTF-8 bytes of a string (for keys and data). */
 export function utf8(s: string): Uint8Array {
   return Uint8Array.wrap(String.UTF8.encode(s));
 }
@@ -355,6 +427,7 @@ export function utf8(s: string): Uint8Array {
 // Decoding and encoding fixed binary layouts.
 
 /** Reads fields in order from bytes; aborts with "bad input: ..." on a short read. */
+@final
 export class Reader {
   private pos: i32 = 0;
 
@@ -364,29 +437,24 @@ export class Reader {
     return this.buf.length - this.pos;
   }
 
-  private need(n: i32, what: string): void {
-    if (n < 0 || this.pos + n > this.buf.length) fail("bad input: " + what + " missing");
+  // The address of the next n bytes, which it skips.
+  private take(n: i32, what: string): usize {
+    let pos = this.pos;
+    if (n < 0 || pos + n > this.buf.length) fail("bad input: " + what + " missing");
+    this.pos = pos + n;
+    return this.buf.dataStart + <usize>pos;
   }
 
   u8(what: string = "byte"): u8 {
-    this.need(1, what);
-    let v = this.buf[this.pos];
-    this.pos++;
-    return v;
+    return load<u8>(this.take(1, what));
   }
 
   u32(what: string = "u32"): u32 {
-    this.need(4, what);
-    let v = bswap<u32>(load<u32>(this.buf.dataStart + <usize>this.pos));
-    this.pos += 4;
-    return v;
+    return bswap<u32>(load<u32>(this.take(4, what)));
   }
 
   u64(what: string = "u64"): u64 {
-    this.need(8, what);
-    let v = bswap<u64>(load<u64>(this.buf.dataStart + <usize>this.pos));
-    this.pos += 8;
-    return v;
+    return bswap<u64>(load<u64>(this.take(8, what)));
   }
 
   /** An amount: a big-endian u64 that must be at most 2^53 - 1. */
@@ -397,24 +465,21 @@ export class Reader {
   }
 
   address(what: string = "address"): Address {
-    this.need(ADDRESS_LEN, what);
-    let a = Address.from(this.buf, this.pos);
-    this.pos += ADDRESS_LEN;
-    return a;
+    return Address.fromPtr(this.take(ADDRESS_LEN, what));
   }
 
+  /** The next n bytes (a view, not a copy). */
   bytes(n: i32, what: string = "bytes"): Uint8Array {
-    this.need(n, what);
-    let b = this.buf.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return b;
+    let pos = this.pos;
+    this.take(n, what);
+    return this.buf.subarray(pos, pos + n);
   }
 
-  /** All bytes left. */
+  /** All bytes left (a view, not a copy). */
   rest(): Uint8Array {
-    let b = this.buf.slice(this.pos);
+    let pos = this.pos;
     this.pos = this.buf.length;
-    return b;
+    return this.buf.subarray(pos);
   }
 
   /** Aborts unless every byte was read. */
@@ -424,6 +489,7 @@ export class Reader {
 }
 
 /** Writes fields in order into a buffer of a fixed capacity. */
+@final
 export class Writer {
   private pos: i32 = 0;
   private buf: Uint8Array;
@@ -432,11 +498,12 @@ export class Writer {
     this.buf = new Uint8Array(capacity);
   }
 
+  // The address of the next n bytes, which it reserves.
   private room(n: i32): usize {
-    if (this.pos + n > this.buf.length) fail("writer overflow");
-    let p = this.buf.dataStart + <usize>this.pos;
-    this.pos += n;
-    return p;
+    let pos = this.pos;
+    if (pos + n > this.buf.length) fail("writer overflow");
+    this.pos = pos + n;
+    return this.buf.dataStart + <usize>pos;
   }
 
   get length(): i32 {
@@ -468,8 +535,22 @@ export class Writer {
     return this;
   }
 
-  /** The bytes written so far (a view, not a copy). */
+  /**
+   * Appends the value stored at `key`, read straight into the buffer;
+   * returns false, appending nothing, if the key is absent.
+   */
+  stored(key: Uint8Array): bool {
+    let cap = this.buf.length - this.pos;
+    let n = env.storage_read(key.dataStart, key.length, this.buf.dataStart + <usize>this.pos, cap);
+    if (n < 0) return false;
+    if (n > cap) fail("writer overflow");
+    this.pos += n;
+    return true;
+  }
+
+  /** The bytes written (the buffer itself when full, else a view). */
   finish(): Uint8Array {
+    if (this.pos == this.buf.length) return this.buf;
     return this.buf.subarray(0, this.pos);
   }
 }

@@ -76,9 +76,10 @@ export function call(): void {
     setReturn(sha256(r.rest()));
   } else if (m == 0x0b) {
     let topic = r.bytes(<i32>r.u8("tlen"), "topic");
-    emit(String.UTF8.decode(topic.buffer), r.rest());
+    emit(String.UTF8.decodeUnsafe(topic.dataStart, topic.length), r.rest());
   } else if (m == 0x0c) {
-    fail(String.UTF8.decode(r.rest().buffer));
+    let msg = r.rest();
+    fail(String.UTF8.decodeUnsafe(msg.dataStart, msg.length));
   } else if (m == 0x0d) {
     throw new Error("thrown by the contract");
   } else if (m == 0x0e) {

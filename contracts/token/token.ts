@@ -25,8 +25,8 @@
 //   "transfer"        from (20) | to (20) | amount u64 (8)   48 bytes
 
 import {
-  Address, Reader, Writer, caller, emit, fail, input, key, requireNoValue,
-  returnU64, storageDelete, storageGetU64, storageSetU64,
+  Address, Reader, Writer, addressKey, caller, emit, fail, input, key,
+  requireNoValue, returnU64, storageDelete, storageGetU64, storageSetU64,
 } from "../sdk/cairn";
 
 const KEY_SUPPLY: u8 = 0x73; // "s"
@@ -37,16 +37,13 @@ const METHOD_BALANCE_OF: u8 = 0x02;
 const METHOD_TOTAL_SUPPLY: u8 = 0x03;
 
 function balanceKey(a: Address): Uint8Array {
-  return key(KEY_BALANCE, a.bytes);
+  return addressKey(KEY_BALANCE, a);
 }
 
-function getBalance(a: Address): u64 {
-  return storageGetU64(balanceKey(a));
-}
-
-function setBalance(a: Address, v: u64): void {
-  if (v == 0) storageDelete(balanceKey(a));
-  else storageSetU64(balanceKey(a), v);
+// Stores a balance; a zero balance is deleted.
+function setBalance(k: Uint8Array, v: u64): void {
+  if (v == 0) storageDelete(k);
+  else storageSetU64(k, v);
 }
 
 function emitTransfer(from: Address, to: Address, amount: u64): void {
@@ -62,7 +59,7 @@ export function init(): void {
   r.end();
   let owner = caller();
   storageSetU64(key(KEY_SUPPLY), supply);
-  setBalance(owner, supply);
+  setBalance(balanceKey(owner), supply);
   emitTransfer(Address.zero(), owner, supply);
 }
 
@@ -75,16 +72,18 @@ export function call(): void {
     let amount = <u64>r.amount("amount");
     r.end();
     let from = caller();
-    let fromBal = getBalance(from);
+    let fromKey = balanceKey(from);
+    let fromBal = storageGetU64(fromKey);
     if (fromBal < amount) fail("insufficient balance");
-    setBalance(from, fromBal - amount);
+    setBalance(fromKey, fromBal - amount);
     // read after the write, so a transfer to oneself changes nothing
-    setBalance(to, getBalance(to) + amount);
+    let toKey = balanceKey(to);
+    setBalance(toKey, storageGetU64(toKey) + amount);
     emitTransfer(from, to, amount);
   } else if (method == METHOD_BALANCE_OF) {
     let a = r.address("addr");
     r.end();
-    returnU64(getBalance(a));
+    returnU64(storageGetU64(balanceKey(a)));
   } else if (method == METHOD_TOTAL_SUPPLY) {
     r.end();
     returnU64(storageGetU64(key(KEY_SUPPLY)));
