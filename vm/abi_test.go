@@ -185,6 +185,8 @@ func abiCases() []abiCase {
 		{name: "abort message too long", call: abiCall{op: opAbort, a: payload, b: MaxAbortMessage + 1, payload: []byte(abortMsg)}, code: core.CodeTrap, msg: "above 256"},
 
 		{name: "unreachable", call: abiCall{op: opUnreachable}, code: core.CodeTrap, msg: "unreachable"},
+		{name: "out of bounds load", call: abiCall{op: opLoad, a: 0xFFFE}, code: core.CodeTrap, msg: "out of bounds memory access"},
+		{name: "divide by zero", call: abiCall{op: opDivide, a: 0}, code: core.CodeTrap, msg: "integer divide by zero"},
 		{name: "recursion", call: res(abiCall{op: opRecurse, a: 100}), want: le64(100)},
 		{name: "no op", call: abiCall{op: opNop}, want: []byte{}},
 	}

@@ -64,6 +64,8 @@ const (
 	opEmitN
 	opUnreachable
 	opRecurse
+	opLoad
+	opDivide
 	opNop
 )
 

@@ -10,6 +10,12 @@ import (
 // executor over a journaled view. The vm checks arguments and charges gas
 // before calling it. An error that is not a *core.RuleError aborts the run
 // as an internal failure: Run passes it up and the call was not executed.
+//
+// The slices the vm passes to StorageWrite, StorageDelete and Emit are the
+// Host's to keep; StorageRead's key is a view of the contract's memory,
+// valid only during the call. The vm only reads the slices the Host
+// returns (Input, StorageRead's value). A Host is used by one Run at a
+// time.
 type Host interface {
 	Input() []byte
 	Caller() core.Address

@@ -43,10 +43,10 @@
     (local.set $d (i32.load (i32.const 16)))
     (local.set $e (i64.load (i32.const 24)))
     (block $done
-      (block $b19 (block $b18 (block $b17 (block $b16 (block $b15 (block $b14 (block $b13 (block $b12
+      (block $b21 (block $b20 (block $b19 (block $b18 (block $b17 (block $b16 (block $b15 (block $b14 (block $b13 (block $b12
       (block $b11 (block $b10 (block $b9 (block $b8 (block $b7 (block $b6 (block $b5 (block $b4
       (block $b3 (block $b2 (block $b1 (block $b0
-        (br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 $b8 $b9 $b10 $b11 $b12 $b13 $b14 $b15 $b16 $b17 $b18 $b19 $done
+        (br_table $b0 $b1 $b2 $b3 $b4 $b5 $b6 $b7 $b8 $b9 $b10 $b11 $b12 $b13 $b14 $b15 $b16 $b17 $b18 $b19 $b20 $b21 $done
           (local.get $op)))
       ;; 0 input
       (call $res32 (call $input (local.get $a) (local.get $b))) (br $done))
@@ -92,5 +92,9 @@
       unreachable)
       ;; 19 recurse a levels, result stored
       (call $res32 (call $recurse (local.get $a))) (br $done))
+      ;; 20 trap: load at a (out of bounds if above memory)
+      (call $res32 (i32.load (local.get $a))) (br $done))
+      ;; 21 trap: 1 / a (divide by zero if a is 0)
+      (call $res32 (i32.div_u (i32.const 1) (local.get $a))) (br $done))
     (call $set_return (i32.load (i32.const 32)) (i32.load (i32.const 36))))
 )
