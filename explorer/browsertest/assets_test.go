@@ -38,9 +38,15 @@ func (c *chainClient) addr(i int) string { return c.b.Keys[i].Addr.Encode(c.b.Ge
 // /api/v1/txs and mines a block holding it; it returns the tx id.
 func (c *chainClient) send(i int, body core.Body) core.Hash {
 	c.t.Helper()
+	return c.sendFee(i, body, scenarios.MinFee)
+}
+
+// sendFee is send with a fee (a contract tx's covers its gas).
+func (c *chainClient) sendFee(i int, body core.Body, fee uint64) core.Hash {
+	c.t.Helper()
 	k := c.b.Keys[i]
 	tx := &core.Tx{Version: core.TxVersion2, Kind: body.Kind(), Body: body, From: k.Pub, ChainID: c.b.Genesis.ChainID,
-		Fee: scenarios.MinFee, Nonce: c.nonces[i]}
+		Fee: fee, Nonce: c.nonces[i]}
 	tx.Sign(k.Priv)
 	raw, err := json.Marshal(wire.TxSubmit{TxJSON: tx.JSON(c.b.Genesis.AddressPrefix)})
 	if err != nil {

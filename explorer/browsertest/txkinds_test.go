@@ -70,9 +70,10 @@ const readTxJS = `(() => {
 
 // TestTxKindsInBrowser opens the tx page for each kind of tx: a transfer
 // and a data tx as the API serves them, a kind the explorer has no
-// renderer for, shown by name with its body's fields as text, and an
-// asset transfer whose asset the node does not know (base units). The
-// asset and item kinds against a real node: TestAssetsInBrowser.
+// renderer for, shown by name with its body's fields as text, an asset
+// transfer whose asset the node does not know (base units), and a pending
+// contract call (no receipt yet). The asset and item kinds against a real
+// node: TestAssetsInBrowser; the contract kinds: TestContractsInBrowser.
 func TestTxKindsInBrowser(t *testing.T) {
 	chromiumPath(t)
 	hash := strings.Repeat("ab", 32)
@@ -89,14 +90,19 @@ func TestTxKindsInBrowser(t *testing.T) {
 		return m
 	}
 	transferID, dataID, unknownID, assetID := strings.Repeat("1", 64), strings.Repeat("2", 64), strings.Repeat("3", 64), strings.Repeat("4", 64)
+	callID := strings.Repeat("5", 64)
 	const script = `<script>window.pwned=1</script><img src=x onerror="window.pwned=1">`
 	srv := fakeAPI(t, map[string]map[string]any{
 		transferID: with(transferID, map[string]any{"to": "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn", "amount": 150000000, "memo": "6869"}),
 		dataID:     with(dataID, map[string]any{"to": "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn", "amount": 0, "memo": hash}),
 		// A kind of a later protocol version.
-		unknownID: with(unknownID, map[string]any{"kind": "contract_call", "memo": "", "body": map[string]any{
+		unknownID: with(unknownID, map[string]any{"kind": "stake_lock", "memo": "", "body": map[string]any{
 			"asset": "00112233445566778899aabbccddeeff00112233", "to": script, "amount": 5,
 			"roles": map[string]any{"minter": "cairn1zqq"}, "tags": []any{"a", "b"}, "none": nil,
+		}}),
+		// A pending contract call: no receipt yet.
+		callID: with(callID, map[string]any{"kind": "contract_call", "memo": "", "body": map[string]any{
+			"contract": "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn", "input": "01ab", "amount": 150000000, "gas_limit": 1000,
 		}}),
 		// An asset this node cannot describe: base units and its id.
 		assetID: with(assetID, map[string]any{"kind": "asset_transfer", "memo": "", "body": map[string]any{
@@ -146,10 +152,23 @@ func TestTxKindsInBrowser(t *testing.T) {
 	// In the body's order (encoding/json sorts map keys).
 	wantBody := []string{"amount=5", "asset=00112233445566778899aabbccddeeff00112233", "none=—",
 		"roles=mintercairn1zqq", "tags=ab", "to=" + script}
-	if v.Kind != "contract_call" || !reflect.DeepEqual(v.Body, wantBody) || v.Pwned {
-		t.Errorf("unknown kind: kind %q, body %q (pwned %v); want contract_call, %q", v.Kind, v.Body, v.Pwned, wantBody)
+	if v.Kind != "stake_lock" || !reflect.DeepEqual(v.Body, wantBody) || v.Pwned {
+		t.Errorf("unknown kind: kind %q, body %q (pwned %v); want stake_lock, %q", v.Kind, v.Body, v.Pwned, wantBody)
 	}
 	screenshot(t, ctx, "tx-unknown-kind")
+
+	v = read(callID)
+	var receipt string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(textJS("#receipt"), &receipt)); err != nil {
+		t.Fatal(err)
+	}
+	if want := envelope([]string{"Kind", "Contract", "Input", "Amount", "Gas limit"}); !reflect.DeepEqual(v.Labels, want) {
+		t.Errorf("pending contract call: rows %v, want %v", v.Labels, want)
+	}
+	if v.Values["Contract"] != "cairn1zqqsyqcyq5rqwzqfpg9scrgwpugpzysn" || v.Values["Input"] != "01ab" || v.Values["Amount"] != "1.5" ||
+		v.Values["Gas limit"] != "1,000" || !strings.HasPrefix(receipt, "Pending") {
+		t.Errorf("pending contract call: %+v, receipt %q", v.Values, receipt)
+	}
 
 	v = read(assetID)
 	if want := envelope([]string{"Kind", "Asset", "To", "Amount"}); !reflect.DeepEqual(v.Labels, want) {

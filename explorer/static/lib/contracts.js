@@ -46,8 +46,9 @@ export function loadContract(a) {
   return p;
 }
 
-// hexLimit is the longest hex (in digits) shown in full without asking.
-const hexLimit = 96;
+// hexLimit is the longest hex (in digits) shown in full without asking:
+// 32 bytes, a hash.
+const hexLimit = 64;
 
 // longHex shows hex bytes: in full if short, else its head … its tail and
 // its size, with a button to expand it in place and one to copy it all.
@@ -67,7 +68,7 @@ export function longHex(h, attrs) {
     text.textContent = open ? h : shortText;
     toggle.textContent = open ? 'collapse' : 'expand';
   } }, 'expand');
-  const buttons = [' ', el('span', { class: 'muted' }, '(' + num(n) + ' bytes)'), ' ', toggle];
+  const buttons = [' ', el('span', { class: 'muted nowrap' }, '(' + num(n) + ' bytes)'), ' ', toggle];
   if (navigator.clipboard && navigator.clipboard.writeText) {
     const copy = el('button', { class: 'small copy', type: 'button', onclick: () => {
       navigator.clipboard.writeText(h).then(() => { copy.textContent = 'copied'; }, () => { copy.textContent = 'copy failed'; });

@@ -26,8 +26,18 @@ export async function accountPage(args, stale) {
       api('/accounts/' + encodeURIComponent(addr) + '/assets?limit=50' + (assetsAfter ? '&after=' + encodeURIComponent(assetsAfter) : ''))
         .catch((e) => { if (e instanceof ApiError) return null; throw e; })]);
   } catch (e) {
-    if (e instanceof ApiError) { show(el('h1', null, 'Account'), errorBox(e, 'account ' + addr)); return; }
-    throw e;
+    if (!(e instanceof ApiError)) throw e;
+    // A contract that holds nothing and sent nothing has no account record.
+    const c = e.status === 404 ? await loadContract(addr) : null;
+    if (stale()) return;
+    if (c) {
+      show(el('h1', null, 'Account'), contractNote(c),
+        kv([['Address', el('span', { class: 'hash' }, c.address)], ['Balance', el('span', { id: 'balance' }, amount(c.balance))]]),
+        el('p', { class: 'muted' }, 'No coins and no txs of its own; what its calls emitted is on the contract\'s page.'));
+      return;
+    }
+    show(el('h1', null, 'Account'), errorBox(e, 'account ' + addr));
+    return;
   }
   if (stale()) return;
   const body = el('tbody', { id: 'history' });
@@ -44,10 +54,10 @@ export async function accountPage(args, stale) {
       el('td', { class: 'num hide-narrow' }, out ? amount(t.fee) : ''),
       el('td', { class: 'num hide-narrow' }, i.status === 'confirmed' ? blockLink(i.block_hash, num(i.height)) : ''))]);
   }
-  const contractNote = el('div', { class: 'notice', id: 'contract-note', hidden: true });
+  const note = el('span', { hidden: true }); // the contract note's place
   show(
     el('h1', null, 'Account'),
-    contractNote,
+    note,
     kv([
       ['Address', el('span', { class: 'hash' }, a.address)],
       ['Balance', el('span', { id: 'balance' }, amount(a.balance))],
@@ -66,9 +76,14 @@ export async function accountPage(args, stale) {
       h.next ? el('a', { id: 'more', href: '#/account/' + a.address + '?before=' + h.next }, 'older →') : null));
   loadContract(a.address).then((c) => {
     if (!c || stale()) return;
-    append(contractNote, ['This account is a contract: ', el('a', { href: contractHref(c.address), id: 'contract-link' }, 'its code, storage and events'), '.']);
-    contractNote.hidden = false;
+    note.replaceWith(contractNote(c));
   }).catch(() => {});
+}
+
+// contractNote says that the account is a contract, linking to its page.
+function contractNote(c) {
+  return el('div', { class: 'notice', id: 'contract-note' }, 'This account is a contract: ',
+    el('a', { href: contractHref(c.address), id: 'contract-link' }, 'its code, storage and events'), '.');
 }
 
 // assetsTable lists the assets an account holds.

@@ -141,7 +141,7 @@ function eventRow(e, fresh) {
   return el('tr', { class: 'event' + (fresh ? ' new' : ''), 'data-tx': e.tx_id, 'data-index': String(e.index) },
     el('td', null, el('a', { href: '#/block/' + e.height, class: 'block-link' }, num(e.height))),
     el('td', { class: 'hide-narrow muted' }, el('time', { datetime: e.time ? new Date(e.time).toISOString() : null }, time(e.time))),
-    el('td', null, txLink(e.tx_id)),
+    el('td', { class: 'nowrap' }, txLink(e.tx_id)),
     el('td', { class: 'num' }, String(e.index)),
     el('td', null, el('span', { class: 'topic' }, e.topic)),
     el('td', null, longHex(e.data, { class: 'longhex event-data' })));
