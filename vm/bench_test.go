@@ -3,6 +3,7 @@ package vm
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/cairn-chain/cairn/vm/meter"
 	"github.com/cairn-chain/cairn/vm/vmtest"
@@ -127,4 +128,42 @@ func BenchmarkCheckStages(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkTokenTransferRatio alternates blocks of 100 metered and 100
+// unmetered transfers on the compiler, so that both see the same load of a
+// shared machine, and reports each rate and metered/unmetered.
+func BenchmarkTokenTransferRatio(b *testing.B) {
+	type side struct {
+		m    *VM
+		h    *vmtest.Host
+		code []byte
+		d    time.Duration
+	}
+	ctx := context.Background()
+	var sides [2]*side
+	for i, cfg := range []Config{{}, {unmetered: true}} {
+		s := &side{m: newVM(b, cfg), h: vmtest.New(), code: wasm(b, "token")}
+		if r := s.m.Run(ctx, s.code, EntryInit, 1_000_000, s.h); r.Err != nil {
+			b.Fatal(r.Err)
+		}
+		s.h.In = tokenInput(addrA, 1)
+		sides[i] = s
+	}
+	const block = 100
+	for b.Loop() {
+		for _, s := range sides {
+			t0 := time.Now()
+			for range block {
+				if r := s.m.Run(ctx, s.code, EntryCall, 1_000_000, s.h); r.Err != nil {
+					b.Fatal(r.Err)
+				}
+			}
+			s.d += time.Since(t0)
+		}
+	}
+	rate := func(s *side) float64 { return float64(b.N*block) / s.d.Seconds() }
+	b.ReportMetric(rate(sides[0]), "metered-calls/s")
+	b.ReportMetric(rate(sides[1]), "unmetered-calls/s")
+	b.ReportMetric(rate(sides[0])/rate(sides[1]), "ratio")
 }
