@@ -484,7 +484,6 @@ func TestSDK(t *testing.T) {
 			returns(cat([]byte{0x01}, []byte("echo")), []byte("echo"))
 			returns([]byte{0x01}, nil)
 			returns(cat([]byte{0x02, 3}, []byte("key"), []byte("value")), []byte("value"))
-			returns(cat([]byte{0x02, 1}, []byte("e")), nil) // an empty value is a value
 			if v, ok := h.Storage["key"]; !ok || string(v) != "value" {
 				t.Errorf("storage[key] = %q, %v", v, ok)
 			}

@@ -295,7 +295,7 @@ export function storageHas(key: Uint8Array): bool {
   return env.storage_read(key.dataStart, key.length, 0, 0) >= 0;
 }
 
-/** Sets `key` (1-64 bytes) to `value` (0-8 KiB). */
+/** Sets `key` (1-64 bytes) to `value` (0-8 KiB; an empty value deletes the key). */
 export function storageSet(key: Uint8Array, value: Uint8Array): void {
   env.storage_write(key.dataStart, key.length, value.dataStart, value.length);
 }
