@@ -143,7 +143,7 @@ export function require(condition: bool, message: string): void {
 
 /**
  * Target of `--use abort=sdk/cairn/abortHandler`: AssemblyScript calls
- * it for `throw`, failed bounds checks and allocation failures. Only the
+ * it for `throw` and failed bounds checks. Only the
  * message is kept (the file and position would cost gas and bytes).
  */
 export function abortHandler(message: string | null, fileName: string | null, line: u32, column: u32): void {
