@@ -13,7 +13,6 @@ import (
 	"github.com/cairn-chain/cairn/index"
 	"github.com/cairn-chain/cairn/state"
 	"github.com/cairn-chain/cairn/store"
-	"github.com/cairn-chain/cairn/vm"
 )
 
 // Defaults for Config fields left zero.
@@ -51,7 +50,7 @@ type Config struct {
 	Indexers []index.Indexer
 	// VM runs contracts; nil: contract txs are invalid here (tests of
 	// other kinds). The node owns it.
-	VM *vm.VM
+	VM state.VM
 }
 
 // rules returns what the executor needs beyond the state.

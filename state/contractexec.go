@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/vm"
+	"github.com/cairn-chain/cairn/vm/hostapi"
 )
 
 // Gas of the contract kinds besides what their code uses (schedule v1,
@@ -252,4 +252,4 @@ func (v *View) settle(from core.Address, tx *core.Tx, gasUsed uint64) error {
 	return nil
 }
 
-var _ vm.Host = (*host)(nil)
+var _ hostapi.Host = (*host)(nil)

@@ -1,16 +1,28 @@
 package state
 
 import (
+	"context"
+
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/vm"
+	"github.com/cairn-chain/cairn/vm/hostapi"
 )
+
+// VM runs contract code: package vm's *VM (on wazero), which the node
+// wires in. An interface, so the state machine does not depend on the
+// engine.
+type VM interface {
+	// Check runs the deploy pipeline on code without executing it.
+	Check(code []byte) error
+	// Run executes entry ("init" or "call") of code with gasLimit.
+	Run(ctx context.Context, code []byte, entry string, gasLimit uint64, h hostapi.Host) hostapi.Result
+}
 
 // Rules are what the executor needs beyond the state and the block: the
 // chain's genesis and the contract VM (nil: contract txs are refused, as
 // by a node that cannot run them).
 type Rules struct {
 	Genesis *core.Genesis
-	VM      *vm.VM
+	VM      VM
 }
 
 // env is a view's block context, shared by nested views.

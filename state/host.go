@@ -6,7 +6,7 @@ import (
 	"github.com/cairn-chain/cairn/core"
 )
 
-// host is the state side of a contract run (vm.Host): storage, balances
+// host is the state side of a contract run (hostapi.Host): storage, balances
 // and events of the view, with the contract's storage counters kept in
 // its record. The vm checks the ABI's limits and charges gas first.
 type host struct {

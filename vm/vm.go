@@ -63,28 +63,6 @@ type cacheKey struct {
 	schedule int
 }
 
-// Result is the outcome of Run.
-type Result struct {
-	GasUsed uint64
-	Return  []byte
-	// Err is nil on success; a *core.RuleError with CodeOutOfGas, CodeTrap,
-	// CodeAborted (message = the contract's text) or CodeCallDepthExceeded
-	// for a call that was executed and failed. Any other error (from the
-	// Host, the context's watchdog, or a deploy-rule error of a module that
-	// fails Check) means the call was not executed.
-	Err error
-}
-
-// Executed reports whether the call ran (successfully or not), as opposed
-// to an error that means it was not executed.
-func (r Result) Executed() bool {
-	switch core.CodeOf(r.Err) {
-	case core.CodeOutOfGas, core.CodeTrap, core.CodeAborted, core.CodeCallDepthExceeded:
-		return true
-	}
-	return r.Err == nil
-}
-
 var errNoExports = errors.New("vm: instance lacks the exports Check found")
 
 // zeroReader is the constant random source of every instance.

@@ -9,7 +9,7 @@ import (
 const module = "github.com/cairn-chain/cairn/"
 
 // pure lists the packages that must stay pure state machines.
-var pure = []string{"core", "consensus", "consensus/pow", "state", "chain", "mempool", "index"}
+var pure = []string{"core", "consensus", "consensus/pow", "state", "chain", "mempool", "index", "vm/meter", "vm/hostapi"}
 
 // forbidden are import-path prefixes a pure package must not depend on.
 var forbidden = []string{
@@ -17,6 +17,9 @@ var forbidden = []string{
 	"github.com/libp2p/", "github.com/multiformats/",
 	"github.com/cockroachdb/pebble",
 	"github.com/danielgtaylor/huma",
+	// The contract engine: the state machine reaches it through
+	// state.VM (package vm implements it; the node wires it in).
+	"github.com/tetratelabs/wazero",
 	module + "p2p", module + "api",
 	module + "node", module + "store/pebble",
 }
