@@ -268,6 +268,19 @@ func TestDemoSeed(t *testing.T) {
 	if len(hist.History) != 2 || hist.History[1].Tag != "packed" {
 		t.Fatalf("demo item history %+v", hist)
 	}
+	// The demo contract: deployed, and its transfer's event listed.
+	var events wire.ContractEvents
+	waitFor(t, "the demo contract's events", 60*time.Second, func() bool {
+		resp, err := http.Get(base + "/api/v1/contracts/" + demo.Contract.Encode(core.DefaultAddressPrefix) + "/events")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&events) == nil && len(events.Events) == 2
+	})
+	if events.Events[1].Topic != "transfer" {
+		t.Fatalf("demo contract events %+v", events)
+	}
 	d.Stop()
 	cancel()
 
