@@ -73,11 +73,17 @@ func (s *Server) getAccount(_ context.Context, in *addressPath) (*accountOut, er
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	if acct.IsZero() && bal == 0 && nonce == 0 {
+	_, err = s.cfg.Contracts.Contract(a)
+	isContract := err == nil
+	if err != nil && !errors.Is(err, core.CodeNotFound) {
+		return nil, s.fail(err)
+	}
+	if acct.IsZero() && bal == 0 && nonce == 0 && !isContract {
 		return nil, notFound("account %s not found: it has no balance, no txs and nothing pending", in.Address)
 	}
 	return &accountOut{Body: wire.Account{
 		Address: a.Encode(s.prefix), Balance: acct.Balance, Nonce: acct.Nonce, PendingBalance: bal, PendingNonce: nonce,
+		Contract: isContract,
 	}}, nil
 }
 

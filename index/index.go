@@ -80,6 +80,9 @@ func parties(blk *Block, i int) []core.Address {
 	var others []core.Address
 	if tx.Body != nil {
 		others = core.Parties(tx.Body)
+		if tx.Kind == core.KindContractDeploy { // the new contract's history starts with its deploy
+			others = append(others, core.ContractAddress(blk.Senders[i], tx.Nonce))
+		}
 	} else {
 		others = []core.Address{tx.To}
 	}

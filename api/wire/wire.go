@@ -193,6 +193,7 @@ type Account struct {
 	Nonce          uint64 `json:"nonce"`
 	PendingBalance uint64 `json:"pending_balance"`
 	PendingNonce   uint64 `json:"pending_nonce"`
+	Contract       bool   `json:"contract" doc:"A contract's account: GET /contracts/{address} describes it"`
 }
 
 // AccountTxs is GET /accounts/{address}/txs: newest first, pending first.
