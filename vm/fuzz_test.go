@@ -38,7 +38,7 @@ func seedModules(f *testing.F) {
 func FuzzCheck(f *testing.F) {
 	seedModules(f)
 	f.Add([]byte("\x00asm\x01\x00\x00\x00"))
-	comp := newVM(f, Config{CacheEntries: 8})
+	comp := newVM(f, Config{CacheEntries: 8, waitTier: true})
 	interp := newVM(f, Config{Interpreter: true, CacheEntries: 8})
 	f.Fuzz(func(t *testing.T, code []byte) {
 		err := comp.Check(code)
@@ -78,7 +78,7 @@ func FuzzABI(f *testing.F) {
 	for _, c := range abiCases() {
 		f.Add(c.call.input())
 	}
-	comp := newVM(f, Config{})
+	comp := newVM(f, Config{waitTier: true})
 	interp := newVM(f, Config{Interpreter: true})
 	code, err := os.ReadFile(filepath.Join("testdata", "abi.wasm"))
 	if err != nil {

@@ -1,10 +1,10 @@
 package vm
 
 // bigModule returns a valid contract of about size bytes: functions
-// (i64) -> i64 of arithmetic with a branch every ~20 bytes (so many
-// metered segments), every one calling the previous, and call () -> ()
-// calling the last.
-func bigModule(size int) []byte {
+// (i64) -> i64 of arithmetic, with a branch every ~20 bytes if branchy (so
+// many metered segments) or one per function (straight-line code), every
+// one calling the previous, and call () -> () calling the last.
+func bigModule(size int, branchy bool) []byte {
 	const perFunc = 500 // bytes of arithmetic per body
 	n := size / (perFunc + 8)
 	var funcs [][]byte
@@ -13,7 +13,7 @@ func bigModule(size int) []byte {
 		body = append(body, 0x02, 0x40, 0x20, 0, 0x50, 0x0d, 0, 0x0b) // block local.get 0 i64.eqz br_if 0 end
 		body = append(body, 0x20, 0)                                  // local.get 0
 		for k := 0; len(body) < perFunc; k++ {
-			if k%4 == 3 { // a branch every 4 groups: a new metered segment
+			if branchy && k%4 == 3 { // a branch every 4 groups: a new metered segment
 				body = append(body, 0x02, 0x40, 0x20, 0, 0x50, 0x0d, 0, 0x0b)
 			}
 			body = append(body, 0x42)

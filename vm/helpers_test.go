@@ -16,9 +16,11 @@ type engine struct {
 	cfg  Config
 }
 
-// engines are wazero's compiler and interpreter, both metered.
+// engines are wazero's compiler and interpreter, both metered. The
+// compiler's waits for the compiler tier, so that its calls run on it
+// (tier_test.go tests the switch).
 var engines = []engine{
-	{"compiler", Config{}},
+	{"compiler", Config{waitTier: true}},
 	{"interpreter", Config{Interpreter: true}},
 }
 
@@ -104,6 +106,29 @@ func (c abiCall) input() []byte {
 func run(m *VM, code []byte, h *vmtest.Host, input []byte, gas uint64) Result {
 	h.In = input
 	return m.Run(context.Background(), code, EntryCall, gas, h)
+}
+
+// cached returns the cached contract of code.
+func cached(t testing.TB, m *VM, code []byte) *contract {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.byCode[string(code)]
+	if !ok {
+		t.Fatal("code not cached")
+	}
+	return e.Value.(*contract)
+}
+
+// waitCompiled waits until code (cached) runs on the compiler tier, where
+// there is one.
+func waitCompiled(t testing.TB, m *VM, code []byte) {
+	t.Helper()
+	c := cached(t, m, code)
+	<-c.ready
+	if m.crt != nil && c.fast.Load() == nil {
+		t.Fatal("no compiler tier")
+	}
 }
 
 // testContext is the context of test runs: a generous watchdog.

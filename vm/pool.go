@@ -13,10 +13,10 @@ import (
 // maxIdle is the most idle instances kept per compiled module.
 const maxIdle = 8
 
-// module is a compiled contract in the cache, with its pool of instances.
+// module is a contract compiled by one runtime (a tier of a contract),
+// with its pool of instances.
 type module struct {
-	key      cacheKey
-	code     string // the original code, the index of Run's lookup
+	rt       wazero.Runtime // the runtime that compiled it, and instantiates it
 	compiled wazero.CompiledModule
 	hasInit  bool
 	globals  []string // meter.GlobalExport of every mutable global, reset after a call
@@ -26,7 +26,7 @@ type module struct {
 	snap    *snapshot // the initial memory, the same for every instance
 	idle    []*instance
 	refs    int  // instances in use
-	evicted bool // out of the cache: close when the last instance returns
+	evicted bool // out of the cache or replaced by a faster tier: close when the last instance returns
 	closed  bool
 }
 
@@ -85,9 +85,15 @@ func instanceOf(ctx context.Context) *instance {
 	return in
 }
 
-// acquire takes an idle instance or instantiates a new one.
+// acquire takes an idle instance or instantiates a new one. It returns
+// errRetired if mod is out of service (evicted, or replaced by the
+// compiler's tier): the caller then takes the contract's current tier.
 func (m *VM) acquire(ctx context.Context, mod *module) (*instance, error) {
 	mod.mu.Lock()
+	if mod.evicted {
+		mod.mu.Unlock()
+		return nil, errRetired
+	}
 	if n := len(mod.idle); n > 0 {
 		in := mod.idle[n-1]
 		mod.idle = mod.idle[:n-1]
@@ -107,7 +113,7 @@ func (m *VM) acquire(ctx context.Context, mod *module) (*instance, error) {
 
 // instantiate makes a new instance and snapshots its memory and globals.
 func (m *VM) instantiate(ctx context.Context, mod *module) (*instance, error) {
-	am, err := m.rt.InstantiateModule(ctx, mod.compiled, m.modCfg)
+	am, err := mod.rt.InstantiateModule(ctx, mod.compiled, m.modCfg)
 	if err != nil {
 		return nil, err
 	}

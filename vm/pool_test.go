@@ -37,7 +37,7 @@ func TestPoolReset(t *testing.T) {
 			if v := stateResult(t, first); v != fresh {
 				t.Fatalf("first call %v, want %v", v, fresh)
 			}
-			mod := m.byCode[string(code)].Value.(*module)
+			mod := cached(t, m, code).current()
 			if len(mod.idle) != 1 {
 				t.Fatalf("%d idle instances after a call", len(mod.idle))
 			}

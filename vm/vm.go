@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/vm/meter"
@@ -33,27 +35,78 @@ const (
 
 // Config configures a VM. Zero fields take the defaults.
 type Config struct {
-	Interpreter    bool   // wazero's interpreter instead of the compiler (same gas, slower)
+	Interpreter    bool   // wazero's interpreter only: no compiler tier (same gas, slower)
 	MaxMemoryPages uint32 // genesis max_contract_memory_pages (default 16)
 	MaxCodeBytes   int    // genesis max_code_bytes (default 131072)
 	CacheEntries   int    // compiled modules kept (LRU), default 256
 
-	unmetered bool // test hook: compile modules without instrumentation
+	unmetered bool                  // test hook: compile modules without instrumentation
+	waitTier  bool                  // test hook: Check and Run wait for the compiler tier
+	tierHook  func(context.Context) // test hook: called by the background compile before it compiles
 }
 
+// maxTierWorkers is the most background compiles at a time.
+const maxTierWorkers = 1
+
 // VM runs contracts. It is safe for concurrent use.
+//
+// Tiers: the deploy pipeline compiles the metered module with wazero's
+// interpreter (rt), which is fast to compile, and queues it for wazero's
+// optimizing compiler (crt) in the background; Run takes the compiler's
+// module once it is ready. The metered bytecode is the same on both, so
+// are the results and the gas.
 type VM struct {
 	cfg    Config
-	rt     wazero.Runtime // runs metered modules
+	rt     wazero.Runtime // the first tier: the interpreter, runs metered modules
+	crt    wazero.Runtime // the second tier: the compiler, or nil (Config.Interpreter, unsupported platform)
 	vrt    wazero.Runtime // validates original modules (interpreter: cheapest full validation)
 	modCfg wazero.ModuleConfig
 	rules  meter.Rules
 
-	mu     sync.Mutex
-	lru    *list.List // of *module, most recently used first
-	byKey  map[cacheKey]*list.Element
-	byCode map[string]*list.Element
-	closed bool
+	mu      sync.Mutex
+	lru     *list.List // of *contract, most recently used first
+	byKey   map[cacheKey]*list.Element
+	byCode  map[string]*list.Element
+	closed  bool
+	queue   []*contract // waiting for the compiler tier
+	workers int         // background compiles running (at most maxTierWorkers)
+
+	bg       sync.WaitGroup     // the background workers
+	bgCtx    context.Context    // of the background compiles, canceled by Close
+	bgCancel context.CancelFunc //
+}
+
+// contract is a cached contract: its code and its compiled tiers, each
+// a module with its own pool of instances. Its fields other than fast
+// are guarded by VM.mu once it is in the cache.
+type contract struct {
+	key     cacheKey
+	code    string // the original code, the index of Run's lookup
+	hasInit bool
+	base    *module                // the interpreter's
+	fast    atomic.Pointer[module] // the compiler's, once ready
+	metered []byte                 // input of the compiler tier while it is pending
+	ready   chan struct{}          // closed when no compile of the compiler tier is pending
+	queued  bool
+	evicted bool
+}
+
+// current returns the fastest tier ready.
+func (c *contract) current() *module {
+	if f := c.fast.Load(); f != nil {
+		return f
+	}
+	return c.base
+}
+
+// evict takes the contract's modules out of service (VM.mu held).
+func (c *contract) evict() {
+	c.evicted = true
+	c.metered = nil
+	c.base.evict()
+	if f := c.fast.Load(); f != nil {
+		f.evict()
+	}
 }
 
 // cacheKey names a compiled module: the code's hash and the gas schedule
@@ -63,7 +116,10 @@ type cacheKey struct {
 	schedule int
 }
 
-var errNoExports = errors.New("vm: instance lacks the exports Check found")
+var (
+	errNoExports = errors.New("vm: instance lacks the exports Check found")
+	errRetired   = errors.New("vm: module retired") // acquire: take the contract's current tier
+)
 
 // zeroReader is the constant random source of every instance.
 type zeroReader struct{}
@@ -85,19 +141,15 @@ func New(cfg Config) (*VM, error) {
 		cfg.CacheEntries = DefaultCacheEntries
 	}
 	features := api.CoreFeaturesV2 &^ api.CoreFeatureSIMD
-	var rc wazero.RuntimeConfig
-	if cfg.Interpreter || !compilerSupported() {
-		rc = wazero.NewRuntimeConfigInterpreter()
-	} else {
-		rc = wazero.NewRuntimeConfigCompiler()
+	runtimeConfig := func(rc wazero.RuntimeConfig) wazero.RuntimeConfig {
+		return rc.WithCoreFeatures(features).
+			WithMemoryLimitPages(cfg.MaxMemoryPages).
+			WithCloseOnContextDone(true) // watchdog only: never a consensus result
 	}
-	rc = rc.WithCoreFeatures(features).
-		WithMemoryLimitPages(cfg.MaxMemoryPages).
-		WithCloseOnContextDone(true) // watchdog only: never a consensus result
 	ctx := context.Background()
 	m := &VM{
 		cfg: cfg,
-		rt:  wazero.NewRuntimeWithConfig(ctx, rc),
+		rt:  wazero.NewRuntimeWithConfig(ctx, runtimeConfig(wazero.NewRuntimeConfigInterpreter())),
 		vrt: wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(features)),
 		modCfg: wazero.NewModuleConfig().
 			WithName("").
@@ -112,7 +164,25 @@ func New(cfg Config) (*VM, error) {
 		byKey:  make(map[cacheKey]*list.Element),
 		byCode: make(map[string]*list.Element),
 	}
-	b := m.rt.NewHostModuleBuilder("env")
+	m.bgCtx, m.bgCancel = context.WithCancel(ctx)
+	if !cfg.Interpreter && compilerSupported() {
+		m.crt = wazero.NewRuntimeWithConfig(ctx, runtimeConfig(wazero.NewRuntimeConfigCompiler()))
+	}
+	for _, rt := range []wazero.Runtime{m.rt, m.crt} {
+		if rt == nil {
+			continue
+		}
+		if err := instantiateEnv(ctx, rt); err != nil {
+			m.Close()
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// instantiateEnv instantiates the host module "env" in rt.
+func instantiateEnv(ctx context.Context, rt wazero.Runtime) error {
+	b := rt.NewHostModuleBuilder("env")
 	for _, f := range abi {
 		fn := f.fn
 		b.NewFunctionBuilder().
@@ -123,10 +193,9 @@ func New(cfg Config) (*VM, error) {
 			Export(f.name)
 	}
 	if _, err := b.Instantiate(ctx); err != nil {
-		m.Close()
-		return nil, fmt.Errorf("vm: host module: %w", err)
+		return fmt.Errorf("vm: host module: %w", err)
 	}
-	return m, nil
+	return nil
 }
 
 // compilerSupported reports whether wazero has a compiler for this
@@ -145,31 +214,53 @@ func compilerSupported() bool {
 	return false
 }
 
-// Close releases the runtime and every compiled module and instance.
+// Close releases the runtimes and every compiled module and instance. It
+// drops the compiles of the compiler tier still queued and waits for the
+// one running.
 func (m *VM) Close() error {
 	m.mu.Lock()
 	m.closed = true
+	for _, c := range m.queue {
+		c.queued = false
+		close(c.ready)
+	}
+	m.queue = nil
 	m.lru.Init()
 	clear(m.byKey)
 	clear(m.byCode)
 	m.mu.Unlock()
+	m.bgCancel()
+	m.bg.Wait()
 	ctx := context.Background()
-	return errors.Join(m.rt.Close(ctx), m.vrt.Close(ctx))
+	errs := []error{m.rt.Close(ctx), m.vrt.Close(ctx)}
+	if m.crt != nil {
+		errs = append(errs, m.crt.Close(ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // Check runs the deploy pipeline without executing: size cap, full wazero
 // validation of the original module, meter.Check, meter.Instrument,
-// compile. It caches the compiled module under (sha256(code),
-// meter.ScheduleVersion). Errors are *core.RuleError with the deploy
-// codes.
+// compile with the interpreter. It caches the compiled module under
+// (sha256(code), meter.ScheduleVersion), and queues the compile with the
+// compiler, which Run uses once it is ready. Errors are *core.RuleError
+// with the deploy codes.
 func (m *VM) Check(code []byte) error {
 	_, err := m.load(code)
 	return err
 }
 
-// load returns the compiled module of code from the cache, or runs the
-// deploy pipeline and caches it.
-func (m *VM) load(code []byte) (*module, error) {
+// load returns the contract of code from the cache, or runs the deploy
+// pipeline, caches it and queues its compiler tier.
+func (m *VM) load(code []byte) (*contract, error) {
+	c, err := m.loadNoWait(code)
+	if err == nil && m.cfg.waitTier {
+		<-c.ready
+	}
+	return c, err
+}
+
+func (m *VM) loadNoWait(code []byte) (*contract, error) {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -178,11 +269,11 @@ func (m *VM) load(code []byte) (*module, error) {
 	if e, ok := m.byCode[string(code)]; ok {
 		m.lru.MoveToFront(e)
 		m.mu.Unlock()
-		return e.Value.(*module), nil
+		return e.Value.(*contract), nil
 	}
 	m.mu.Unlock()
 
-	mod, err := m.compile(code)
+	c, err := m.compile(code)
 	if err != nil {
 		return nil, err
 	}
@@ -190,30 +281,104 @@ func (m *VM) load(code []byte) (*module, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
+		c.base.evict()
 		return nil, errors.New("vm: closed")
 	}
-	if e, ok := m.byKey[mod.key]; ok { // compiled meanwhile by another call
+	if e, ok := m.byKey[c.key]; ok { // compiled meanwhile by another call
 		m.lru.MoveToFront(e)
-		mod.evict()
-		return e.Value.(*module), nil
+		c.base.evict()
+		return e.Value.(*contract), nil
 	}
-	e := m.lru.PushFront(mod)
-	m.byKey[mod.key] = e
-	m.byCode[mod.code] = e
+	e := m.lru.PushFront(c)
+	m.byKey[c.key] = e
+	m.byCode[c.code] = e
+	if m.crt != nil {
+		c.queued = true
+		m.queue = append(m.queue, c)
+		if m.workers < maxTierWorkers {
+			m.workers++
+			m.bg.Add(1)
+			go m.tierWorker()
+		}
+	} else {
+		c.metered = nil
+		close(c.ready)
+	}
 	for m.lru.Len() > m.cfg.CacheEntries {
-		old := m.lru.Remove(m.lru.Back()).(*module)
+		old := m.lru.Remove(m.lru.Back()).(*contract)
 		delete(m.byKey, old.key)
 		delete(m.byCode, old.code)
+		if old.queued { // still waiting for the compiler: drop it
+			m.queue = slices.DeleteFunc(m.queue, func(q *contract) bool { return q == old })
+			old.queued = false
+			close(old.ready)
+		}
 		old.evict()
 	}
-	return mod, nil
+	return c, nil
+}
+
+// tierWorker compiles the queued contracts with the compiler until the
+// queue is empty or the VM closes.
+func (m *VM) tierWorker() {
+	defer m.bg.Done()
+	for {
+		m.mu.Lock()
+		if m.closed || len(m.queue) == 0 {
+			m.workers--
+			m.mu.Unlock()
+			return
+		}
+		c := m.queue[0]
+		m.queue[0] = nil
+		m.queue = m.queue[1:]
+		c.queued = false
+		metered := c.metered
+		m.mu.Unlock()
+		m.tierUp(c, metered)
+	}
+}
+
+// tierUp compiles c's metered module with the compiler and makes it c's
+// current tier, retiring the interpreter's. A failure (which validation
+// makes unexpected) leaves c on the interpreter: same results, same gas.
+func (m *VM) tierUp(c *contract, metered []byte) {
+	defer close(c.ready)
+	if hook := m.cfg.tierHook; hook != nil {
+		hook(m.bgCtx)
+	}
+	if m.bgCtx.Err() != nil { // closing
+		return
+	}
+	cm, err := m.crt.CompileModule(m.bgCtx, metered)
+	if err != nil {
+		return
+	}
+	fast := &module{rt: m.crt, compiled: cm, hasInit: c.base.hasInit, globals: c.base.globals, metered: c.base.metered}
+	if err := fast.checkExports(); err != nil || fast.hasInit != c.base.hasInit {
+		_ = cm.Close(context.Background())
+		return
+	}
+	m.mu.Lock()
+	install := !m.closed && !c.evicted
+	if install {
+		c.fast.Store(fast)
+		c.metered = nil
+	}
+	m.mu.Unlock()
+	if install {
+		c.base.evict() // closed when its last instance in use returns
+	} else {
+		fast.evict()
+	}
 }
 
 // compile runs the deploy pipeline: size cap, meter.Check (cheap, and
 // safe on any bytes: it keeps modules that crash or stall wazero's
 // decoder away from it), full wazero validation of the original (so no
-// invalid index can alias what Instrument appends), Instrument, compile.
-func (m *VM) compile(code []byte) (*module, error) {
+// invalid index can alias what Instrument appends), Instrument, compile
+// with the interpreter (the first tier).
+func (m *VM) compile(code []byte) (*contract, error) {
 	if len(code) > m.cfg.MaxCodeBytes {
 		return nil, core.Errorf(core.CodeCodeTooLarge, "module of %d bytes above max_code_bytes %d", len(code), m.cfg.MaxCodeBytes)
 	}
@@ -230,8 +395,10 @@ func (m *VM) compile(code []byte) (*module, error) {
 		return nil, core.Errorf(core.CodeInvalidModule, "invalid module: %s", firstLine(err.Error()))
 	}
 	_ = vc.Close(ctx)
-	metered := code
-	if !m.cfg.unmetered {
+	var metered []byte // kept for the compiler tier, compiled later
+	if m.cfg.unmetered {
+		metered = slices.Clone(code)
+	} else {
 		if metered, err = meter.Instrument(code); err != nil {
 			if core.IsRuleError(err) {
 				return nil, err
@@ -244,8 +411,7 @@ func (m *VM) compile(code []byte) (*module, error) {
 		return nil, core.Errorf(core.CodeInvalidModule, "metered module does not compile: %s", firstLine(err.Error()))
 	}
 	mod := &module{
-		key:      cacheKey{sha256.Sum256(code), meter.ScheduleVersion},
-		code:     string(code),
+		rt:       m.rt,
 		compiled: cm,
 		metered:  !m.cfg.unmetered,
 	}
@@ -262,7 +428,14 @@ func (m *VM) compile(code []byte) (*module, error) {
 			mod.globals = append(mod.globals, meter.GlobalExport(i))
 		}
 	}
-	return mod, nil
+	return &contract{
+		key:     cacheKey{sha256.Sum256(code), meter.ScheduleVersion},
+		code:    string(code),
+		hasInit: mod.hasInit,
+		base:    mod,
+		metered: metered,
+		ready:   make(chan struct{}),
+	}, nil
 }
 
 // checkExports checks the entry points and the memory export.
@@ -303,16 +476,27 @@ func (m *VM) Run(ctx context.Context, code []byte, entry string, gasLimit uint64
 	if entry != EntryInit && entry != EntryCall {
 		return Result{Err: fmt.Errorf("vm: unknown entry point %q", entry)}
 	}
-	mod, err := m.load(code)
-	if err != nil {
-		return Result{Err: err}
-	}
-	if entry == EntryInit && !mod.hasInit {
-		return Result{}
-	}
-	in, err := m.acquire(ctx, mod)
-	if err != nil {
-		return Result{Err: err}
+	var (
+		mod *module
+		in  *instance
+	)
+	for {
+		c, err := m.load(code)
+		if err != nil {
+			return Result{Err: err}
+		}
+		if entry == EntryInit && !c.hasInit {
+			return Result{}
+		}
+		mod = c.current()
+		in, err = m.acquire(ctx, mod)
+		if err == errRetired { // replaced by the compiler's, or evicted: look again
+			continue
+		}
+		if err != nil {
+			return Result{Err: err}
+		}
+		break
 	}
 	limit := min(gasLimit, math.MaxInt64)
 	in.host = host
@@ -326,7 +510,7 @@ func (m *VM) Run(ctx context.Context, code []byte, entry string, gasLimit uint64
 	if entry == EntryInit {
 		fn = in.start
 	}
-	err = fn.CallWithStack(&runCtx{ctx, in}, in.stack[:])
+	err := fn.CallWithStack(&runCtx{ctx, in}, in.stack[:])
 	res, reuse := in.outcome(ctx, err, gasLimit, limit)
 	m.release(mod, in, reuse)
 	return res

@@ -63,14 +63,14 @@ func TestCheckCaches(t *testing.T) {
 	if m.lru.Len() != 2 {
 		t.Fatalf("%d cached", m.lru.Len())
 	}
-	first := m.byCode[string(abi)].Value.(*module)
+	first := m.byCode[string(abi)].Value.(*contract)
 	if err := m.Check(state); err != nil { // evicts token, the least recently used
 		t.Fatal(err)
 	}
 	if _, ok := m.byCode[string(token)]; ok || m.lru.Len() != 2 {
 		t.Fatalf("token still cached, %d entries", m.lru.Len())
 	}
-	if m.byCode[string(abi)].Value.(*module) != first {
+	if m.byCode[string(abi)].Value.(*contract) != first {
 		t.Fatal("abi recompiled")
 	}
 	var key cacheKey
@@ -173,7 +173,7 @@ func TestWatchdog(t *testing.T) {
 // TestConcurrentRuns: concurrent calls of one contract each get their own
 // instance and the same result.
 func TestConcurrentRuns(t *testing.T) {
-	m := newVM(t, Config{})
+	m := newVM(t, Config{waitTier: true})
 	code := wasm(t, "abi")
 	want := run(m, code, vmtest.New(), abiCall{op: opSHA256, a: payload, b: 3, c: scratch, rptr: scratch, rlen: 32, payload: []byte("abc")}.input(), 1_000_000)
 	if want.Err != nil {
@@ -199,7 +199,7 @@ func TestConcurrentRuns(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	mod := m.byCode[string(code)].Value.(*module)
+	mod := cached(t, m, code).current()
 	if mod.refs != 0 || len(mod.idle) == 0 || len(mod.idle) > maxIdle {
 		t.Fatalf("refs %d, %d idle", mod.refs, len(mod.idle))
 	}
