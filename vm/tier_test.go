@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sync"
@@ -311,5 +313,48 @@ func TestNoCompilerTier(t *testing.T) {
 	c := cached(t, m, code)
 	if m.crt != nil || m.workers != 0 || pending(c) || c.current() != c.base {
 		t.Fatal("a compiler tier with Config.Interpreter")
+	}
+}
+
+// TestCompileCacheDir: the compiler tier's code goes to
+// Config.CompileCacheDir, and a VM restarted on it runs the contract with
+// the same results.
+func TestCompileCacheDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "wazero")
+	code := wasm(t, "token")
+	var gas []uint64
+	for i := range 2 {
+		m := newVM(t, Config{CompileCacheDir: dir, waitTier: true})
+		if m.crt == nil {
+			t.Skip("no compiler on this platform")
+		}
+		h := vmtest.New()
+		if r := m.Run(context.Background(), code, EntryInit, 1_000_000, h); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		r := run(m, code, h, tokenInput(addrA, 250), 1_000_000)
+		if r.Err != nil || balanceOf(h, addrA) != 250 {
+			t.Fatalf("run %d: %v", i, r.Err)
+		}
+		gas = append(gas, r.GasUsed)
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		files := 0
+		filepath.WalkDir(dir, func(_ string, d fs.DirEntry, _ error) error {
+			if d != nil && !d.IsDir() {
+				files++
+			}
+			return nil
+		})
+		if files == 0 {
+			t.Fatalf("run %d: nothing in the compile cache", i)
+		}
+	}
+	if gas[0] != gas[1] {
+		t.Fatalf("gas %v", gas)
+	}
+	if _, err := New(Config{CompileCacheDir: "/dev/null/x"}); err == nil && compilerSupported() {
+		t.Fatal("unusable compile cache accepted")
 	}
 }

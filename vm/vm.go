@@ -40,6 +40,12 @@ type Config struct {
 	MaxCodeBytes   int    // genesis max_code_bytes (default 131072)
 	CacheEntries   int    // compiled modules kept (LRU), default 256
 
+	// CompileCacheDir, if not empty, is a directory where wazero keeps the
+	// compiler tier's native code across restarts (created if missing;
+	// its contents are trusted: the node must keep others from writing
+	// there). The interpreter's tier is not cached on disk.
+	CompileCacheDir string
+
 	unmetered bool                  // test hook: compile modules without instrumentation
 	waitTier  bool                  // test hook: Check and Run wait for the compiler tier
 	tierHook  func(context.Context) // test hook: called by the background compile before it compiles
@@ -57,9 +63,10 @@ const maxTierWorkers = 1
 // are the results and the gas.
 type VM struct {
 	cfg    Config
-	rt     wazero.Runtime // the first tier: the interpreter, runs metered modules
-	crt    wazero.Runtime // the second tier: the compiler, or nil (Config.Interpreter, unsupported platform)
-	vrt    wazero.Runtime // validates original modules (interpreter: cheapest full validation)
+	rt     wazero.Runtime          // the first tier: the interpreter, runs metered modules
+	crt    wazero.Runtime          // the second tier: the compiler, or nil (Config.Interpreter, unsupported platform)
+	ccache wazero.CompilationCache // crt's on-disk cache (Config.CompileCacheDir), or nil
+	vrt    wazero.Runtime          // validates original modules (interpreter: cheapest full validation)
 	modCfg wazero.ModuleConfig
 	rules  meter.Rules
 
@@ -166,7 +173,17 @@ func New(cfg Config) (*VM, error) {
 	}
 	m.bgCtx, m.bgCancel = context.WithCancel(ctx)
 	if !cfg.Interpreter && compilerSupported() {
-		m.crt = wazero.NewRuntimeWithConfig(ctx, runtimeConfig(wazero.NewRuntimeConfigCompiler()))
+		rc := runtimeConfig(wazero.NewRuntimeConfigCompiler())
+		if cfg.CompileCacheDir != "" {
+			cache, err := wazero.NewCompilationCacheWithDir(cfg.CompileCacheDir)
+			if err != nil {
+				m.Close()
+				return nil, fmt.Errorf("vm: compile cache: %w", err)
+			}
+			m.ccache = cache
+			rc = rc.WithCompilationCache(cache)
+		}
+		m.crt = wazero.NewRuntimeWithConfig(ctx, rc)
 	}
 	for _, rt := range []wazero.Runtime{m.rt, m.crt} {
 		if rt == nil {
@@ -235,6 +252,9 @@ func (m *VM) Close() error {
 	errs := []error{m.rt.Close(ctx), m.vrt.Close(ctx)}
 	if m.crt != nil {
 		errs = append(errs, m.crt.Close(ctx))
+	}
+	if m.ccache != nil {
+		errs = append(errs, m.ccache.Close(ctx))
 	}
 	return errors.Join(errs...)
 }
