@@ -260,17 +260,9 @@ func (s *Server) getItemHistory(_ context.Context, in *itemHistoryIn) (*itemHist
 	if err != nil {
 		return nil, err
 	}
-	var after *TxLoc
-	if in.After != "" {
-		h, err := core.ParseHash(in.After)
-		if err != nil {
-			return nil, malformed("after: %v", err)
-		}
-		ti, err := s.cfg.Chain.Tx(h)
-		if err != nil {
-			return nil, s.assetFail(err)
-		}
-		after = &TxLoc{Height: ti.Height, Index: ti.Index, ID: h}
+	after, err := s.txCursor(in.After)
+	if err != nil {
+		return nil, s.assetFail(err)
 	}
 	entries, err := s.cfg.Assets.ItemHistory(coll, id, after, in.Limit+1)
 	if err != nil {
@@ -315,4 +307,21 @@ func (s *Server) itemEvent(e TxLoc) (wire.ItemEvent, error) {
 		ev.Tag, ev.DataHash = b.Tag, b.DataHash.String()
 	}
 	return ev, nil
+}
+
+// txCursor reads a page cursor that is a confirmed tx's id (nil: none):
+// where that tx is, for the pages of histories in chain order.
+func (s *Server) txCursor(after string) (*TxLoc, error) {
+	if after == "" {
+		return nil, nil
+	}
+	h, err := core.ParseHash(after)
+	if err != nil {
+		return nil, malformed("after: %v", err)
+	}
+	ti, err := s.cfg.Chain.Tx(h)
+	if err != nil {
+		return nil, err
+	}
+	return &TxLoc{Height: ti.Height, Index: ti.Index, ID: h}, nil
 }

@@ -88,17 +88,9 @@ func (s *Server) listContractEvents(_ context.Context, in *contractEventsIn) (*c
 	if err != nil {
 		return nil, err
 	}
-	var after *TxLoc
-	if in.After != "" {
-		h, err := core.ParseHash(in.After)
-		if err != nil {
-			return nil, malformed("after: %v", err)
-		}
-		ti, err := s.cfg.Chain.Tx(h)
-		if err != nil {
-			return nil, s.contractFail(err)
-		}
-		after = &TxLoc{Height: ti.Height, Index: ti.Index, ID: h}
+	after, err := s.txCursor(in.After)
+	if err != nil {
+		return nil, s.contractFail(err)
 	}
 	entries, err := s.cfg.Contracts.ContractTxs(a, after, in.Limit+1)
 	if err != nil {

@@ -2,24 +2,19 @@ package devnet
 
 import (
 	"bytes"
-	"context"
-	"crypto/ed25519"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/client"
 	"github.com/cairn-chain/cairn/contracts"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/state"
-	"github.com/cairn-chain/cairn/wallet"
 )
 
 // ctx signs the next contract tx of s, with a fee covering gas.
@@ -64,54 +59,17 @@ func query(t *testing.T, url string, c core.Address, input []byte) wire.QueryRes
 // charged, and a reorg that drops a deploy drops the contract and its
 // storage on every node.
 func TestContractsAcrossNodes(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dir := t.TempDir()
-	d, err := Start(ctx, Config{Dir: dir, Nodes: 3, BlockTime: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Stop()
-	ks, err := wallet.Open(filepath.Join(dir, "keystore"), wallet.LightParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ks.Load(WalletName, WalletPassphrase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := &signer{priv: key.Private}
-	copy(dev.pub[:], key.Private.Public().(ed25519.PublicKey))
+	n := startTestNet(t)
+	ctx, urls, clients := n.ctx, n.urls, n.clients
+	submit, waitConfirmed := n.submit, n.waitConfirmed
+	dev := n.dev
 	alice, bob := newSigner(11), newSigner(12)
-	urls := []string{d.Node(0).APIURL(), d.Node(1).APIURL(), d.Node(2).APIURL()}
-	clients := []*client.Client{client.New(urls[0]), client.New(urls[1]), client.New(urls[2])}
-	submit := func(node int, tx *core.Tx) string {
-		t.Helper()
-		id, err := clients[node].SubmitTx(ctx, tx)
-		if err != nil {
-			t.Fatalf("%s through node %d: %v", tx.Kind, node, err)
-		}
-		return id
-	}
 	info := func(node int, id string) *wire.TxInfo {
 		i, err := clients[node].Tx(ctx, id)
 		if err != nil || i.Status != wire.StatusConfirmed {
 			return nil
 		}
 		return i
-	}
-	waitConfirmed := func(what string, ids ...string) {
-		t.Helper()
-		waitFor(t, what, 90*time.Second, func() bool {
-			for n := range clients {
-				for _, id := range ids {
-					if info(n, id) == nil {
-						return false
-					}
-				}
-			}
-			return true
-		})
 	}
 	receipt := func(id string) *wire.Receipt {
 		t.Helper()
@@ -221,18 +179,7 @@ func TestContractsAcrossNodes(t *testing.T) {
 			History: query(t, urls[n], registry, cat([]byte{4}, be64(0)[4:], lot)).Return,
 			Escrow:  query(t, urls[n], escrow, []byte{4}).Return}
 	}
-	sameTip := func() bool {
-		var tips [3]string
-		for n := range tips {
-			st, err := clients[n].Status(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tips[n] = st.Tip + st.StateDigest
-		}
-		return tips[0] == tips[1] && tips[1] == tips[2]
-	}
-	waitFor(t, "one tip and state digest on every node", 60*time.Second, sameTip)
+	waitFor(t, "one tip and state digest on every node", 60*time.Second, n.sameTip)
 	var answers [3]answer
 	waitFor(t, "the same answers from every node", 60*time.Second, func() bool {
 		for n := range answers {
@@ -295,7 +242,7 @@ func TestContractsAcrossNodes(t *testing.T) {
 	post(t, urls[0], "/devnet/nodes/2/start", "")
 	post(t, urls[0], "/devnet/heal", "")
 	waitConfirmed("bob's transfer everywhere", won)
-	waitFor(t, "one tip and state digest on every node after the heal", 90*time.Second, sameTip)
+	waitFor(t, "one tip and state digest on every node after the heal", 90*time.Second, n.sameTip)
 	for n, c := range clients {
 		if _, err := c.Contract(ctx, lost.Encode(core.DefaultAddressPrefix)); !isCode(err, core.CodeNotFound) {
 			t.Fatalf("node %d still serves the dropped contract: %v", n, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,19 +72,7 @@ func forEngines(t *testing.T, wasm []byte, gas int64, fn string, args ...uint64)
 // reports an out-of-bounds access (FuzzDifferential seed 26bcf9e4...).
 func sameOutcome(a, b outcome) bool {
 	return (a.Trap == "") == (b.Trap == "") && a.Gas == b.Gas && a.Depth == b.Depth && a.Memory == b.Memory &&
-		a.Pages == b.Pages && equalU64(a.Results, b.Results) && equalU64(a.Globals, b.Globals)
-}
-
-func equalU64(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+		a.Pages == b.Pages && slices.Equal(a.Results, b.Results) && slices.Equal(a.Globals, b.Globals)
 }
 
 // TestLoop: an infinite loop stops out of gas with exactly the limit used
@@ -192,7 +181,7 @@ func TestBehaviour(t *testing.T) {
 	for _, c := range computeCalls {
 		want := run(t, newRuntime(t, wazero.NewRuntimeConfigInterpreter()), orig, 0, c.fn, c.args...)
 		got := forEngines(t, wasm, limit, c.fn, c.args...)
-		if (got.Trap == "") != (want.Trap == "") || got.Memory != want.Memory || !equalU64(got.Results, want.Results) {
+		if (got.Trap == "") != (want.Trap == "") || got.Memory != want.Memory || !slices.Equal(got.Results, want.Results) {
 			t.Errorf("%s%v: instrumented %+v, original %+v", c.fn, c.args, got, want)
 		}
 		if got.Gas <= 0 || got.Gas >= limit || got.Depth != 0 && got.Trap == "" {

@@ -1,6 +1,9 @@
 package meter
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // ScheduleVersion identifies the gas schedule and the emitted code. It is
 // part of every compiled-code cache key: bump it on any change to a cost or
@@ -95,19 +98,7 @@ func list(ts []ValType) string {
 }
 
 func (f FuncType) equal(g FuncType) bool {
-	return equalTypes(f.Params, g.Params) && equalTypes(f.Results, g.Results)
-}
-
-func equalTypes(a, b []ValType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(f.Params, g.Params) && slices.Equal(f.Results, g.Results)
 }
 
 // Rules are a chain's deploy limits (from its genesis) and host ABI.

@@ -3,6 +3,7 @@ package meter
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
@@ -209,19 +210,7 @@ func TestCheckInfo(t *testing.T) {
 	}
 	want := Info{HasInit: true, Functions: 2, ImportedFuncs: 1, MemoryPages: 2, MutableGlobals: []uint32{1, 2}}
 	if info.HasInit != want.HasInit || info.Functions != want.Functions || info.ImportedFuncs != want.ImportedFuncs ||
-		info.MemoryPages != want.MemoryPages || !equalU32(info.MutableGlobals, want.MutableGlobals) {
+		info.MemoryPages != want.MemoryPages || !slices.Equal(info.MutableGlobals, want.MutableGlobals) {
 		t.Fatalf("Info %+v, want %+v", info, want)
 	}
-}
-
-func equalU32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
