@@ -232,8 +232,8 @@ func compilerSupported() bool {
 }
 
 // Close releases the runtimes and every compiled module and instance. It
-// drops the compiles of the compiler tier still queued and waits for the
-// one running.
+// drops the compiles of the compiler tier still queued, and cancels the
+// one running and waits for it (wazero's compiler may not stop early).
 func (m *VM) Close() error {
 	m.mu.Lock()
 	m.closed = true
