@@ -267,7 +267,8 @@ func (n *Node) open() error {
 	}
 	sigs := core.NewSigCache(1 << 18)
 	p := n.Genesis.Contracts()
-	if n.VM, err = vm.New(vm.Config{MaxMemoryPages: p.MaxMemoryPages, MaxCodeBytes: int(p.MaxCodeBytes), Interpreter: n.cfg.VMInterpreter}); err != nil {
+	if n.VM, err = vm.New(vm.Config{MaxMemoryPages: p.MaxMemoryPages, MaxCodeBytes: int(p.MaxCodeBytes), Interpreter: n.cfg.VMInterpreter,
+		CompileCacheDir: filepath.Join(n.cfg.DataDir, VMCacheDir)}); err != nil {
 		return err
 	}
 	rules := state.Rules{Genesis: n.Genesis, VM: n.VM}
@@ -478,6 +479,10 @@ func (n *Node) Close() error {
 	n.closeNet() // waits until no call from the network into the node is running
 	return n.closeStores()
 }
+
+// VMCacheDir is the data directory's cache of compiled contract code
+// (wazero's; safe to delete: a node recompiles what it needs).
+const VMCacheDir = "vmcache"
 
 // closeStores closes the VM and the database.
 func (n *Node) closeStores() error {
