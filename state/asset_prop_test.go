@@ -18,6 +18,28 @@ import (
 func TestAssetProperties(t *testing.T) {
 	keys := []testKey{key(1), key(2), key(3), key(4)}
 	accepted := map[core.Kind]int{} // the property must see every kind at work
+	missing := func() []core.Kind {
+		var out []core.Kind
+		for _, k := range core.Kinds() {
+			if k != core.KindContractDeploy && k != core.KindContractCall && accepted[k] == 0 {
+				out = append(out, k) // (contracts: TestContractLifecycle)
+			}
+		}
+		return out
+	}
+	// Random runs rarely make some kinds valid (a clawback needs a
+	// holder): more rounds until every kind was accepted, at most 5.
+	for round := 0; round < 5 && (round == 0 || len(missing()) > 0); round++ {
+		assetProperty(t, keys, accepted)
+	}
+	if m := missing(); len(m) > 0 {
+		t.Errorf("never accepted in 5 rounds: %v: the property did not exercise them", m)
+	}
+	t.Logf("accepted txs by kind: %v", accepted)
+}
+
+// assetProperty is one round of TestAssetProperties.
+func assetProperty(t *testing.T, keys []testKey, accepted map[core.Kind]int) {
 	rapid.Check(t, func(rt *rapid.T) {
 		alloc := map[core.Address]uint64{}
 		for _, k := range keys {
@@ -118,7 +140,9 @@ func TestAssetProperties(t *testing.T) {
 				case 4:
 					body = &core.AssetFreeze{Asset: asset, Holder: to, Frozen: rapid.Bool().Draw(rt, "frozen")}
 				case 5:
-					body = &core.AssetClawback{Asset: asset, From: to, Amount: amount}
+					// Small amounts: a clawback needs a holder that holds
+					// them, which random transfers make rare.
+					body = &core.AssetClawback{Asset: asset, From: to, Amount: 1 + amount%8}
 				case 6:
 					body = &core.AssetConfig{Asset: asset, Minter: addrPtr(to)}
 				case 7:
@@ -161,13 +185,4 @@ func TestAssetProperties(t *testing.T) {
 			checkSupply(rt, st)
 		}
 	})
-	for _, k := range core.Kinds() {
-		if k == core.KindContractDeploy || k == core.KindContractCall {
-			continue // contracts have their own property (contract_test.go)
-		}
-		if accepted[k] == 0 {
-			t.Errorf("no %s was ever accepted: the property did not exercise it", k)
-		}
-	}
-	t.Logf("accepted txs by kind: %v", accepted)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
-	"time"
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/vm/hostapi"
@@ -18,9 +17,11 @@ const (
 	CallBaseGas      = 500    // a call, before its code runs
 )
 
-// runWatchdog stops a run that a node bug lets spin: never a consensus
-// outcome (the run fails as an internal error, the block is not judged).
-const runWatchdog = 30 * time.Second
+// Runs in blocks get no deadline of their own: gas bounds them, and the
+// VM's own watchdog (vm.Watchdog, a timer) stops one that a node bug lets
+// spin; that is never a consensus outcome (the run fails as an internal
+// error and the block is not judged). A ctx with a deadline would cost a
+// goroutine per call in the engine.
 
 // outcome is what a contract tx gave beyond its changes.
 type outcome struct {
@@ -208,10 +209,8 @@ func (v *View) run(c *Contract, entry string, gas uint64, h *host, mark int, txL
 	if code == nil {
 		return 0, fmt.Errorf("contract %x: code %s missing from the state", c.Address[:], c.CodeHash)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), runWatchdog)
-	defer cancel()
 	evMark := len(v.events)
-	res := v.env.VM.Run(ctx, code, entry, gas, h)
+	res := v.env.VM.Run(context.Background(), code, entry, gas, h)
 	if res.Err != nil {
 		if !executedAndFailed(res.Err) {
 			return 0, res.Err

@@ -15,7 +15,7 @@ type host struct {
 	caller core.Address
 	value  uint64
 	input  []byte
-	dirty  bool // c changed: flush writes it
+	dirty  bool // c's storage counters changed: flush writes it
 }
 
 func (h *host) Input() []byte        { return h.input }
@@ -43,13 +43,15 @@ func (h *host) StorageWrite(key, val []byte) error {
 	if bytes.Equal(old, val) {
 		return nil
 	}
-	if old == nil {
+	switch {
+	case old == nil:
 		h.c.StorageKeys++
 		h.c.StorageBytes += uint64(len(key) + len(val))
-	} else {
+		h.dirty = true
+	case len(old) != len(val):
 		h.c.StorageBytes = h.c.StorageBytes - uint64(len(old)) + uint64(len(val))
+		h.dirty = true
 	}
-	h.dirty = true
 	h.v.set(k, bytes.Clone(val))
 	return nil
 }

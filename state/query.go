@@ -39,8 +39,7 @@ func Query(r Reader, rules Rules, height, time uint64, contract, caller core.Add
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), runWatchdog)
-	defer cancel()
+	ctx := context.Background() // gas-capped; the VM's watchdog as in blocks
 	h := &host{v: v, c: c, caller: caller, input: input}
 	res := e.VM.Run(ctx, code, "call", gas, h)
 	out := &QueryResult{Return: res.Return, GasUsed: res.GasUsed}

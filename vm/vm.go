@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/vm/meter"
@@ -487,11 +488,19 @@ func firstLine(s string) string {
 	return s
 }
 
+// Watchdog stops a run whose ctx has no deadline or cancel (the executor's,
+// in blocks) after this long. Gas bounds every run, so only a node bug
+// (a metering or engine fault) reaches it; a stopped run was not
+// executed. It is a timer armed per call, so such runs cost no goroutine
+// (a ctx with a Done channel costs one per call inside wazero).
+const Watchdog = 30 * time.Second
+
 // Run executes entry ("init" or "call") of code with gasLimit. A missing
 // "init" is a successful no-op using 0 gas. Code that is not in the cache
 // goes through the deploy pipeline of Check first; if it fails, Err is the
 // deploy-rule error and nothing ran. ctx is a watchdog only: a call it
-// stops returns ctx's error (not executed).
+// stops (or, for a ctx that cannot end, Watchdog) returns an error (not
+// executed).
 func (m *VM) Run(ctx context.Context, code []byte, entry string, gasLimit uint64, host Host) Result {
 	if entry != EntryInit && entry != EntryCall {
 		return Result{Err: fmt.Errorf("vm: unknown entry point %q", entry)}
@@ -530,8 +539,17 @@ func (m *VM) Run(ctx context.Context, code []byte, entry string, gasLimit uint64
 	if entry == EntryInit {
 		fn = in.start
 	}
+	var dog *time.Timer
+	if ctx.Done() == nil {
+		mod := in.mod
+		dog = time.AfterFunc(Watchdog, func() { _ = mod.CloseWithExitCode(context.Background(), 1) })
+	}
 	err := fn.CallWithStack(&runCtx{ctx, in}, in.stack[:])
+	fired := dog != nil && !dog.Stop() // it ran, or is closing the module now
 	res, reuse := in.outcome(ctx, err, gasLimit, limit)
+	if fired {
+		res, reuse = Result{Err: fmt.Errorf("vm: call stopped by the watchdog after %s", Watchdog)}, false
+	}
 	m.release(mod, in, reuse)
 	return res
 }
