@@ -495,6 +495,9 @@ func firstLine(s string) string {
 // (a ctx with a Done channel costs one per call inside wazero).
 const Watchdog = 30 * time.Second
 
+// watchdogAfter is Watchdog (tests shorten it).
+var watchdogAfter = Watchdog
+
 // Run executes entry ("init" or "call") of code with gasLimit. A missing
 // "init" is a successful no-op using 0 gas. Code that is not in the cache
 // goes through the deploy pipeline of Check first; if it fails, Err is the
@@ -542,13 +545,13 @@ func (m *VM) Run(ctx context.Context, code []byte, entry string, gasLimit uint64
 	var dog *time.Timer
 	if ctx.Done() == nil {
 		mod := in.mod
-		dog = time.AfterFunc(Watchdog, func() { _ = mod.CloseWithExitCode(context.Background(), 1) })
+		dog = time.AfterFunc(watchdogAfter, func() { _ = mod.CloseWithExitCode(context.Background(), 1) })
 	}
 	err := fn.CallWithStack(&runCtx{ctx, in}, in.stack[:])
 	fired := dog != nil && !dog.Stop() // it ran, or is closing the module now
 	res, reuse := in.outcome(ctx, err, gasLimit, limit)
 	if fired {
-		res, reuse = Result{Err: fmt.Errorf("vm: call stopped by the watchdog after %s", Watchdog)}, false
+		res, reuse = Result{Err: fmt.Errorf("vm: call stopped by the watchdog after %s", watchdogAfter)}, false
 	}
 	m.release(mod, in, reuse)
 	return res

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/vm/meter"
@@ -165,6 +167,28 @@ func TestWatchdog(t *testing.T) {
 		}
 		// The VM still works.
 		if r := run(m, wasm(t, "abi"), h, abiCall{op: opNop}.input(), 1_000_000); r.Err != nil {
+			t.Fatalf("%s after the watchdog: %v", e.name, r.Err)
+		}
+	}
+}
+
+// TestWatchdogTimer: a run whose ctx cannot end (as in blocks) that
+// outlasts the watchdog is stopped and reported as not executed; the VM
+// goes on. (Gas bounds real runs: the loop here gets near-infinite gas.)
+func TestWatchdogTimer(t *testing.T) {
+	defer func(d time.Duration) { watchdogAfter = d }(watchdogAfter)
+	watchdogAfter = 200 * time.Millisecond
+	for _, e := range engines {
+		m := newVM(t, e.cfg)
+		loop, err := os.ReadFile("meter/testdata/loop.wasm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := m.Run(context.Background(), loop, EntryCall, 1<<62, vmtest.New())
+		if r.Err == nil || r.Executed() || !strings.Contains(r.Err.Error(), "watchdog") {
+			t.Fatalf("%s: %v", e.name, r.Err)
+		}
+		if r := run(m, wasm(t, "abi"), vmtest.New(), abiCall{op: opNop}.input(), 1_000_000); r.Err != nil {
 			t.Fatalf("%s after the watchdog: %v", e.name, r.Err)
 		}
 	}
