@@ -345,3 +345,57 @@ func benchCalls(b *testing.B, code, init []byte, input func(core.Address) []byte
 	b.ReportMetric(callRate/float64(b.N), "calls/s")
 	b.ReportMetric(callRate/coinRate, "x_coin_transfers")
 }
+
+// TestContractHoldsCoinsAndAssets: a contract's account receives coins
+// and asset units like any other, and only its code moves them on, by
+// the asset rules (a frozen recipient, too little held: error numbers,
+// nothing moved); a failed call takes back what its amount sent.
+func TestContractHoldsCoinsAndAssets(t *testing.T) {
+	w := newContractWorld(t)
+	alice, bob := key(1), key(2)
+	code, err := os.ReadFile("testdata/forward.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.mustBlock(alice, &core.ContractDeploy{Code: code}, 1_000_000)
+	fwd := core.ContractAddress(alice.Addr, 0)
+	asset := core.NewAssetID(alice.Addr, 1)
+	w.mustBlock(alice, &core.AssetCreate{Symbol: "GOLD", MaxSupply: 1000, InitialSupply: 1000, Flags: core.FlagFreezable,
+		Manager: alice.Addr, Freezer: alice.Addr}, 10)
+	w.mustBlock(alice, &core.AssetTransfer{Asset: asset, To: fwd, Amount: 100}, 10)
+	call := func(op byte, amount uint64, sent uint64) Receipt {
+		t.Helper()
+		in := append([]byte{op}, bob.Addr[:]...)
+		in = binary.LittleEndian.AppendUint64(in, amount)
+		in = append(in, asset[:]...)
+		rc := w.mustBlock(alice, &core.ContractCall{Contract: fwd, Input: in, Amount: sent, GasLimit: 10_000}, 10_010)
+		if rc.Status != ReceiptSuccess {
+			t.Fatalf("forward: %+v", rc)
+		}
+		return rc
+	}
+	holding := func(a core.Address) uint64 {
+		h, err := ReadHolding(w.st, asset, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.Balance
+	}
+	// Coins sent with the call, then moved on by the contract.
+	call(1, 700, 1000)
+	if c, b := w.st.acct(fwd).Balance, w.st.acct(bob.Addr).Balance; c != 300 || b != 1e8+700 {
+		t.Fatalf("coins: contract %d, bob %d", c, b)
+	}
+	// Asset units: 40 moved; then more than it holds: nothing moves.
+	call(2, 40, 0)
+	call(2, 61, 0)
+	if c, b := holding(fwd), holding(bob.Addr); c != 60 || b != 40 {
+		t.Fatalf("asset: contract %d, bob %d", c, b)
+	}
+	// A frozen recipient: the asset rules hold for contracts too.
+	w.mustBlock(alice, &core.AssetFreeze{Asset: asset, Holder: bob.Addr, Frozen: true}, 10)
+	call(2, 1, 0)
+	if c, b := holding(fwd), holding(bob.Addr); c != 60 || b != 40 {
+		t.Fatalf("after a transfer to a frozen holder: contract %d, bob %d", c, b)
+	}
+}
