@@ -20,8 +20,8 @@ const tagContracts = "contracts"
 type Contracts interface {
 	Contract(core.Address) (*ContractInfo, error)
 	// ContractTxs lists the txs that emitted the contract's events, oldest
-	// first, after after (nil: from the first).
-	ContractTxs(c core.Address, after *TxLoc, limit int) ([]TxLoc, error)
+	// first (newest first with newest), after after (nil: from the first).
+	ContractTxs(c core.Address, after *TxLoc, limit int, newest bool) ([]TxLoc, error)
 	// Query runs the contract's call read-only on the tip's state.
 	Query(c, caller core.Address, input []byte, gas uint64) (*state.QueryResult, error)
 }
@@ -44,6 +44,7 @@ type (
 		Address string `path:"address" doc:"The contract's bech32m address"`
 		Limit   int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Txs per page (each with all its events)"`
 		After   string `query:"after" doc:"Cursor: the next of the previous page (a tx id)"`
+		Order   string `query:"order" enum:"oldest,newest" default:"oldest" doc:"oldest first (the default) or newest first"`
 	}
 )
 
@@ -52,8 +53,8 @@ func (s *Server) registerContracts() {
 	register(s, route{id: "get-contract", method: http.MethodGet, path: "/api/v1/contracts/{address}", tag: tagContracts,
 		summary: "A contract: code hash and size, deployer, balance, storage size", errs: errs}, s.getContract)
 	register(s, route{id: "list-contract-events", method: http.MethodGet, path: "/api/v1/contracts/{address}/events", tag: tagContracts,
-		summary: "A contract's events, oldest first", errs: errs,
-		desc: "Every event its deploy and calls emitted, with tx id, height and block time; a page holds whole txs."}, s.listContractEvents)
+		summary: "A contract's events, oldest first (or newest first)", errs: errs,
+		desc: "Every event its deploy and calls emitted, with tx id, height and block time; a page holds whole txs (in their own order within a tx). ?order=newest pages from the newest."}, s.listContractEvents)
 	register(s, route{id: "query-contract", method: http.MethodPost, path: "/api/v1/contracts/{address}/query", tag: tagContracts,
 		summary: "Run a contract's call read-only", errs: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
 		desc: "Runs call with input on the tip's state as if in the next block; nothing is written and no tx is made. " +
@@ -92,7 +93,7 @@ func (s *Server) listContractEvents(_ context.Context, in *contractEventsIn) (*c
 	if err != nil {
 		return nil, s.contractFail(err)
 	}
-	entries, err := s.cfg.Contracts.ContractTxs(a, after, in.Limit+1)
+	entries, err := s.cfg.Contracts.ContractTxs(a, after, in.Limit+1, in.Order == "newest")
 	if err != nil {
 		return nil, s.contractFail(err)
 	}

@@ -48,13 +48,13 @@ func (c *Chain) ContractCode(a core.Address) ([]byte, error) {
 }
 
 // ContractTxs lists the txs that emitted events of the contract at a,
-// oldest first, after the entry after (nil: from the first), at most
-// limit; their receipts hold the events.
-func (c *Chain) ContractTxs(a core.Address, after *store.ItemEvent, limit int) ([]store.ItemEvent, error) {
+// oldest first (newest first with newest), after the entry after (nil:
+// from the first), at most limit; their receipts hold the events.
+func (c *Chain) ContractTxs(a core.Address, after *store.ItemEvent, limit int, newest bool) ([]store.ItemEvent, error) {
 	if _, err := c.Contract(a); err != nil {
 		return nil, err
 	}
-	return c.cfg.DB.ContractTxs(a, after, limit)
+	return c.cfg.DB.ContractTxs(a, after, limit, newest)
 }
 
 // QueryContract runs the call export of the contract at a read-only on

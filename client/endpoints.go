@@ -400,15 +400,19 @@ func (c *Client) Contract(ctx context.Context, address string) (*wire.Contract, 
 	return call[wire.Contract](ctx, c, request{method: http.MethodGet, path: api("/contracts/" + seg)})
 }
 
-// ContractEvents returns a page of a contract's events, oldest first, of
-// up to limit txs after the tx id after if not empty
-// (GET /contracts/{address}/events?limit=&after=).
-func (c *Client) ContractEvents(ctx context.Context, address string, limit int, after string) (*wire.ContractEvents, error) {
+// ContractEvents returns a page of a contract's events, oldest first (newest
+// first with newest), of up to limit txs after the tx id after if not
+// empty (GET /contracts/{address}/events?limit=&after=&order=).
+func (c *Client) ContractEvents(ctx context.Context, address string, limit int, after string, newest bool) (*wire.ContractEvents, error) {
 	seg, err := segment("contract address", address)
 	if err != nil {
 		return nil, err
 	}
-	return call[wire.ContractEvents](ctx, c, request{method: http.MethodGet, path: api("/contracts/" + seg + "/events"), query: pageQuery(limit, after)})
+	q := pageQuery(limit, after)
+	if newest {
+		q.Set("order", "newest")
+	}
+	return call[wire.ContractEvents](ctx, c, request{method: http.MethodGet, path: api("/contracts/" + seg + "/events"), query: q})
 }
 
 // QueryContract runs a contract's call read-only on the node's tip

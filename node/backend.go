@@ -212,12 +212,12 @@ func (a apiContracts) Contract(addr core.Address) (*api.ContractInfo, error) {
 	return &api.ContractInfo{Contract: ci.Contract, CodeSize: ci.CodeSize, Balance: ci.Balance}, nil
 }
 
-func (a apiContracts) ContractTxs(addr core.Address, after *api.TxLoc, limit int) ([]api.TxLoc, error) {
+func (a apiContracts) ContractTxs(addr core.Address, after *api.TxLoc, limit int, newest bool) ([]api.TxLoc, error) {
 	var from *store.ItemEvent
 	if after != nil {
 		from = &store.ItemEvent{Height: after.Height, Index: after.Index, ID: after.ID}
 	}
-	es, err := a.c.ContractTxs(addr, from, limit)
+	es, err := a.c.ContractTxs(addr, from, limit, newest)
 	out := make([]api.TxLoc, len(es))
 	for i, e := range es {
 		out[i] = api.TxLoc{Height: e.Height, Index: e.Index, ID: e.ID}

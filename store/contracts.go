@@ -34,15 +34,22 @@ func (b *Batch) DeleteContractTx(c core.Address, e ItemEvent) {
 }
 
 // ContractTxs returns up to limit txs that emitted events of contract c,
-// oldest first, after the entry after (nil: from the first).
-func (db *DB) ContractTxs(c core.Address, after *ItemEvent, limit int) ([]ItemEvent, error) {
+// oldest first (newest first with newest), after the entry after in that
+// order (nil: from the first).
+func (db *DB) ContractTxs(c core.Address, after *ItemEvent, limit int, newest bool) ([]ItemEvent, error) {
 	prefix := contractTxPrefix(c)
 	var start []byte
 	if after != nil {
-		start = append(contractTxKey(c, after.Height, after.Index), 0)
+		start = contractTxKey(c, after.Height, after.Index)
+		if !newest {
+			start = append(start, 0)
+		}
 	}
 	var out []ItemEvent
-	err := db.kv.Iterate(prefix, start, false, func(k, v []byte) (bool, error) {
+	err := db.kv.Iterate(prefix, start, newest, func(k, v []byte) (bool, error) {
+		if newest && start != nil && bytes.Equal(k, start) {
+			return true, nil // the cursor itself
+		}
 		rest := k[len(prefix):]
 		if len(rest) != 12 || len(v) != core.HashSize || !bytes.HasPrefix(k, prefix) {
 			return false, corrupt(kindContractTx, k, "key of %d bytes, value of %d", len(k), len(v))

@@ -350,12 +350,12 @@ func newContractShowCmd(g *globals) *cobra.Command {
 }
 
 func newContractEventsCmd(g *globals) *cobra.Command {
-	var asJSON bool
+	var asJSON, newest bool
 	var limit int
 	var after string
 	cmd := &cobra.Command{
-		Use:   "events ADDRESS [--limit N] [--after TXID] [--json]",
-		Short: "List a contract's events, oldest first",
+		Use:   "events ADDRESS [--newest] [--limit N] [--after TXID] [--json]",
+		Short: "List a contract's events, oldest first (or --newest first)",
 		Long: `List the events a contract emitted, oldest first: block, tx, topic and
 data (hex). A page holds the events of up to --limit txs; the last line
 gives the --after of the next page.`,
@@ -369,7 +369,7 @@ gives the --after of the next page.`,
 			if err != nil {
 				return err
 			}
-			page, err := s.c.ContractEvents(s.ctx, args[0], limit, after)
+			page, err := s.c.ContractEvents(s.ctx, args[0], limit, after, newest)
 			if err != nil {
 				return contractErr(err, args[0])
 			}
@@ -393,6 +393,7 @@ gives the --after of the next page.`,
 	f.BoolVar(&asJSON, "json", false, "print the page as JSON")
 	f.IntVar(&limit, "limit", 50, "txs per page (1 to 100)")
 	f.StringVar(&after, "after", "", "start after this tx id (the previous page's last line)")
+	f.BoolVar(&newest, "newest", false, "newest first")
 	return cmd
 }
 
