@@ -134,7 +134,11 @@ func run(t testing.TB, rt wazero.Runtime, wasm []byte, gas int64, fn string, arg
 		o.Depth = int32(mod.ExportedGlobal(DepthExport).Get())
 		for i := range uint32(64) {
 			if g := mod.ExportedGlobal(GlobalExport(i)); g != nil {
-				o.Globals = append(o.Globals, g.Get())
+				v := g.Get()
+				if g.Type() == api.ValueTypeI32 { // the engines differ above bit 31 (as for results)
+					v = uint64(uint32(v))
+				}
+				o.Globals = append(o.Globals, v)
 			}
 		}
 	}
