@@ -104,8 +104,12 @@ type inputFlags struct {
 }
 
 func (f *inputFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.hex, f.name, "", "the "+f.name+" input, hex")
-	cmd.Flags().StringVar(&f.args, f.name+"-args", "", `the `+f.name+` input as typed values, e.g. "u8:1 addr:cairn1... u64:300" (u8, u16, u32, u64, addr, hash, hex, str)`)
+	what := "the call's input"
+	if f.name == "init" {
+		what = "the input of the contract's init"
+	}
+	cmd.Flags().StringVar(&f.hex, f.name, "", what+", hex")
+	cmd.Flags().StringVar(&f.args, f.name+"-args", "", what+` as typed values, e.g. "u8:1 addr:cairn1... u64:300" (u8, u16, u32, u64, addr, hash, hex, str)`)
 }
 
 // check reads the hex form (usage errors before any node is asked).
