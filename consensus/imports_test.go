@@ -17,7 +17,7 @@ func TestPureImports(t *testing.T) {
 	const module = "github.com/cairn-chain/cairn/"
 	allowedModule := map[string]bool{module + "core": true, module + "consensus": true}
 	forbidden := []string{"net", "os", "syscall", "time", "math/rand", "crypto/rand", "database", "log", "io/fs", "plugin", "unsafe"}
-	for _, dir := range []string{".", "pow"} {
+	for _, dir := range []string{".", "pow", "poa"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)
