@@ -34,6 +34,13 @@
 // block hash and a reorg continues from the snapshot of the fork point.
 // Cairn's checkpoint headers do not list the signers (EIP-225's extra-data
 // list): the set is always replayed from the genesis or a cached snapshot.
+// Apply costs O(N) for a header without a vote (well under 1% of an Ed25519
+// verification for N up to 21) and O(N + pending votes) with one: a signer
+// voting for a new target in every block it seals (EIP-225's "spamming
+// signer") grows the pending votes until the next epoch, and every
+// snapshot copies them. Headers-first sync should therefore replay batches
+// with ApplyHeaders, which copies once, and keep per-block snapshots only
+// near the tip.
 //
 // # Fork choice (EIP-3436)
 //

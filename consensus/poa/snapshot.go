@@ -256,7 +256,9 @@ func (b *builder) apply(h HeaderInfo) error {
 	if b.ownRecents {
 		s.recents = append(s.recents, Recent{Height: h.Height, Signer: h.Signer})
 	} else {
-		s.recents = append(slices.Clip(s.recents), Recent{Height: h.Height, Signer: h.Signer})
+		r := make([]Recent, len(s.recents), len(s.recents)+1)
+		copy(r, s.recents)
+		s.recents = append(r, Recent{Height: h.Height, Signer: h.Signer})
 		b.ownRecents = true
 	}
 	if checkpoint {
@@ -276,25 +278,31 @@ func (b *builder) apply(h HeaderInfo) error {
 func (b *builder) vote(voter core.PublicKey, v Vote) {
 	s := &b.s
 	if !b.ownVotes {
-		s.votes = slices.Clone(s.votes)
-		b.ownVotes = true
+		votes := make([]PendingVote, len(s.votes), len(s.votes)+1)
+		copy(votes, s.votes)
+		s.votes, b.ownVotes = votes, true
 	}
 	// The voter's earlier vote about the target is withdrawn, whether or not
-	// this one counts.
-	if i := slices.IndexFunc(s.votes, func(p PendingVote) bool { return p.Voter == voter && p.Target == v.Target }); i >= 0 {
-		s.votes = slices.Delete(s.votes, i, i+1)
+	// this one counts; the target's other votes are counted on the way.
+	// Touching the target enacts any majority about it, even one reached
+	// by an earlier shrink of the set.
+	n, earlier := 0, -1
+	for i := range s.votes {
+		if p := &s.votes[i]; p.Target == v.Target {
+			if p.Voter == voter {
+				earlier = i
+			} else {
+				n++
+			}
+		}
+	}
+	if earlier >= 0 {
+		s.votes = slices.Delete(s.votes, earlier, earlier+1)
 	}
 	idx, isSigner := s.SignerIndex(v.Target)
 	if isSigner != v.Add {
 		s.votes = append(s.votes, PendingVote{Voter: voter, Target: v.Target, Add: v.Add})
-	}
-	// Touching the target enacts any majority about it, even one reached
-	// by an earlier shrink of the set.
-	n := 0
-	for _, p := range s.votes {
-		if p.Target == v.Target {
-			n++
-		}
+		n++
 	}
 	if n <= len(s.signers)/2 {
 		return
