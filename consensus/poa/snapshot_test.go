@@ -11,7 +11,7 @@ import (
 	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
-// accounts names test keys by letter: "A" is testkit.NewKey(1), and so on.
+// key names test keys by letter: "A" is testkit.NewKey(1), and so on.
 func key(name string) core.PublicKey { return testkit.NewKey(int(name[0]-'A') + 1).Pub }
 
 func keys(names []string) []core.PublicKey {
