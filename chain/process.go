@@ -239,7 +239,7 @@ func (c *Chain) process(blk *core.Block, hash core.Hash, res *Result) (Status, e
 	c.index[hash] = n
 	res.Accepted++
 	// 3. State, for blocks that would become the main chain.
-	if n.work.Cmp(c.tip().work) <= 0 { // ties keep the first seen
+	if !c.heavier(n, c.tip()) { // ties: the engine's (PoW keeps the first seen)
 		return StatusSideChain, nil
 	}
 	if err := c.reorganize(n, res); err != nil {

@@ -18,7 +18,7 @@ import (
 // a crash leaves a consistent (if lower) tip. Must be called with c.mu held.
 func (c *Chain) reorganize(target *node, res *Result) error {
 	var firstErr error
-	for target != nil && target.work.Cmp(c.tip().work) > 0 {
+	for target != nil && c.heavier(target, c.tip()) {
 		oldTip := c.tip()
 		fork := findFork(oldTip, target)
 		if c.tooDeep(oldTip, fork) {
@@ -106,21 +106,36 @@ func (c *Chain) tooDeep(tip, fork *node) bool {
 	return c.cfg.MaxReorgDepth > 0 && tip.header.Height-fork.header.Height > uint64(c.cfg.MaxReorgDepth)
 }
 
-// bestCandidate returns the valid-so-far block with the most work (first
-// seen on ties), or nil if none beats the tip. Branches that fork deeper
+// bestCandidate returns the valid-so-far block with the most work (ties
+// broken by the engine, PoW: first seen), or nil if none beats the tip. Branches that fork deeper
 // than Config.MaxReorgDepth are not candidates.
 func (c *Chain) bestCandidate() *node {
 	var best *node
 	tip := c.tip()
 	for _, n := range c.index {
-		if n.invalid() || n.work.Cmp(tip.work) <= 0 || c.tooDeep(tip, findFork(tip, n)) {
+		if n.invalid() || !c.heavier(n, tip) || c.tooDeep(tip, findFork(tip, n)) {
 			continue
 		}
-		if best == nil || n.work.Cmp(best.work) > 0 || n.work.Cmp(best.work) == 0 && n.seq < best.seq {
+		if best == nil {
 			best = n
+			continue
+		}
+		switch cmp := n.work.Cmp(best.work); {
+		case cmp > 0:
+			best = n
+		case cmp == 0:
+			// The engine breaks the tie; the first seen is "current".
+			first, second := best, n
+			if n.seq < best.seq {
+				first, second = n, best
+			}
+			best = first
+			if c.cfg.Engine.PreferTie((*indexReader)(c), &first.header, &second.header) {
+				best = second
+			}
 		}
 	}
-	if best == nil || best.work.Cmp(c.tip().work) <= 0 {
+	if best == nil || !c.heavier(best, c.tip()) {
 		return nil
 	}
 	return best

@@ -17,7 +17,8 @@ var ErrFutureTip = errors.New("chain: no block can be built on the tip now")
 // candidate txs (in the given order) that are valid in sequence against
 // the tip's state and fit the block limits. The header has its height,
 // prev_hash, timestamp (now, but after the median time past), bits and
-// tx_root set, and nonce 0: ready for the nonce search.
+// tx_root set, the consensus fields set by the engine's Prepare (PoW:
+// bits), and nonce 0: ready for the engine's sealer.
 func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -43,8 +44,10 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 		PrevHash:  tip.hash,
 		Timestamp: ts,
 		Miner:     miner,
-		Bits:      c.cfg.Engine.NextBits(&tip.header),
 	}}
+	if err := c.cfg.Engine.Prepare((*indexReader)(c), &blk.Header); err != nil {
+		return nil, fmt.Errorf("chain: prepare block %d: %w", blk.Header.Height, err)
+	}
 	size := uint64(core.HeaderSize + 4) // header + a generous tx-count varint
 	b := state.NewBuilder(c.state(), c.rules(), &blk.Header)
 	for _, tx := range candidates {

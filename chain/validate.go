@@ -54,7 +54,7 @@ func (c *Chain) tooNew(h *core.Header) bool {
 }
 
 // checkContext checks a header against its parent: height, median time
-// past, and the consensus engine's rules (bits).
+// past, and the consensus engine's rules (PoW: bits).
 func (c *Chain) checkContext(h *core.Header, parent *node) error {
 	if h.Height != parent.header.Height+1 {
 		return core.Errorf(core.CodeBadHeight, "height %d, parent is at %d", h.Height, parent.header.Height)
@@ -63,7 +63,7 @@ func (c *Chain) checkContext(h *core.Header, parent *node) error {
 		return core.Errorf(core.CodeBadTimestamp, "timestamp %d is not after the median time past %d of the last %d blocks", h.Timestamp, mtp, MedianTimeBlocks)
 	}
 	ph := parent.header
-	return c.cfg.Engine.VerifyHeader(h, &ph)
+	return c.cfg.Engine.CheckHeader(c.engineReader(parent), h, &ph)
 }
 
 // medianTimePast is the median timestamp of n and up to 10 ancestors.

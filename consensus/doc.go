@@ -1,15 +1,33 @@
-// Package consensus defines Engine, the narrow interface through which the
-// chain package applies a consensus mechanism's rules to block headers: the
-// seal check, the difficulty (or other consensus field) a child must carry,
-// and the fork-choice weight of a header. The chain package depends only on
-// this interface, so another engine (e.g. proof of authority) can be added
-// without touching it.
+// Package consensus defines the narrow interfaces through which the rest
+// of the node uses a consensus mechanism, so proof of work and a future
+// proof of authority are two plain implementations and the chain package
+// never names either:
 //
-// The proof-of-work engine, with Bitcoin's compact targets and the ASERT
-// (aserti3-2d) difficulty algorithm, is in the sub-package consensus/pow.
+//   - Engine: the rules every node applies to headers. VerifySeal checks a
+//     header's seal alone; CheckHeader checks its consensus fields against
+//     its parent and, through a ChainReader, any ancestor (an authority
+//     engine needs the signer history); Prepare sets a new header's
+//     consensus fields (PoW: bits); Author names who a block pays (PoW: the
+//     miner); Work is its fork-choice weight; PreferTie breaks ties between
+//     branches of equal total weight (PoW: never, the first seen is kept).
+//   - ChainReader: the chain's known headers by hash, valid during one
+//     engine call.
+//   - Sealer: produces a prepared header's seal (PoW: the nonce search),
+//     driven by the miner with SealOptions (threads, work limit, abort,
+//     progress). It is apart from Engine because it is the impure part:
+//     goroutines, keys, waiting.
+//   - DifficultyReporter: optional, for engines with a difficulty to show
+//     (PoW); the API omits difficulty for the others.
 //
-// consensus is pure: it imports only core and the standard library, does no
-// I/O, starts no goroutines and reads no clock.
+// Implementations: consensus/pow (proof of work, with Bitcoin's compact
+// targets and ASERT) sealed by consensus/pow/powseal; consensus/fake (any
+// seal, fixed weight, instant sealing: tests). consensus/engines is the
+// factory: it builds a genesis's engine and sealer, and is the only package
+// outside consensus/... that names a concrete engine.
+//
+// consensus, consensus/pow and consensus/fake are pure: they import only
+// core, consensus and the standard library, do no I/O, start no goroutines
+// and read no clock. powseal and engines are not (goroutines, unsafe).
 //
 // Errors: engines report rule violations as *core.RuleError, with
 // core.CodeBadPoW for a bad seal and core.CodeBadBits for consensus fields

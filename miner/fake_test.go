@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cairn-chain/cairn/consensus/pow/powseal"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -20,6 +21,9 @@ const (
 )
 
 var easyTarget = core.Hash{0x7f, 0xff, 0xff}
+
+// testSealer is the PoW sealer on the test targets.
+var testSealer = powseal.NewWithTarget(testTarget)
 
 func testTarget(bits uint32) (core.Hash, error) {
 	switch bits {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/cairn-chain/cairn/consensus"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -25,6 +27,23 @@ const DefaultRefreshEvery = 1 << 25
 // node under load admits txs many times a second.
 const DefaultTxRefresh = 500 * time.Millisecond
 
+// batchSize is the largest work report the hash-rate cap takes at once
+// (the PoW sealer reports batches of 4096 hashes); larger reports are
+// split.
+const batchSize = 4096
+
+// MaxThreads caps the number of mining goroutines whatever a caller asks.
+const MaxThreads = 256
+
+// clampThreads maps a requested thread count to [1, MaxThreads], with
+// values < 1 meaning runtime.NumCPU().
+func clampThreads(n int) int {
+	if n < 1 {
+		n = runtime.NumCPU()
+	}
+	return min(n, MaxThreads)
+}
+
 const (
 	errorBackoff = time.Second     // wait after a failed template or submit
 	sampleEvery  = time.Second     // hash-rate sampling period
@@ -33,10 +52,10 @@ const (
 
 // Config holds a Miner's dependencies and initial settings.
 type Config struct {
-	Chain  Chain                                // required
-	Txs    TxSource                             // optional: nil mines empty blocks
-	Submit func(*core.Block) error              // required: hands a solved block to the node
-	Target func(bits uint32) (core.Hash, error) // required: compact bits -> 32-byte big-endian target (pow.TargetHash)
+	Chain  Chain                   // required
+	Txs    TxSource                // optional: nil mines empty blocks
+	Submit func(*core.Block) error // required: hands a solved block to the node
+	Sealer consensus.Sealer        // required: seals the templates (the chain's engine's sealer)
 
 	Threads int          // mining goroutines; < 1 means runtime.NumCPU(), at most MaxThreads
 	Address core.Address // receives the block reward and fees
@@ -76,7 +95,7 @@ type Miner struct {
 	chain    Chain
 	txs      TxSource
 	submit   func(*core.Block) error
-	target   func(uint32) (core.Hash, error)
+	sealer   consensus.Sealer
 	maxBytes int
 	maxTxs   int
 	refresh  uint64
@@ -114,14 +133,14 @@ func New(cfg Config) (*Miner, error) {
 		return nil, errors.New("miner: Config.Chain is nil")
 	case cfg.Submit == nil:
 		return nil, errors.New("miner: Config.Submit is nil")
-	case cfg.Target == nil:
-		return nil, errors.New("miner: Config.Target is nil")
+	case cfg.Sealer == nil:
+		return nil, errors.New("miner: Config.Sealer is nil")
 	}
 	m := &Miner{
 		chain:   cfg.Chain,
 		txs:     cfg.Txs,
 		submit:  cfg.Submit,
-		target:  cfg.Target,
+		sealer:  cfg.Sealer,
 		refresh: DefaultRefreshEvery,
 		log:     cfg.Logger,
 		wake:    make(chan struct{}, 1),
@@ -142,7 +161,8 @@ func New(cfg Config) (*Miner, error) {
 	}
 	if cfg.MaxHashRate > 0 {
 		// A worker asks for at most one batch at a time: the bucket must
-		// hold one; beyond that, a tenth of a second of hashes.
+		// hold one (larger reports are split); beyond that, a tenth of a
+		// second of hashes.
 		m.limit = rate.NewLimiter(rate.Limit(cfg.MaxHashRate), max(batchSize, int(cfg.MaxHashRate/10)))
 	}
 	if m.log == nil {
@@ -204,22 +224,28 @@ func (m *Miner) round(ctx context.Context, epoch uint64, threads int, addr core.
 	// than TxRefresh to build still gets TxRefresh of hashing (else a
 	// stream of txs would keep the miner rebuilding and never mining).
 	built := time.Now()
-	target, err := m.target(blk.Header.Bits)
-	if err != nil {
-		return fmt.Errorf("miner: target of bits %#08x: %w", blk.Header.Bits, err)
-	}
 	h := blk.Header
 	r.start(&h)
-	solved, found, _ := solve(ctx, h, target, threads, m.refresh,
-		func() bool {
+	solved, found, err := m.sealer.Seal(ctx, h, consensus.SealOptions{
+		Threads: threads,
+		Limit:   m.refresh,
+		Abort: func() bool {
 			return m.epoch.Load() != epoch || m.txsAdded.Load() && time.Since(built) >= m.txRefresh
 		},
-		func(n uint64) {
+		Progress: func(n uint64) {
 			m.hashes.Add(n)
 			if m.limit != nil {
-				_ = m.limit.WaitN(ctx, int(n)) // ctx's end stops the search anyway
+				// ctx's end stops the search anyway.
+				for ; n > batchSize && ctx.Err() == nil; n -= batchSize {
+					_ = m.limit.WaitN(ctx, batchSize)
+				}
+				_ = m.limit.WaitN(ctx, int(n))
 			}
-		})
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("miner: seal block %d: %w", h.Height, err)
+	}
 	if !found {
 		r.done(h, m.refresh, threads)
 		return nil

@@ -31,7 +31,7 @@ type running struct {
 func startMiner(t *testing.T, c *fakeChain, cfg Config) *running {
 	t.Helper()
 	leaks := noLeaks(t)
-	cfg.Chain, cfg.Submit, cfg.Target = c, c.Submit, testTarget
+	cfg.Chain, cfg.Submit, cfg.Sealer = c, c.Submit, testSealer
 	if cfg.Threads == 0 {
 		cfg.Threads = 2
 	}
@@ -66,7 +66,7 @@ func (r *running) stop(t *testing.T) {
 
 func TestNewRequiresFields(t *testing.T) {
 	c := newFakeChain(easyBits)
-	full := Config{Chain: c, Submit: c.Submit, Target: testTarget}
+	full := Config{Chain: c, Submit: c.Submit, Sealer: testSealer}
 	tests := []struct {
 		name  string
 		edit  func(*Config)
@@ -75,7 +75,7 @@ func TestNewRequiresFields(t *testing.T) {
 		{"complete", func(*Config) {}, ""},
 		{"no chain", func(cfg *Config) { cfg.Chain = nil }, "Chain"},
 		{"no submit", func(cfg *Config) { cfg.Submit = nil }, "Submit"},
-		{"no target", func(cfg *Config) { cfg.Target = nil }, "Target"},
+		{"no sealer", func(cfg *Config) { cfg.Sealer = nil }, "Sealer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestNewRequiresFields(t *testing.T) {
 
 func TestNewDefaults(t *testing.T) {
 	c := newFakeChain(easyBits)
-	m, err := New(Config{Chain: c, Submit: c.Submit, Target: testTarget, Threads: -1, Address: addrA})
+	m, err := New(Config{Chain: c, Submit: c.Submit, Sealer: testSealer, Threads: -1, Address: addrA})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestMinerSubmitErrors(t *testing.T) {
 	c := newFakeChain(easyBits)
 	leaks := noLeaks(t)
 	rejected := make(chan struct{}, 16)
-	m, err := New(Config{Chain: c, Target: testTarget, Threads: 1, Submit: func(*core.Block) error {
+	m, err := New(Config{Chain: c, Sealer: testSealer, Threads: 1, Submit: func(*core.Block) error {
 		rejected <- struct{}{}
 		return errors.New("rejected")
 	}})
@@ -346,7 +346,7 @@ func TestMinerSubmitErrors(t *testing.T) {
 
 func TestHashRateSampling(t *testing.T) {
 	c := newFakeChain(easyBits)
-	m, err := New(Config{Chain: c, Submit: c.Submit, Target: testTarget})
+	m, err := New(Config{Chain: c, Submit: c.Submit, Sealer: testSealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestMaxHashRate(t *testing.T) {
 		t.Fatalf("%.0f hashes in %.2f s with a cap of %d/s: more than %.0f", hashes, elapsed, capRate, limit)
 	}
 	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
-		if _, err := New(Config{Chain: c, Submit: c.Submit, Target: testTarget, MaxHashRate: bad}); err == nil {
+		if _, err := New(Config{Chain: c, Submit: c.Submit, Sealer: testSealer, MaxHashRate: bad}); err == nil {
 			t.Errorf("MaxHashRate %v accepted", bad)
 		}
 	}

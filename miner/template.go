@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cairn-chain/cairn/consensus"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -118,13 +119,13 @@ func (r *resume) done(h core.Header, perThread uint64, threads int) {
 // thread, and returns the solved block without submitting it. maxBytes and
 // maxTxs < 1 mean core.DefaultMaxBlockBytes and core.DefaultMaxBlockTxs. It
 // returns ctx's error if ctx ends first.
-func MineOne(ctx context.Context, chain Chain, src TxSource, target func(uint32) (core.Hash, error),
+func MineOne(ctx context.Context, chain Chain, src TxSource, sealer consensus.Sealer,
 	addr core.Address, threads int, maxBytes, maxTxs int) (*core.Block, error) {
 	if chain == nil {
 		return nil, errors.New("miner: MineOne: chain is nil")
 	}
-	if target == nil {
-		return nil, errors.New("miner: MineOne: target function is nil")
+	if sealer == nil {
+		return nil, errors.New("miner: MineOne: sealer is nil")
 	}
 	maxBytes, maxTxs = blockLimits(maxBytes, maxTxs)
 	threads = clampThreads(threads)
@@ -137,15 +138,14 @@ func MineOne(ctx context.Context, chain Chain, src TxSource, target func(uint32)
 		if err != nil {
 			return nil, err
 		}
-		t, err := target(blk.Header.Bits)
-		if err != nil {
-			return nil, fmt.Errorf("miner: target of bits %#08x: %w", blk.Header.Bits, err)
-		}
 		h := blk.Header
 		r.start(&h)
 		prev := h.PrevHash
-		solved, found, _ := solve(ctx, h, t, threads, DefaultRefreshEvery,
-			func() bool { return chain.TipHash() != prev }, nil)
+		solved, found, err := sealer.Seal(ctx, h, consensus.SealOptions{Threads: threads, Limit: DefaultRefreshEvery,
+			Abort: func() bool { return chain.TipHash() != prev }})
+		if err != nil {
+			return nil, fmt.Errorf("miner: seal block %d: %w", h.Height, err)
+		}
 		if found {
 			blk.Header = solved
 			return blk, nil

@@ -68,7 +68,7 @@ func TestMineOne(t *testing.T) {
 	c := newFakeChain(easyBits)
 	tip := c.TipHash()
 	txs := sliceTxs{testTx(1, 5)}
-	blk, err := MineOne(context.Background(), c, txs, testTarget, addrB, 2, 0, 0)
+	blk, err := MineOne(context.Background(), c, txs, testSealer, addrB, 2, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,17 +85,17 @@ func TestMineOne(t *testing.T) {
 
 func TestMineOneErrors(t *testing.T) {
 	c := newFakeChain(easyBits)
-	if _, err := MineOne(context.Background(), nil, nil, testTarget, addrA, 1, 0, 0); err == nil {
+	if _, err := MineOne(context.Background(), nil, nil, testSealer, addrA, 1, 0, 0); err == nil {
 		t.Error("nil chain: no error")
 	}
 	if _, err := MineOne(context.Background(), c, nil, nil, addrA, 1, 0, 0); err == nil {
-		t.Error("nil target: no error")
+		t.Error("nil sealer: no error")
 	}
-	if _, err := MineOne(context.Background(), newFakeChain(badBits), nil, testTarget, addrA, 1, 0, 0); err == nil {
+	if _, err := MineOne(context.Background(), newFakeChain(badBits), nil, testSealer, addrA, 1, 0, 0); err == nil {
 		t.Error("bad bits: no error")
 	}
 	c.failTemplates = 1
-	if _, err := MineOne(context.Background(), c, nil, testTarget, addrA, 1, 0, 0); err == nil {
+	if _, err := MineOne(context.Background(), c, nil, testSealer, addrA, 1, 0, 0); err == nil {
 		t.Error("failing template: no error")
 	}
 }
@@ -105,7 +105,7 @@ func TestMineOneStopsWithItsContext(t *testing.T) {
 	c := newFakeChain(hardBits)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := MineOne(ctx, c, nil, testTarget, addrA, 2, 0, 0); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := MineOne(ctx, c, nil, testSealer, addrA, 2, 0, 0); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("MineOne on a cancelled context: %v", err)
 	}
 	leaks()
@@ -117,7 +117,7 @@ func TestMineOneFollowsTheTip(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := MineOne(ctx, c, nil, testTarget, addrA, 2, 0, 0)
+		_, err := MineOne(ctx, c, nil, testSealer, addrA, 2, 0, 0)
 		done <- err
 	}()
 	c.wait(t, "a template", func(c *fakeChain) bool { return len(c.templates) >= 1 })
@@ -128,4 +128,28 @@ func TestMineOneFollowsTheTip(t *testing.T) {
 		t.Fatalf("MineOne: %v", err)
 	}
 	leaks()
+}
+
+func TestResumeContinuesTheNonceSequence(t *testing.T) {
+	h := benchHeader()
+	h.Nonce = 0
+	var r resume
+	first := h
+	r.start(&first)
+	if first.Nonce != 0 {
+		t.Fatalf("first template starts at %d", first.Nonce)
+	}
+	r.done(first, 1000, 3)
+	again := h
+	r.start(&again)
+	if again.Nonce != 3000 {
+		t.Fatalf("same template again starts at %d, want 3000", again.Nonce)
+	}
+	r.done(again, 1000, 3)
+	other := h
+	other.Timestamp++
+	r.start(&other)
+	if other.Nonce != 0 {
+		t.Fatalf("a new template starts at %d, want 0", other.Nonce)
+	}
 }

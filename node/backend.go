@@ -8,7 +8,7 @@ import (
 	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
-	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/consensus"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/miner"
 	"github.com/cairn-chain/cairn/p2p"
@@ -17,15 +17,18 @@ import (
 )
 
 // APIBackend is what the node hands the REST API: its chain, mempool and
-// miner behind the API's interfaces, the PoW difficulty, and (with a
+// miner behind the API's interfaces, the difficulty if the engine has one
+// (PoW), and (with a
 // network) the peer-to-peer layer, its types converted to the API's.
 // SubmitTxs is SubmitLocalTxs; Devnet is the Config's.
 func (n *Node) APIBackend() api.Backend {
-	powLimit := pow.HashToBig(n.Genesis.PowLimit)
 	b := api.Backend{
 		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Contracts: apiContracts{n.Chain}, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
 		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
-		Difficulty: func(bits uint32) float64 { return pow.Difficulty(bits, powLimit) },
+	}
+	// Only an engine with a difficulty (PoW) shows one on /status.
+	if d, ok := n.Engine.(consensus.DifficultyReporter); ok {
+		b.Difficulty = func(bits uint32) float64 { return d.Difficulty(&core.Header{Bits: bits}) }
 	}
 	if n.Net == nil {
 		return b

@@ -57,6 +57,7 @@ import (
 
 	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/consensus/pow/powseal"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/miner"
@@ -107,7 +108,7 @@ func suiteBlock(t *testing.T, eng *pow.Engine, parent core.Header, pay core.Addr
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, ok, _ := miner.Solve(context.Background(), blk.Header, target, 1, nil)
+	h, ok, _ := powseal.Solve(context.Background(), blk.Header, target, 1, nil)
 	if !ok {
 		t.Fatal("no nonce found")
 	}
@@ -890,7 +891,7 @@ func childCommit(dir string, out *suiteOut) error {
 	}()
 	g := n.Genesis
 	for {
-		blk, err := miner.MineOne(context.Background(), n.Chain, n.Pool, pow.TargetHash, core.Address{0xc}, 1, int(g.MaxBlockBytes), int(g.MaxBlockTxs))
+		blk, err := miner.MineOne(context.Background(), n.Chain, n.Pool, n.Sealer, core.Address{0xc}, 1, int(g.MaxBlockBytes), int(g.MaxBlockTxs))
 		if err != nil {
 			return err
 		}

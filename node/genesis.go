@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/consensus/engines"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/fsutil"
 )
@@ -73,6 +73,6 @@ func CheckGenesis(g *core.Genesis) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
-	_, err := pow.New(g)
+	_, err := engines.New(g)
 	return err
 }

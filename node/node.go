@@ -17,7 +17,8 @@ import (
 	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain"
-	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/consensus"
+	"github.com/cairn-chain/cairn/consensus/engines"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/events"
 	"github.com/cairn-chain/cairn/explorer"
@@ -93,11 +94,13 @@ var ErrDatabaseDamaged = errors.New("node: the database is damaged")
 
 // Node is a running full node's core: store, chain, mempool, miner.
 type Node struct {
-	cfg     Config
-	log     *slog.Logger
-	kv      store.KV
-	DB      *store.DB
-	Engine  *pow.Engine
+	cfg    Config
+	log    *slog.Logger
+	kv     store.KV
+	DB     *store.DB
+	Engine consensus.Engine // built from the genesis by consensus/engines
+	// Sealer seals the blocks this node mines (the engine's).
+	Sealer  consensus.Sealer
 	Chain   *chain.Chain
 	Pool    *mempool.Pool
 	Miner   *miner.Miner
@@ -172,7 +175,11 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := pow.New(g)
+	eng, err := engines.New(g)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := engines.NewSealer(eng)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +201,7 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, openError(dbDir, err)
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Genesis: g, Events: events.NewBus(0), MovedDB: moved}
+	n := &Node{cfg: cfg, log: cfg.Logger, kv: kv, Engine: eng, Sealer: sealer, Genesis: g, Events: events.NewBus(0), MovedDB: moved}
 	if err := n.open(); err != nil {
 		n.closeStores()
 		return nil, openError(dbDir, err)
@@ -288,7 +295,7 @@ func (n *Node) open() error {
 		return fmt.Errorf("node: load mempool: %w", err)
 	}
 	n.Miner, err = miner.New(miner.Config{
-		Chain: n.Chain, Txs: n.Pool, Target: pow.TargetHash, Submit: n.submitMined,
+		Chain: n.Chain, Txs: n.Pool, Sealer: n.Sealer, Submit: n.submitMined,
 		Threads: n.cfg.Threads, Address: n.cfg.MinerAddress,
 		MaxBlockBytes: int(n.Genesis.MaxBlockBytes), MaxBlockTxs: int(n.Genesis.MaxBlockTxs),
 		MaxHashRate: n.cfg.MaxHashRate, Logger: n.log,
@@ -427,7 +434,7 @@ func (n *Node) MineOne(ctx context.Context, addr core.Address) (*core.Block, err
 	if addr.IsZero() {
 		addr = n.Miner.Stats().Address
 	}
-	blk, err := miner.MineOne(ctx, n.Chain, n.Pool, pow.TargetHash, addr, n.cfg.Threads, int(n.Genesis.MaxBlockBytes), int(n.Genesis.MaxBlockTxs))
+	blk, err := miner.MineOne(ctx, n.Chain, n.Pool, n.Sealer, addr, n.cfg.Threads, int(n.Genesis.MaxBlockBytes), int(n.Genesis.MaxBlockTxs))
 	if err != nil {
 		return nil, err
 	}

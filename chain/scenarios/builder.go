@@ -11,7 +11,8 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/consensus"
+	"github.com/cairn-chain/cairn/consensus/engines"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/testkit"
 	"github.com/cairn-chain/cairn/state"
@@ -34,7 +35,7 @@ func NewKey(i int) Key {
 // digests are computed independently of the chain package.
 type Builder struct {
 	Genesis *core.Genesis
-	Engine  *pow.Engine
+	Engine  consensus.Engine // the genesis's (proof of work): the vectors carry real seals
 	Keys    []Key
 	blocks  map[string]*core.Block
 	states  map[string]state.Memory // after each block that is valid on its branch
@@ -74,7 +75,7 @@ func NewBuilder() *Builder {
 	if err := g.Validate(); err != nil {
 		panic("scenarios: genesis: " + err.Error())
 	}
-	eng, err := pow.New(g)
+	eng, err := engines.New(g)
 	if err != nil {
 		panic("scenarios: engine: " + err.Error())
 	}
@@ -86,6 +87,18 @@ func NewBuilder() *Builder {
 	st.Apply(state.GenesisChanges(g))
 	b.states[GenesisLabel] = st
 	return b
+}
+
+// builderReader is the builder's blocks as a consensus.ChainReader.
+type builderReader struct{ b *Builder }
+
+func (r builderReader) HeaderByHash(h core.Hash) (*core.Header, bool) {
+	name, ok := r.b.names[h]
+	if !ok {
+		return nil, false
+	}
+	hdr := r.b.blocks[name].Header
+	return &hdr, true
 }
 
 // Block returns a named block.
@@ -153,8 +166,10 @@ func (b *Builder) next(name, parent string, txs []*core.Tx, mut func(*core.Heade
 		PrevHash:  p.Hash(),
 		Timestamp: p.Header.Timestamp + BlockTime,
 		Miner:     b.Keys[0].Addr,
-		Bits:      b.Engine.NextBits(&p.Header),
 	}, Txs: txs}
+	if err := b.Engine.Prepare(builderReader{b}, &blk.Header); err != nil {
+		panic(fmt.Sprintf("scenarios: prepare %s: %v", name, err))
+	}
 	blk.Header.TxRoot = core.MerkleRoot(blk.TxIDs())
 	if mut != nil {
 		mut(&blk.Header)

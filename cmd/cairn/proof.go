@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/consensus/pow"
+	"github.com/cairn-chain/cairn/consensus/engines"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/spf13/cobra"
 )
@@ -180,12 +180,8 @@ func checkHeader(b *wire.Block) error {
 	if hash.String() != b.Hash {
 		return invalid("the header the node gave for block %s hashes to %s", b.Hash, hash)
 	}
-	target, err := pow.TargetHash(h.Bits)
-	if err != nil {
-		return invalid("block %s: bits %s: %v", b.Hash, b.Bits, err)
-	}
-	if h.Height > 0 && !pow.CheckHash(hash, target) {
-		return invalid("block %s: hash above its target (no valid proof of work)", b.Hash)
+	if err := engines.CheckSealOffline(&h); err != nil {
+		return invalid("block %s (bits %s): %v", b.Hash, b.Bits, err)
 	}
 	return nil
 }

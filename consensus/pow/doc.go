@@ -6,7 +6,8 @@
 // The maths are plain leaf functions (CompactToBig, BigToCompact,
 // TargetHash, CheckHash, CalcWork, NextBitsASERT) usable on fake headers;
 // Engine bundles them with a genesis's parameters and implements
-// consensus.Engine.
+// consensus.Engine (CheckHeader, Prepare, Author, PreferTie, Difficulty);
+// consensus/pow/powseal seals its headers.
 //
 // pow is pure: no I/O, no goroutines, no clock. Difficulty uses integer
 // arithmetic only, so every node computes the same bits.

@@ -18,7 +18,10 @@ type Engine struct {
 	anchor   core.Header // the genesis header
 }
 
-var _ consensus.Engine = (*Engine)(nil)
+var (
+	_ consensus.Engine             = (*Engine)(nil)
+	_ consensus.DifficultyReporter = (*Engine)(nil)
+)
 
 // New returns the engine for a genesis, after checking its PoW parameters:
 // pow_limit non-zero; initial_bits decoding to a target in [1, pow_limit];
@@ -118,4 +121,36 @@ func (e *Engine) Work(h *core.Header) *big.Int {
 		return new(big.Int)
 	}
 	return CalcWork(h.Bits)
+}
+
+// CheckHeader is VerifyHeader for the chain: PoW needs the parent only.
+func (e *Engine) CheckHeader(_ consensus.ChainReader, h, parent *core.Header) error {
+	return e.VerifyHeader(h, parent)
+}
+
+// Prepare sets h.Bits to the bits ASERT requires after h's parent, read
+// from chain. The nonce is the sealer's.
+func (e *Engine) Prepare(chain consensus.ChainReader, h *core.Header) error {
+	if h == nil || chain == nil {
+		return core.Errorf(core.CodeMalformed, "pow: no header or chain")
+	}
+	parent, ok := chain.HeaderByHash(h.PrevHash)
+	if !ok {
+		return core.Errorf(core.CodeUnknownParent, "pow: parent %s of block %d unknown", h.PrevHash, h.Height)
+	}
+	h.Bits = e.NextBits(parent)
+	return nil
+}
+
+// Author returns h.Miner: a PoW block pays whoever the miner names.
+func (e *Engine) Author(h *core.Header) core.Address { return h.Miner }
+
+// PreferTie returns false: between branches of equal work the first seen
+// is kept.
+func (e *Engine) PreferTie(_ consensus.ChainReader, _, _ *core.Header) bool { return false }
+
+// Difficulty returns pow_limit / target(h.Bits), the difficulty /status
+// shows; 0 for bits without a valid non-zero target.
+func (e *Engine) Difficulty(h *core.Header) float64 {
+	return Difficulty(h.Bits, e.params.PowLimit)
 }

@@ -1,15 +1,22 @@
-package miner
+package powseal
 
 import (
 	"bytes"
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/cairn-chain/cairn/consensus"
+	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
 )
+
+// easyTarget is met by about half of all hashes.
+var easyTarget = core.Hash{0x7f, 0xff, 0xff}
 
 // naiveSearch is the reference: Header.Hash for each nonce in turn.
 func naiveSearch(h core.Header, target core.Hash, start, step uint64) (nonce, hashes uint64) {
@@ -156,26 +163,45 @@ func TestSolveStops(t *testing.T) {
 	leaks()
 }
 
-func TestResumeContinuesTheNonceSequence(t *testing.T) {
-	h := randomHeader(rand.New(rand.NewPCG(16, 17)))
-	h.Nonce = 0
-	var r resume
-	first := h
-	r.start(&first)
-	if first.Nonce != 0 {
-		t.Fatalf("first template starts at %d", first.Nonce)
+// noLeaks records the goroutine count and returns a check that it comes
+// back to it within the deadline.
+func noLeaks(t *testing.T) func() {
+	base := runtime.NumGoroutine()
+	return func() {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for runtime.NumGoroutine() > base {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<16)
+				t.Fatalf("%d goroutines, %d before the test:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+			}
+			<-tick.C
+		}
 	}
-	r.done(first, 1000, 3)
-	again := h
-	r.start(&again)
-	if again.Nonce != 3000 {
-		t.Fatalf("same template again starts at %d, want 3000", again.Nonce)
+}
+
+func TestSealerSealsAndChecksBits(t *testing.T) {
+	h := randomHeader(rand.New(rand.NewPCG(20, 21)))
+	h.Bits = 0x207fffff // target 7fffff00..00: about half of all hashes
+	s := New()
+	got, found, err := s.Seal(context.Background(), h, consensus.SealOptions{Threads: 2})
+	if err != nil || !found {
+		t.Fatalf("Seal: found %v, err %v", found, err)
 	}
-	r.done(again, 1000, 3)
-	other := h
-	other.Timestamp++
-	r.start(&other)
-	if other.Nonce != 0 {
-		t.Fatalf("a new template starts at %d, want 0", other.Nonce)
+	target, _ := pow.TargetHash(h.Bits)
+	if !pow.CheckHash(got.Hash(), target) {
+		t.Fatalf("sealed header %s above target %s", got.Hash(), target)
+	}
+	h.Bits = 0x04923456 // negative: no valid target
+	if _, found, err := s.Seal(context.Background(), h, consensus.SealOptions{}); err == nil || found {
+		t.Fatalf("Seal with bad bits: found %v, err %v", found, err)
+	}
+	var calls atomic.Int64
+	h.Bits = 0x03000001 // target 0: met by no hash in practice
+	if _, found, err := s.Seal(context.Background(), h, consensus.SealOptions{Threads: 1, Limit: 3 * batchSize,
+		Progress: func(n uint64) { calls.Add(1) }}); err != nil || found || calls.Load() != 3 {
+		t.Fatalf("Seal with a limit: found %v, err %v, %d progress calls, want 3", found, err, calls.Load())
 	}
 }

@@ -1,4 +1,4 @@
-package miner
+package powseal
 
 import (
 	"math/rand/v2"
