@@ -9,7 +9,7 @@ import (
 const module = "github.com/cairn-chain/cairn/"
 
 // pure lists the packages that must stay pure state machines.
-var pure = []string{"core", "consensus", "consensus/pow", "state", "chain", "mempool", "index", "vm/meter", "vm/hostapi"}
+var pure = []string{"core", "consensus", "consensus/pow", "consensus/fake", "state", "chain", "mempool", "index", "vm/meter", "vm/hostapi"}
 
 // forbidden are import-path prefixes a pure package must not depend on.
 var forbidden = []string{
@@ -30,9 +30,11 @@ var forbidden = []string{
 // parts only through its own interfaces (api.Backend), never the
 // packages behind them.
 var edges = map[string][]string{
-	"p2p": {module + "api"},
+	"p2p": {module + "api", module + "consensus/pow", module + "consensus/engines"},
+	// The miner drives whatever consensus.Sealer it is given.
+	"miner": {module + "consensus/pow", module + "consensus/engines", module + "consensus/fake"},
 	"api": {
-		module + "store", module + "miner", module + "consensus/pow",
+		module + "store", module + "miner", module + "consensus/pow", module + "consensus/engines",
 		module + "chain", module + "mempool", module + "node", module + "p2p",
 	},
 }
@@ -91,5 +93,51 @@ func TestCheckerSeesPebble(t *testing.T) {
 func TestCheckerSeesAPI(t *testing.T) {
 	if bad := violations(t, "node", edges["p2p"]); len(bad) == 0 {
 		t.Fatal("the checker found no api dependency in node")
+	}
+}
+
+// engineUsers name no concrete consensus engine: they get theirs from the
+// factory, consensus/engines (which they may import: it imports the
+// engines), and use it through the consensus interfaces. Unlike the rules
+// above this checks direct imports of every package under each prefix.
+var engineUsers = []string{"node", "api", "miner", "p2p", "cmd", "explorer"}
+
+// concreteEngines are the packages of the engines themselves.
+var concreteEngines = []string{module + "consensus/pow", module + "consensus/fake"}
+
+func TestOnlyTheFactoryNamesAnEngine(t *testing.T) {
+	for _, p := range engineUsers {
+		t.Run(p, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, module+p+"/...").CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list %s: %v\n%s", p, err, out)
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) == 0 || lines[0] == "" {
+				t.Fatalf("go list %s returned no packages", p)
+			}
+			for _, line := range lines {
+				pkg, imports, _ := strings.Cut(line, ":")
+				for _, imp := range strings.Fields(imports) {
+					for _, bad := range concreteEngines {
+						if imp == bad || strings.HasPrefix(imp, bad+"/") {
+							t.Errorf("%s imports %s: use consensus/engines and the consensus interfaces", pkg, imp)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCheckerSeesAnEngine proves the engine rule can fail: the factory
+// does import the PoW engine.
+func TestCheckerSeesAnEngine(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, module+"consensus/engines").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if !strings.Contains(" "+string(out), " "+module+"consensus/pow ") {
+		t.Fatalf("the checker found no consensus/pow import in consensus/engines: %q", out)
 	}
 }
