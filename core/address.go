@@ -41,6 +41,16 @@ func (k PublicKey) Address() Address {
 // String returns the key as 64 lowercase hex characters.
 func (k PublicKey) String() string { return Hash(k).String() }
 
+// MarshalText implements encoding.TextMarshaler (64 hex characters).
+func (k PublicKey) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (k *PublicKey) UnmarshalText(b []byte) error {
+	v, err := ParsePublicKey(string(b))
+	*k = v
+	return err
+}
+
 // ParsePublicKey parses 64 hex characters.
 func ParsePublicKey(s string) (PublicKey, error) {
 	var k PublicKey

@@ -6,9 +6,15 @@ import (
 
 // Block limits fixed by the protocol (genesis sets tighter ones).
 const (
-	BlockVersion = 1 // the only block version of protocol v1
-	// HeaderSize is the size of an encoded header.
+	BlockVersion = 1 // the proof-of-work header (protocol v1)
+	// BlockVersionSigned is the header of a signed engine (proof of
+	// authority): the version-1 fields, then the signer's key, a vote and
+	// the signer's signature.
+	BlockVersionSigned = 2
+	// HeaderSize is the size of an encoded version-1 header.
 	HeaderSize = 2 + 8 + HashSize + 8 + HashSize + AddressSize + 4 + 8
+	// MaxHeaderSize is the largest encoded header of any version.
+	MaxHeaderSize = HeaderSize + PublicKeySize + 1 + PublicKeySize + SignatureSize
 	// HeaderNonceOffset is where the nonce starts in an encoded header: a
 	// miner hashes everything before it once and only the tail per nonce.
 	HeaderNonceOffset = HeaderSize - 8
@@ -17,7 +23,9 @@ const (
 	MaxBlockSizeHard = 32 << 20
 )
 
-// Header is a block header. Fields are in encoding order; Nonce is last.
+// Header is a block header. Fields are in encoding order; Nonce is the
+// last of version 1. Version 2 (a signed engine) adds Signer, Vote and
+// Signature.
 type Header struct {
 	Version   uint16
 	Height    uint64 // the brief's "index"
@@ -25,9 +33,26 @@ type Header struct {
 	Timestamp uint64 // unix milliseconds
 	TxRoot    Hash   // RFC 6962 Merkle root of the tx IDs
 	Miner     Address
-	Bits      uint32 // compact target
+	Bits      uint32 // compact target (PoW); the engine's weight (PoA)
 	Nonce     uint64
+	// Version 2 only.
+	Signer    PublicKey // who sealed the block
+	Vote      Vote      // a proposal to add or drop a signer (VoteNone: none)
+	Signature Signature // the signer's Ed25519 signature over SigningBytes
 }
+
+// Vote is a version-2 header's proposal about the signer set.
+type Vote struct {
+	Kind   uint8     // VoteNone, VoteAdd or VoteDrop
+	Target PublicKey // the signer to add or drop (zero with VoteNone)
+}
+
+// Vote kinds.
+const (
+	VoteNone uint8 = 0
+	VoteAdd  uint8 = 1
+	VoteDrop uint8 = 2
+)
 
 // Block is a header and its transactions.
 type Block struct {
@@ -35,8 +60,32 @@ type Block struct {
 	Txs    []*Tx
 }
 
-// AppendEncode appends the 114-byte header encoding to b.
+// AppendEncode appends the header encoding to b (114 bytes for version 1).
 func (h *Header) AppendEncode(b []byte) []byte {
+	b = h.appendUnsigned(b)
+	if h.Version == BlockVersionSigned {
+		b = append(b, h.Signature[:]...)
+	}
+	return b
+}
+
+// SigningBytes returns what a version-2 header's signature covers: its
+// encoding without the signature.
+func (h *Header) SigningBytes() []byte { return h.appendUnsigned(make([]byte, 0, h.Size())) }
+
+// Size returns the length of the header's encoding.
+func (h *Header) Size() int {
+	if h.Version == BlockVersionSigned {
+		n := HeaderSize + PublicKeySize + 1 + SignatureSize
+		if h.Vote.Kind != VoteNone {
+			n += PublicKeySize
+		}
+		return n
+	}
+	return HeaderSize
+}
+
+func (h *Header) appendUnsigned(b []byte) []byte {
 	b = appendU16(b, h.Version)
 	b = appendU64(b, h.Height)
 	b = append(b, h.PrevHash[:]...)
@@ -44,15 +93,24 @@ func (h *Header) AppendEncode(b []byte) []byte {
 	b = append(b, h.TxRoot[:]...)
 	b = append(b, h.Miner[:]...)
 	b = appendU32(b, h.Bits)
-	return appendU64(b, h.Nonce)
+	b = appendU64(b, h.Nonce)
+	if h.Version == BlockVersionSigned {
+		b = append(b, h.Signer[:]...)
+		b = append(b, h.Vote.Kind)
+		if h.Vote.Kind != VoteNone {
+			b = append(b, h.Vote.Target[:]...)
+		}
+	}
+	return b
 }
 
 // Encode returns the header encoding.
-func (h *Header) Encode() []byte { return h.AppendEncode(make([]byte, 0, HeaderSize)) }
+func (h *Header) Encode() []byte { return h.AppendEncode(make([]byte, 0, h.Size())) }
 
-// Hash returns the block hash: SHA-256 of the header encoding.
+// Hash returns the block hash: SHA-256 of the header encoding (a version-2
+// header's signature included).
 func (h *Header) Hash() Hash {
-	var buf [HeaderSize]byte
+	var buf [MaxHeaderSize]byte
 	return Sum(h.AppendEncode(buf[:0]))
 }
 
@@ -76,15 +134,32 @@ func decodeHeader(r *Reader) *Header {
 	r.Fixed("miner", h.Miner[:])
 	h.Bits = r.U32("bits")
 	h.Nonce = r.U64("nonce")
+	if h.Version == BlockVersionSigned {
+		r.Fixed("signer", h.Signer[:])
+		var k [1]byte
+		r.Fixed("vote", k[:])
+		switch h.Vote.Kind = k[0]; {
+		case r.Err() != nil:
+		case h.Vote.Kind == VoteAdd || h.Vote.Kind == VoteDrop:
+			r.Fixed("vote target", h.Vote.Target[:])
+		case h.Vote.Kind != VoteNone:
+			r.Fail(CodeMalformed, "vote", "unknown vote kind %d (0 none, 1 add, 2 drop)", k[0])
+		}
+		r.Fixed("signature", h.Signature[:])
+	}
 	return h
 }
+
+// DecodeHeaderFrom reads one header of any version from r (headers in a
+// list are self-delimiting: the version says what follows).
+func DecodeHeaderFrom(r *Reader) *Header { return decodeHeader(r) }
 
 // Hash returns the block hash.
 func (b *Block) Hash() Hash { return b.Header.Hash() }
 
 // Size returns the length of the block's canonical encoding.
 func (b *Block) Size() int {
-	n := HeaderSize + uvarintLen(uint64(len(b.Txs)))
+	n := b.Header.Size() + uvarintLen(uint64(len(b.Txs)))
 	for _, tx := range b.Txs {
 		s := tx.Size()
 		n += uvarintLen(uint64(s)) + s

@@ -278,3 +278,48 @@ func TestSigCacheShardedBounded(t *testing.T) {
 		t.Fatal("just-added id missing")
 	}
 }
+
+// TestSignedHeader: a version-2 header round-trips with and without a
+// vote; its signature covers every other field and its hash covers the
+// signature; a bad vote kind or a truncated header is refused.
+func TestSignedHeader(t *testing.T) {
+	h := signedHeader()
+	for _, vote := range []Vote{h.Vote, {}} {
+		h.Vote = vote
+		enc := h.Encode()
+		if len(enc) != h.Size() || len(enc) > MaxHeaderSize {
+			t.Fatalf("vote %+v: %d bytes, Size %d", vote, len(enc), h.Size())
+		}
+		got, err := DecodeHeader(enc)
+		if err != nil || *got != *h {
+			t.Fatalf("vote %+v: round trip %+v, %v", vote, got, err)
+		}
+	}
+	h = signedHeader()
+	if !ed25519.Verify(h.Signer[:], h.SigningBytes(), h.Signature[:]) {
+		t.Fatal("signature over SigningBytes does not verify")
+	}
+	other := *h
+	other.Vote.Kind = VoteDrop
+	if ed25519.Verify(h.Signer[:], other.SigningBytes(), h.Signature[:]) {
+		t.Fatal("the signature does not cover the vote")
+	}
+	other = *h
+	other.Signature[0] ^= 1
+	if other.Hash() == h.Hash() {
+		t.Fatal("the hash does not cover the signature")
+	}
+	enc := h.Encode()
+	bad := append([]byte(nil), enc...)
+	bad[HeaderSize+PublicKeySize] = 3
+	for name, b := range map[string][]byte{"vote kind 3": bad, "truncated": enc[:len(enc)-1], "trailing": append(enc, 0)} {
+		if _, err := DecodeHeader(b); !errors.Is(err, CodeMalformed) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Version 1 is unchanged: 114 bytes, no signer fields.
+	v1 := testBlock(0).Header
+	if len(v1.Encode()) != HeaderSize || v1.Size() != HeaderSize {
+		t.Fatalf("version-1 header of %d bytes", len(v1.Encode()))
+	}
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"testing"
 )
 
@@ -57,6 +58,9 @@ func FuzzDecodeBlock(f *testing.F) {
 // the header it reads.
 func FuzzDecodeBlockSummary(f *testing.F) {
 	f.Add(testBlock(0).Encode())
+	sb := testBlock(1)
+	sb.Header = *signedHeader()
+	f.Add(sb.Encode())
 	f.Add(testBlock(3).Encode())
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -64,7 +68,7 @@ func FuzzDecodeBlockSummary(f *testing.F) {
 		if err != nil {
 			return
 		}
-		hd, herr := DecodeHeader(b[:HeaderSize])
+		hd, herr := DecodeHeader(b[:hdr.Size()])
 		if herr != nil || *hd != hdr {
 			t.Fatalf("summary header %v, DecodeHeader %v (%v)", hdr, hd, herr)
 		}
@@ -75,11 +79,15 @@ func FuzzDecodeBlockSummary(f *testing.F) {
 func FuzzDecodeHeader(f *testing.F) {
 	h := testBlock(0).Header
 	f.Add(h.Encode())
+	s := signedHeader()
+	f.Add(s.Encode())
+	s.Vote = Vote{}
+	f.Add(s.Encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		hd, err := DecodeHeader(b)
 		if err != nil {
-			if len(b) == HeaderSize {
-				t.Fatal("a 114-byte header failed to decode")
+			if len(b) == HeaderSize && (len(b) < 2 || b[1] != BlockVersionSigned || b[0] != 0) {
+				t.Fatal("a 114-byte header of version 1 layout failed to decode")
 			}
 			return
 		}
@@ -128,4 +136,15 @@ func FuzzParseGenesis(f *testing.F) {
 			t.Fatal("genesis hash changed on round trip")
 		}
 	})
+}
+
+// signedHeader is a version-2 header with a vote, signed by testKey(7).
+func signedHeader() *Header {
+	k := testKey(7)
+	h := &Header{Version: BlockVersionSigned, Height: 5, PrevHash: Sum([]byte("p")), Timestamp: 1_700_000_000_000,
+		TxRoot: MerkleRoot(nil), Bits: 2, Vote: Vote{Kind: VoteAdd, Target: PublicKey{9}}}
+	copy(h.Signer[:], k.Public().(ed25519.PublicKey))
+	h.Miner = h.Signer.Address()
+	copy(h.Signature[:], ed25519.Sign(k, h.SigningBytes()))
+	return h
 }

@@ -30,11 +30,15 @@ type Genesis struct {
 	MaxBlockTxs       uint64 `json:"max_block_txs"`
 	// Contract rules (docs/contracts.md); 0 or absent: the default
 	// (Contracts applies them).
-	GasPrice               uint64  `json:"gas_price,omitempty"`
-	MaxBlockGas            uint64  `json:"max_block_gas,omitempty"`
-	MaxCodeBytes           uint64  `json:"max_code_bytes,omitempty"`
-	MaxContractMemoryPages uint64  `json:"max_contract_memory_pages,omitempty"`
-	Alloc                  []Alloc `json:"-"` // sorted by address; JSON "alloc": {address: balance}
+	GasPrice               uint64 `json:"gas_price,omitempty"`
+	MaxBlockGas            uint64 `json:"max_block_gas,omitempty"`
+	MaxCodeBytes           uint64 `json:"max_code_bytes,omitempty"`
+	MaxContractMemoryPages uint64 `json:"max_contract_memory_pages,omitempty"`
+	// Consensus names the engine: "pow" (the default, also "") or "poa"
+	// with PoA's parameters. Part of the chain's identity.
+	Consensus string     `json:"consensus,omitempty"`
+	PoA       *PoAParams `json:"poa,omitempty"`
+	Alloc     []Alloc    `json:"-"` // sorted by address; JSON "alloc": {address: balance}
 }
 
 // Alloc is an initial balance.
@@ -228,6 +232,9 @@ func (g *Genesis) Validate() error {
 	if err := g.validateContracts(); err != nil {
 		return err
 	}
+	if err := g.validateConsensus(); err != nil {
+		return err
+	}
 	rewards, ok := g.totalRewards()
 	if !ok || total+rewards > MaxMoney {
 		return bad("supply: alloc %d + all future block rewards exceed MaxMoney %d; lower initial_reward or halving_interval", total, uint64(MaxMoney))
@@ -290,6 +297,9 @@ func (g *Genesis) ParamsHash() Hash {
 	if g.hasContractFields() {
 		version = 2
 	}
+	if g.IsPoA() {
+		version = 3
+	}
 	b := appendU16(nil, version) // genesis encoding version
 	b = appendBytes(b, []byte(g.ChainID))
 	b = appendBytes(b, []byte(g.AddressPrefix))
@@ -300,10 +310,13 @@ func (g *Genesis) ParamsHash() Hash {
 	for _, v := range []uint64{g.TargetBlockTimeMs, g.AsertHalflifeMs, g.InitialReward, g.HalvingInterval, g.MinFee, g.MaxBlockBytes, g.MaxBlockTxs} {
 		b = appendU64(b, v)
 	}
-	if version == 2 {
+	if version >= 2 {
 		for _, v := range []uint64{g.GasPrice, g.MaxBlockGas, g.MaxCodeBytes, g.MaxContractMemoryPages} {
 			b = appendU64(b, v)
 		}
+	}
+	if version == 3 {
+		b = g.PoA.appendEncode(b)
 	}
 	b = binary.AppendUvarint(b, uint64(len(g.Alloc)))
 	for _, a := range g.Alloc {

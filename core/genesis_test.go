@@ -93,3 +93,40 @@ func TestGenesisJSONRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed the genesis: %s", out)
 	}
 }
+
+// TestGenesisPoA: a proof-of-authority genesis loads from JSON with its
+// signers sorted, is part of the chain's identity, and bad parameters are
+// refused with what is wrong; a PoW genesis keeps its hash.
+func TestGenesisPoA(t *testing.T) {
+	a, b := PublicKey{2}, PublicKey{1}
+	doc := `{"chain_id":"auth","timestamp":1700000000000,"consensus":"poa","poa":{"signers":["` + a.String() + `","` + b.String() + `"],"period_ms":1000}}`
+	g, err := LoadGenesis(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.IsPoA() || g.PoA.Signers[0] != b || g.PoA.PoAEpoch() != DefaultPoAEpoch {
+		t.Fatalf("loaded %+v", g.PoA)
+	}
+	pow := NewGenesis("auth", 1_700_000_000_000)
+	if g.Hash() == pow.Hash() {
+		t.Fatal("the engine is not part of the chain's identity")
+	}
+	other := *g
+	other.PoA = &PoAParams{Signers: []PublicKey{a}, PeriodMs: 1000}
+	if other.Hash() == g.Hash() {
+		t.Fatal("the signers are not part of the chain's identity")
+	}
+	for name, c := range map[string]string{
+		"unknown engine":   `"consensus":"pos"`,
+		"no signers":       `"consensus":"poa","poa":{"signers":[],"period_ms":1000}`,
+		"period too short": `"consensus":"poa","poa":{"signers":["` + a.String() + `"],"period_ms":10}`,
+		"twice":            `"consensus":"poa","poa":{"signers":["` + a.String() + `","` + a.String() + `"],"period_ms":1000}`,
+		"poa without poa":  `"poa":{"signers":["` + a.String() + `"],"period_ms":1000}`,
+		"bad key":          `"consensus":"poa","poa":{"signers":["zz"],"period_ms":1000}`,
+	} {
+		_, err := LoadGenesis(strings.NewReader(`{"chain_id":"auth","timestamp":1700000000000,` + c + `}`))
+		if err == nil || !strings.Contains(err.Error(), "genesis") && !strings.Contains(err.Error(), "signers") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
