@@ -35,11 +35,12 @@ func (n *node) ancestor(h uint64) *node {
 	return n
 }
 
-// Index entry encoding: header (114) || status (1) || seq (8) ||
-// uvarint len || cumulative work (big-endian, minimal).
+// Index entry encoding: header (114 bytes for version 1, more for a
+// signed one) || status (1) || seq (8) || uvarint len || cumulative work
+// (big-endian, minimal).
 func encodeNode(n *node) []byte {
 	w := n.work.Bytes()
-	b := n.header.AppendEncode(make([]byte, 0, core.HeaderSize+9+1+len(w)))
+	b := n.header.AppendEncode(make([]byte, 0, n.header.Size()+9+1+len(w)))
 	b = append(b, n.status)
 	b = binary.BigEndian.AppendUint64(b, n.seq)
 	b = binary.AppendUvarint(b, uint64(len(w)))
@@ -50,11 +51,15 @@ func decodeNode(hash core.Hash, b []byte) (*node, error) {
 	if len(b) < core.HeaderSize+9+1 {
 		return nil, core.Errorf(core.CodeMalformed, "index entry %s: %d bytes, too short", hash, len(b))
 	}
-	h, err := core.DecodeHeader(b[:core.HeaderSize])
-	if err != nil {
+	r := core.NewReader("index entry header", b)
+	h := core.DecodeHeaderFrom(r)
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	rest := b[core.HeaderSize:]
+	rest := b[h.Size():]
+	if len(rest) < 9+1 {
+		return nil, core.Errorf(core.CodeMalformed, "index entry %s: %d bytes, too short", hash, len(b))
+	}
 	n := &node{hash: hash, header: *h, status: rest[0], seq: binary.BigEndian.Uint64(rest[1:9])}
 	l, k := binary.Uvarint(rest[9:])
 	if k != 1 || l > 33 || uint64(len(rest[9+k:])) != l || l > 0 && rest[9+k] == 0 {

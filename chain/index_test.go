@@ -9,7 +9,16 @@ import (
 )
 
 func TestNodeEncoding(t *testing.T) {
-	h := core.Header{Version: 1, Height: 5, Timestamp: 99, Bits: 0x207fffff, Nonce: 7}
+	for _, h := range []core.Header{
+		{Version: 1, Height: 5, Timestamp: 99, Bits: 0x207fffff, Nonce: 7},
+		{Version: core.BlockVersionSigned, Height: 6, Timestamp: 99, Bits: 2, Signer: core.PublicKey{3},
+			Vote: core.Vote{Kind: core.VoteAdd, Target: core.PublicKey{4}}, Signature: core.Signature{5}},
+	} {
+		testNodeEncoding(t, h)
+	}
+}
+
+func testNodeEncoding(t *testing.T, h core.Header) {
 	n := &node{hash: h.Hash(), header: h, work: big.NewInt(123456789), status: statusValid, seq: 42}
 	back, err := decodeNode(n.hash, encodeNode(n))
 	if err != nil {
@@ -35,13 +44,11 @@ func FuzzDecodeNode(f *testing.F) {
 	f.Add(encodeNode(&node{hash: h.Hash(), header: h, work: big.NewInt(77), status: statusValid, seq: 1}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if len(b) < core.HeaderSize {
+		r := core.NewReader("header", b)
+		hd := core.DecodeHeaderFrom(r)
+		if r.Err() != nil {
 			_, _ = decodeNode(core.Hash{}, b)
 			return
-		}
-		hd, err := core.DecodeHeader(b[:core.HeaderSize])
-		if err != nil {
-			t.Fatal(err)
 		}
 		n, err := decodeNode(hd.Hash(), b)
 		if err != nil {

@@ -92,8 +92,8 @@ func (c *Chain) CheckHeaders(headers []core.Header) (int, error) {
 		if n, known := c.index[hash]; known && n.invalid() {
 			return i, core.Errorf(core.CodeInvalidAncestor, "header %s is known to be invalid", hash)
 		}
-		if h.Version != core.BlockVersion {
-			return i, core.Errorf(core.CodeBadVersion, "header %s: version %d", hash, h.Version)
+		if want := c.headerVersion(); h.Version != want {
+			return i, core.Errorf(core.CodeBadVersion, "header %s: version %d, want %d", hash, h.Version, want)
 		}
 		if err := c.cfg.Engine.VerifySeal(h); err != nil {
 			return i, err

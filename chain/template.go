@@ -39,7 +39,7 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 			ErrFutureTip, tip.hash, tip.header.Height, time.UnixMilli(int64(mtp)).Sub(now).Round(time.Second), MaxFutureDrift)
 	}
 	blk := &core.Block{Header: core.Header{
-		Version:   core.BlockVersion,
+		Version:   c.headerVersion(),
 		Height:    tip.header.Height + 1,
 		PrevHash:  tip.hash,
 		Timestamp: ts,
@@ -48,7 +48,7 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 	if err := c.cfg.Engine.Prepare((*indexReader)(c), &blk.Header); err != nil {
 		return nil, fmt.Errorf("chain: prepare block %d: %w", blk.Header.Height, err)
 	}
-	size := uint64(core.HeaderSize + 4) // header + a generous tx-count varint
+	size := uint64(core.MaxHeaderSize + 4) // header (any version) + a generous tx-count varint
 	b := state.NewBuilder(c.state(), c.rules(), &blk.Header)
 	for _, tx := range candidates {
 		if uint64(len(blk.Txs)) >= g.MaxBlockTxs {

@@ -16,8 +16,8 @@ import (
 func (c *Chain) checkSanity(blk *core.Block) ([]core.Hash, error) {
 	g := c.cfg.Genesis
 	h := &blk.Header
-	if h.Version != core.BlockVersion {
-		return nil, core.Errorf(core.CodeBadVersion, "block version %d, want %d", h.Version, core.BlockVersion)
+	if want := c.headerVersion(); h.Version != want {
+		return nil, core.Errorf(core.CodeBadVersion, "block version %d, want %d", h.Version, want)
 	}
 	if n := uint64(len(blk.Txs)); n > g.MaxBlockTxs {
 		return nil, core.Errorf(core.CodeTooLarge, "block has %d txs, the limit is %d", n, g.MaxBlockTxs)
@@ -118,4 +118,13 @@ func (c *Chain) verifySignatures(blk *core.Block, ids []core.Hash) error {
 		}
 	}
 	return nil
+}
+
+// headerVersion is the header version of this chain's engine: 1 for proof
+// of work, 2 (signed) for proof of authority.
+func (c *Chain) headerVersion() uint16 {
+	if c.cfg.Genesis.IsPoA() {
+		return core.BlockVersionSigned
+	}
+	return core.BlockVersion
 }

@@ -35,7 +35,7 @@ const (
 
 // deployOverhead is a block's bytes besides a deploy's code: the header, a
 // tx count and the rest of the tx.
-const deployOverhead = MaxTxSize + HeaderSize + 8
+const deployOverhead = MaxTxSize + MaxHeaderSize + 8
 
 // ContractParams are the genesis's contract rules, defaults applied.
 type ContractParams struct {

@@ -211,8 +211,8 @@ func (g *Genesis) Validate() error {
 		return bad("initial_reward %d above MaxMoney %d", g.InitialReward, uint64(MaxMoney))
 	case g.MinFee > MaxMoney:
 		return bad("min_fee %d above MaxMoney %d", g.MinFee, uint64(MaxMoney))
-	case g.MaxBlockBytes < HeaderSize+MaxTxSize+8 || g.MaxBlockBytes > MaxBlockSizeHard:
-		return bad("max_block_bytes %d: want %d to %d", g.MaxBlockBytes, HeaderSize+MaxTxSize+8, MaxBlockSizeHard)
+	case g.MaxBlockBytes < MaxHeaderSize+MaxTxSize+8 || g.MaxBlockBytes > MaxBlockSizeHard:
+		return bad("max_block_bytes %d: want %d to %d", g.MaxBlockBytes, MaxHeaderSize+MaxTxSize+8, MaxBlockSizeHard)
 	case g.MaxBlockTxs == 0 || g.MaxBlockTxs > maxBlockTxsHard:
 		return bad("max_block_txs %d: want 1 to %d", g.MaxBlockTxs, maxBlockTxsHard)
 	}

@@ -28,6 +28,7 @@ func FuzzDecodeStatus(f *testing.F) {
 
 func FuzzDecodeHeaders(f *testing.F) {
 	f.Add(EncodeHeaders(testHeaders(2)))
+	f.Add(EncodeHeaders(signedHeaders()))
 	f.Add(EncodeHeaders(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		hs, err := DecodeHeaders(b)

@@ -46,7 +46,7 @@ const (
 	MaxTxBatchBytes = 8 + 3 + MaxTxBatch*(3+core.MaxTxSize)
 	maxRequestBytes = 1 + 2 + MaxTxsPerReq*core.HashSize + 64
 	maxStatusBytes  = 2 + 2*core.HashSize + 8 + 1 + maxWorkLen
-	maxHeadersBytes = 3 + MaxHeadersPerMsg*core.HeaderSize
+	maxHeadersBytes = 3 + MaxHeadersPerMsg*core.MaxHeaderSize
 	maxTxIDsBytes   = 3 + MaxTxIDs*core.HashSize
 	maxTxsBytes     = 3 + MaxTxsPerReq*(3+core.MaxTxSize)
 	maxPeersBytes   = 1 + MaxPeerRecords*(2+maxPeerIDLen+1+MaxPeerAddrs*(2+maxAddrLen))
@@ -145,13 +145,10 @@ func DecodeHeaders(b []byte) ([]core.Header, error) {
 	n := r.Count("count", MaxHeadersPerMsg, core.HeaderSize)
 	hs := make([]core.Header, 0, n)
 	for i := 0; i < n && r.Err() == nil; i++ {
-		raw := r.Take("header", core.HeaderSize)
-		if raw == nil {
-			break
-		}
-		h, err := core.DecodeHeader(raw)
-		if err != nil {
-			r.SetErr(err)
+		// Headers are self-delimiting: the version says what follows (a
+		// version-1 header is 114 bytes, a signed one more).
+		h := core.DecodeHeaderFrom(r)
+		if r.Err() != nil {
 			break
 		}
 		hs = append(hs, *h)

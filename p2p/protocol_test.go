@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"testing"
@@ -123,6 +124,13 @@ func TestMessagesRoundTrip(t *testing.T) {
 			v, err := DecodeHeaders(b)
 			return EncodeHeaders(v), err
 		}},
+		{"signed headers", EncodeHeaders(signedHeaders()), func(b []byte) ([]byte, error) {
+			v, err := DecodeHeaders(b)
+			if err == nil && (len(v) != 3 || v[1] != signedHeaders()[1]) {
+				err = fmt.Errorf("decoded %+v", v)
+			}
+			return EncodeHeaders(v), err
+		}},
 		{"no headers", EncodeHeaders(nil), func(b []byte) ([]byte, error) {
 			v, err := DecodeHeaders(b)
 			return EncodeHeaders(v), err
@@ -202,5 +210,15 @@ func TestReadFrame(t *testing.T) {
 				t.Fatalf("got %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// signedHeaders is a list mixing version-2 headers with and without a
+// vote and a version-1 one (a list is self-delimiting).
+func signedHeaders() []core.Header {
+	return []core.Header{
+		{Version: core.BlockVersionSigned, Height: 1, Bits: 2, Signer: core.PublicKey{1}, Signature: core.Signature{2}},
+		{Version: core.BlockVersionSigned, Height: 2, Bits: 1, Signer: core.PublicKey{3}, Vote: core.Vote{Kind: core.VoteDrop, Target: core.PublicKey{4}}, Signature: core.Signature{5}},
+		{Version: core.BlockVersion, Height: 3, Bits: 0x207fffff},
 	}
 }
