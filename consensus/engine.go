@@ -102,3 +102,52 @@ type DifficultyReporter interface {
 	// Difficulty returns h's difficulty: the easiest target over h's.
 	Difficulty(h *core.Header) float64
 }
+
+// Proposal is a block producer's pending proposal about the signer set of
+// an authority engine: add Target (Add) or drop it. The producer's headers
+// vote for it until it is discarded.
+type Proposal struct {
+	Target core.PublicKey
+	Add    bool
+}
+
+// Voter is implemented by engines whose headers carry votes (PoA): the
+// proposals the local signer's next headers vote for. The admin API's
+// POST /api/v1/consensus/votes calls Propose.
+type Voter interface {
+	// Propose makes the local signer's headers vote to add (add) or drop
+	// target, replacing an earlier proposal about target.
+	Propose(target core.PublicKey, add bool)
+	// Discard withdraws the proposal about target, if any.
+	Discard(target core.PublicKey)
+	// Proposals returns the pending proposals sorted by target.
+	Proposals() []Proposal
+}
+
+// VoteTally is the count of the votes in a chain about one target.
+type VoteTally struct {
+	Target core.PublicKey
+	Add    bool
+	Votes  int
+}
+
+// AuthorityInfo is an authority engine's view of a chain after one block,
+// for GET /api/v1/consensus.
+type AuthorityInfo struct {
+	Engine   string           // "poa"
+	Hash     core.Hash        // the block the view is after
+	Height   uint64           // its height
+	Signers  []core.PublicKey // the signer set, sorted by key bytes
+	InTurn   core.PublicKey   // the signer in turn for the next height
+	Votes    []VoteTally      // pending votes by target
+	PeriodMs uint64           // the block interval
+	Epoch    uint64           // blocks between vote resets
+}
+
+// Authority is implemented by engines with a signer set (PoA).
+type Authority interface {
+	// Authority returns the view after the block hash. chain is read
+	// only for a view the engine has not cached (e.g. after a restart);
+	// it may be nil, and the call then fails for such a block.
+	Authority(chain ChainReader, hash core.Hash) (*AuthorityInfo, error)
+}
