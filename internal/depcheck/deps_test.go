@@ -9,7 +9,7 @@ import (
 const module = "github.com/cairn-chain/cairn/"
 
 // pure lists the packages that must stay pure state machines.
-var pure = []string{"core", "consensus", "consensus/pow", "consensus/fake", "state", "chain", "mempool", "index", "vm/meter", "vm/hostapi"}
+var pure = []string{"core", "consensus", "consensus/pow", "consensus/fake", "consensus/poa", "state", "chain", "mempool", "index", "vm/meter", "vm/hostapi"}
 
 // forbidden are import-path prefixes a pure package must not depend on.
 var forbidden = []string{
@@ -103,7 +103,7 @@ func TestCheckerSeesAPI(t *testing.T) {
 var engineUsers = []string{"node", "api", "miner", "p2p", "cmd", "explorer"}
 
 // concreteEngines are the packages of the engines themselves.
-var concreteEngines = []string{module + "consensus/pow", module + "consensus/fake"}
+var concreteEngines = []string{module + "consensus/pow", module + "consensus/fake", module + "consensus/poa"}
 
 func TestOnlyTheFactoryNamesAnEngine(t *testing.T) {
 	for _, p := range engineUsers {
