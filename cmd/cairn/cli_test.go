@@ -113,6 +113,9 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"genesis", "new", "--decimals", "16"},
 		{"genesis", "new", "--reward", "lots"},
 		{"genesis", "new", "--prefix", "Bad!"},
+		{"genesis", "new", "--consensus", "poa"},
+		{"genesis", "new", "--consensus", "pos"},
+		{"genesis", "new", "--signer", "ab"},
 		{"node"},
 		{"node", "--datadir", ks, "--mine"},
 		{"node", "--datadir", ks, "--log-format", "xml"},
@@ -406,4 +409,28 @@ func TestCLITxSignOffline(t *testing.T) {
 		want(t, 1, "--memo")
 	run(t, []string{testPass}, "", "tx", "sign", "--from", "alice", "--to", bob, "--amount", "1.123456789", "--nonce", "0", "--chain-id", "acme", "--keystore", ks).
 		want(t, 2, "more than 8 decimal places")
+}
+
+// TestGenesisNewPoA: a proof-of-authority genesis from a wallet name and a
+// hex key: both signers listed (sorted), the period from --block-time, no
+// block reward by default; a node accepts it (genesis new checks as the
+// node does).
+func TestGenesisNewPoA(t *testing.T) {
+	ks := t.TempDir()
+	newWallet(t, ks, "org1")
+	hexKey := strings.Repeat("ab", 32)
+	r := run(t, nil, "", "genesis", "new", "--chain-id", "auth", "--consensus", "poa", "--signer", "org1", "--signer", hexKey,
+		"--block-time", "2s", "--keystore", ks)
+	r.want(t, 0)
+	g, err := core.LoadGenesis(strings.NewReader(r.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.IsPoA() || len(g.PoA.Signers) != 2 || g.PoA.PeriodMs != 2000 || g.InitialReward != 0 {
+		t.Fatalf("genesis %+v, poa %+v", g, g.PoA)
+	}
+	if g.PoA.Signers[0].String() != hexKey && g.PoA.Signers[1].String() != hexKey {
+		t.Fatalf("the hex signer is missing: %v", g.PoA.Signers)
+	}
+	run(t, nil, "", "genesis", "new", "--consensus", "poa", "--signer", "nobody", "--keystore", ks).want(t, 1, `--signer "nobody"`)
 }

@@ -20,21 +20,31 @@ The genesis block commits to all of it, so its hash identifies the chain.`,
 func newGenesisNewCmd() *cobra.Command {
 	var (
 		chainID, prefix, minFee, reward, initialBits, powLimit string
-		allocs                                                 []string
+		consensus                                              string
+		allocs, signers                                        []string
+		epoch                                                  uint64
+		keys                                                   keyFlags
 		blockTime, halflife                                    time.Duration
 		decimals                                               uint8
 		timestamp, halving, maxBlockBytes, maxBlockTxs         uint64
 	)
 	cmd := &cobra.Command{
-		Use:   "new [--chain-id ID] [--alloc ADDRESS=COINS]... [--block-time 5s] > genesis.json",
+		Use:   "new [--chain-id ID] [--alloc ADDRESS=COINS]... [--block-time 5s] [--consensus poa --signer KEY_OR_WALLET...] > genesis.json",
 		Short: "Write a new chain's genesis JSON to standard output",
 		Long: `Write a new chain's genesis JSON to standard output (and its hash to standard
 error). Every parameter not given takes its default; amounts are in coins
-with the chain's --decimals places, written to the file in base units.`,
+with the chain's --decimals places, written to the file in base units.
+
+--consensus poa makes a proof-of-authority chain: the --signer keys (a
+public key as 64 hex characters, or a wallet of --keystore) take turns
+sealing a block every --block-time; votes in blocks add or drop signers.
+Such a chain pays no block reward unless --reward is given (the signers
+get the fees).`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000000 > genesis.json
   cairn genesis new --chain-id fast --block-time 1s --reward 10 --min-fee 0.0001 \
       --alloc cairn1...=500 --alloc cairn1...=250.5 > genesis.json
-  cairn node --datadir ./data --genesis genesis.json`,
+  cairn node --datadir ./data --genesis genesis.json
+  cairn genesis new --chain-id acme-private --consensus poa --signer org1 --signer org2 --signer 5c1f... --block-time 2s > genesis.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, f := range []struct{ name, v string }{{"min-fee", minFee}, {"reward", reward}} {
@@ -70,6 +80,27 @@ with the chain's --decimals places, written to the file in base units.`,
 			}
 			g.HalvingInterval = halving
 			g.MaxBlockBytes, g.MaxBlockTxs = maxBlockBytes, maxBlockTxs
+			switch consensus {
+			case core.ConsensusPoW:
+				if len(signers) > 0 {
+					return usageError{fmt.Errorf("--signer is for --consensus poa")}
+				}
+			case core.ConsensusPoA:
+				if len(signers) == 0 {
+					return usageError{fmt.Errorf("--consensus poa needs at least one --signer")}
+				}
+				g.Consensus = core.ConsensusPoA
+				g.PoA = &core.PoAParams{PeriodMs: uint64(blockTime.Milliseconds()), Epoch: epoch}
+				for _, s := range signers {
+					k, err := signerKey(&keys, s, prefix)
+					if err != nil {
+						return err
+					}
+					g.PoA.Signers = append(g.PoA.Signers, k)
+				}
+			default:
+				return usageError{fmt.Errorf("--consensus %q: want pow or poa", consensus)}
+			}
 			var err error
 			if cmd.Flags().Changed("pow-limit") {
 				if g.PowLimit, err = core.ParseHash(strings.TrimPrefix(powLimit, "0x")); err != nil {
@@ -78,6 +109,9 @@ with the chain's --decimals places, written to the file in base units.`,
 			}
 			// Defaults in base units follow the decimals: 50 coins and 0.00001 coins.
 			g.InitialReward = scaleUnits(core.DefaultInitialReward, decimals)
+			if g.IsPoA() {
+				g.InitialReward = 0 // signers are paid the fees unless a reward is set
+			}
 			g.MinFee = scaleUnits(core.DefaultMinFee, decimals)
 			if cmd.Flags().Changed("reward") {
 				if g.InitialReward, err = parseCoins("reward", reward, decimals); err != nil {
@@ -139,7 +173,27 @@ with the chain's --decimals places, written to the file in base units.`,
 	f.Uint64Var(&maxBlockTxs, "max-block-txs", core.DefaultMaxBlockTxs, "most txs in a block")
 	f.StringVar(&powLimit, "pow-limit", core.DefaultPowLimit.String(), "largest allowed target, 64 hex digits (advanced: the lowest difficulty)")
 	f.StringVar(&initialBits, "initial-bits", fmt.Sprintf("0x%08x", core.DefaultInitialBits), "initial compact target (advanced: the difficulty of the first blocks)")
+	f.StringVar(&consensus, "consensus", core.ConsensusPoW, "consensus engine: pow (proof of work) or poa (proof of authority)")
+	f.StringArrayVar(&signers, "signer", nil, "with --consensus poa: a signer, as its public key (64 hex) or a wallet of --keystore (repeat for each)")
+	f.Uint64Var(&epoch, "poa-epoch", core.DefaultPoAEpoch, "with --consensus poa: blocks between resets of pending votes")
+	keys.register(cmd, false)
 	return cmd
+}
+
+// signerKey reads a --signer: a public key in hex, or a keystore wallet's.
+func signerKey(keys *keyFlags, s, prefix string) (core.PublicKey, error) {
+	if k, err := core.ParsePublicKey(s); err == nil {
+		return k, nil
+	}
+	ks, err := keys.open(false)
+	if err != nil {
+		return core.PublicKey{}, fmt.Errorf("--signer %q: not a public key (64 hex), and no keystore to find a wallet in: %v", s, err)
+	}
+	e, err := findKey(ks, s, prefix)
+	if err != nil {
+		return core.PublicKey{}, fmt.Errorf("--signer %q: not a public key (64 hex): %v", s, err)
+	}
+	return e.PublicKey, nil
 }
 
 // scaleUnits converts a default in base units of 8 decimals to decimals,
