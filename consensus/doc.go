@@ -18,16 +18,23 @@
 //     goroutines, keys, waiting.
 //   - DifficultyReporter: optional, for engines with a difficulty to show
 //     (PoW); the API omits difficulty for the others.
+//   - Voter and Authority: optional, for engines with a signer set (PoA):
+//     the local signer's proposals (POST /api/v1/consensus/votes) and the
+//     signer set, in-turn signer and votes after a block (GET
+//     /api/v1/consensus).
 //
 // Implementations: consensus/pow (proof of work, with Bitcoin's compact
-// targets and ASERT) sealed by consensus/pow/powseal; consensus/fake (any
+// targets and ASERT) sealed by consensus/pow/powseal; consensus/poa (proof
+// of authority, EIP-225 with EIP-3436's fork choice) sealed by
+// consensus/poa/poaseal with the node's signer key; consensus/fake (any
 // seal, fixed weight, instant sealing: tests). consensus/engines is the
 // factory: it builds a genesis's engine and sealer, and is the only package
 // outside consensus/... that names a concrete engine.
 //
-// consensus, consensus/pow and consensus/fake are pure: they import only
-// core, consensus and the standard library, do no I/O, start no goroutines
-// and read no clock. powseal and engines are not (goroutines, unsafe).
+// consensus, consensus/pow, consensus/poa and consensus/fake are pure: they
+// import only core, consensus and the standard library, do no I/O, start no
+// goroutines and read no clock. powseal, poaseal and engines are not
+// (goroutines, unsafe, the clock, randomness).
 //
 // Errors: engines report rule violations as *core.RuleError, with
 // core.CodeBadPoW for a bad seal and core.CodeBadBits for consensus fields

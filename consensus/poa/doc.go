@@ -1,8 +1,15 @@
 // Package poa is the pure core of Cairn's proof-of-authority engine: the
 // signer set derived from headers alone (Snapshot), the encoding of the vote
 // a header carries (EncodeVote, DecodeVote) and the fork choice between two
-// chain tips (Prefer). The engine that reads ancestors, checks signatures
-// and seals headers builds on it.
+// chain tips (Prefer), and the Engine (consensus.Engine) built on them:
+// VerifySeal checks a version-2 header's Ed25519 signature, nonce 0 and
+// miner = the signer's address; CheckHeader replays the signer set from the
+// parent's cached Snapshot (rebuilt from the ChainReader when missing) and
+// checks the signer may seal, bits = its weight and timestamp >= the
+// parent's + period; Prepare fills in a header for the local signer
+// (SetSigner, or Header.Signer set by the caller) with a vote from the
+// proposals (Propose); PreferTie is Prefer. The sealer, which waits and
+// signs, is consensus/poa/poaseal.
 //
 // # Signers and votes (EIP-225, Clique)
 //
