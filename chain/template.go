@@ -67,7 +67,7 @@ func (c *Chain) Template(miner core.Address, candidates []*core.Tx) (*core.Block
 		size += txSize
 		blk.Txs = append(blk.Txs, tx)
 	}
-	if _, err := b.Finish(miner); err != nil {
+	if _, err := b.Finish(blk.Header.Miner); err != nil { // Prepare may name the author (PoA: the signer)
 		return nil, err
 	}
 	blk.Header.TxRoot = core.MerkleRoot(blk.TxIDs())

@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"context"
+	"errors"
 	"math/big"
 
 	"github.com/cairn-chain/cairn/core"
@@ -151,3 +152,8 @@ type Authority interface {
 	// it may be nil, and the call then fails for such a block.
 	Authority(chain ChainReader, hash core.Hash) (*AuthorityInfo, error)
 }
+
+// ErrWaitForTip is what a Sealer's error wraps when it may not seal on
+// this parent but may on a later one (PoA: this signer sealed too
+// recently). The miner waits for the next tip without complaint.
+var ErrWaitForTip = errors.New("not this node's turn: waiting for the next tip")

@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,8 @@ type Devnet struct {
 	api []string
 	// demo is what a new devnet was seeded with (Config.Demo).
 	demo *Demo
+	// signers are the nodes' PoA signer keys (nil on a PoW devnet).
+	signers []ed25519.PrivateKey
 }
 
 type slot struct {
@@ -81,6 +84,9 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 	}
 	if i == 0 {
 		nc.Devnet = &control{d}
+	}
+	if d.signers != nil {
+		nc.SignerKey = d.signers[i]
 	}
 	n, err := node.New(nc)
 	if err != nil {

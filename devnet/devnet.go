@@ -6,6 +6,9 @@ package devnet
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +17,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cairn-chain/cairn/consensus/pow"
@@ -58,6 +62,10 @@ type Config struct {
 	MaxBlockBytes, MaxBlockTxs uint64
 	// Ready, if set, receives the devnet once every node is running.
 	Ready func(*Devnet)
+	// Consensus of a new devnet: "pow" (the default) or "poa", where every
+	// node is a signer with its own key (<dir>/node<i>/signer.key) and the
+	// block time is the PoA period. A resumed devnet keeps its genesis's.
+	Consensus string
 	// Demo seeds a new devnet (not a resumed one) with a token and a
 	// collection with an item, so the explorer shows assets from the first
 	// minute. It uses the dev wallet's first nonces.
@@ -121,11 +129,18 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, created, err := genesis(cfg, key.Address())
+	signers, err := signerKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	g, created, err := genesis(cfg, key.Address(), signers)
 	if err != nil {
 		return nil, err
 	}
 	d := &Devnet{cfg: cfg, genesis: g, miner: key.Address(), group: make([]int, cfg.Nodes)}
+	if g.IsPoA() {
+		d.signers = signers
+	}
 	d.slots = make([]*slot, cfg.Nodes)
 	d.api = make([]string, cfg.Nodes)
 	for i := range d.slots {
@@ -166,7 +181,7 @@ func devKey(ks *wallet.Keystore) (*wallet.Key, error) {
 
 // genesis returns the devnet genesis in dir, writing it on first run
 // (created).
-func genesis(cfg Config, fund core.Address) (g *core.Genesis, created bool, err error) {
+func genesis(cfg Config, fund core.Address, signers []ed25519.PrivateKey) (g *core.Genesis, created bool, err error) {
 	dir, blockMs := cfg.Dir, uint64(cfg.BlockTime.Milliseconds())
 	path := filepath.Join(dir, "genesis.json")
 	data, err := os.ReadFile(path)
@@ -196,6 +211,16 @@ func genesis(cfg Config, fund core.Address) (g *core.Genesis, created bool, err 
 	target.Div(target, big.NewInt(int64(max(rate*g.TargetBlockTimeMs/1000, 2))))
 	g.InitialBits = core.HexU32(pow.BigToCompact(target))
 	g.Alloc = []core.Alloc{{Address: fund, Balance: FundCoins * 100_000_000}}
+	if cfg.Consensus == core.ConsensusPoA {
+		g.Consensus = core.ConsensusPoA
+		g.PoA = &core.PoAParams{PeriodMs: max(blockMs, core.MinPoAPeriodMs)}
+		for _, k := range signers {
+			var pub core.PublicKey
+			copy(pub[:], k.Public().(ed25519.PublicKey))
+			g.PoA.Signers = append(g.PoA.Signers, pub)
+		}
+		g.InitialReward = 0 // the signers get the fees
+	}
 	if err := g.Validate(); err != nil {
 		return nil, false, err
 	}
@@ -207,4 +232,48 @@ func genesis(cfg Config, fund core.Address) (g *core.Genesis, created bool, err 
 		return nil, false, err
 	}
 	return g, true, fsutil.WriteFileAtomic(path, out, 0o644)
+}
+
+// signerKeyFile is where a PoA devnet keeps node i's signer key.
+func signerKeyFile(dir string, i int) string {
+	return filepath.Join(dir, fmt.Sprintf("node%d", i), "signer.key")
+}
+
+// signerKeys returns each node's PoA signer key (an Ed25519 seed in hex in
+// its data dir, mode 0600), creating the missing ones; nil for a PoW
+// devnet. A resumed devnet reads the same keys back.
+func signerKeys(cfg Config) ([]ed25519.PrivateKey, error) {
+	poa := cfg.Consensus == core.ConsensusPoA
+	if !poa {
+		if _, err := os.Stat(signerKeyFile(cfg.Dir, 0)); err != nil {
+			return nil, nil
+		}
+		poa = true // a PoA devnet resumed without --consensus
+	}
+	out := make([]ed25519.PrivateKey, cfg.Nodes)
+	for i := range out {
+		path := signerKeyFile(cfg.Dir, i)
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			seed := make([]byte, ed25519.SeedSize)
+			if _, err := rand.Read(seed); err != nil {
+				return nil, err
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return nil, err
+			}
+			data = []byte(hex.EncodeToString(seed))
+			if err := fsutil.WriteFileAtomic(path, data, 0o600); err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		seed, err := hex.DecodeString(strings.TrimSpace(string(data)))
+		if err != nil || len(seed) != ed25519.SeedSize {
+			return nil, fmt.Errorf("devnet: %s: want a %d-byte Ed25519 seed in hex", path, ed25519.SeedSize)
+		}
+		out[i] = ed25519.NewKeyFromSeed(seed)
+	}
+	return out, nil
 }

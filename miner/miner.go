@@ -202,6 +202,11 @@ func (m *Miner) Run(ctx context.Context) error {
 			continue
 		}
 		if err := m.round(ctx, epoch, threads, addr, &r); err != nil {
+			if errors.Is(err, consensus.ErrWaitForTip) { // PoA: another signer's turn
+				m.log.Debug("waiting for the next tip", "reason", err)
+				m.sleep(ctx, 0)
+				continue
+			}
 			m.log.Warn("mining round failed", "err", err)
 			m.sleep(ctx, errorBackoff)
 		}

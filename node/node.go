@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -67,6 +68,10 @@ type Config struct {
 	// branch is kept as a side branch and a warning is logged. A local
 	// policy, not consensus; 0 (the default) allows any depth.
 	MaxReorgDepth int
+	// SignerKey is the key this node seals blocks with on a
+	// proof-of-authority chain (one of the genesis's signers, or one voted
+	// in); nil: the node follows the chain without sealing.
+	SignerKey ed25519.PrivateKey
 	// VMInterpreter runs contracts on wazero's interpreter instead of its
 	// compiler: the same results and gas, slower (for platforms the
 	// compiler does not support, or to cross-check it).
@@ -179,8 +184,13 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := engines.NewSealer(eng)
-	if err != nil {
+	sealer, err := engines.NewSealerWith(eng, engines.SealerConfig{SignerKey: cfg.SignerKey})
+	switch {
+	case errors.Is(err, engines.ErrNoSignerKey) && cfg.Mine:
+		return nil, fmt.Errorf("node: a proof-of-authority chain is sealed by its signers: give this node a signer's key (cairn node --signer NAME) to produce blocks")
+	case errors.Is(err, engines.ErrNoSignerKey):
+		sealer = noSealer{} // a follower: it validates and relays, never seals
+	case err != nil:
 		return nil, err
 	}
 	var moved string
@@ -532,4 +542,12 @@ func (n *Node) publishContractEvents(blocks []*core.Block) {
 			}
 		}
 	}
+}
+
+// noSealer is the sealer of a proof-of-authority node without a signer
+// key: it refuses (its miner is never enabled).
+type noSealer struct{}
+
+func (noSealer) Seal(context.Context, core.Header, consensus.SealOptions) (core.Header, bool, error) {
+	return core.Header{}, false, errors.New("node: this node has no signer key (cairn node --signer NAME)")
 }

@@ -6,12 +6,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/devnet"
 	"github.com/spf13/cobra"
 )
 
 func newDevnetCmd() *cobra.Command {
-	var dir string
+	var dir, consensus string
 	var nodes int
 	var verbose, demo bool
 	var blockTime time.Duration
@@ -37,6 +38,9 @@ directory; with --dir a second run resumes the same chain.`,
 				}
 				dir = d
 			}
+			if consensus != core.ConsensusPoW && consensus != core.ConsensusPoA {
+				return usageError{fmt.Errorf("--consensus %q: want pow or poa", consensus)}
+			}
 			if hashCap < 0 {
 				return usageError{fmt.Errorf("--max-hashrate %v: want >= 0", hashCap)}
 			}
@@ -44,10 +48,11 @@ directory; with --dir a second run resumes the same chain.`,
 			if verbose {
 				logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap, Demo: demo})
+			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap, Demo: demo, Consensus: consensus})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "data directory to create or resume (default: a new temporary directory)")
+	cmd.Flags().StringVar(&consensus, "consensus", core.ConsensusPoW, "consensus of a new devnet: pow, or poa (every node a signer, one block per --block-time)")
 	cmd.Flags().IntVar(&nodes, "nodes", 3, "number of nodes, each with its own data dir, API port and P2P port on 127.0.0.1")
 	cmd.Flags().IntVar(&apiPort, "api-port", 8645, "API port of node 0; node i uses api-port+i (0: ports chosen by the system)")
 	cmd.Flags().DurationVar(&blockTime, "block-time", devnet.BlockTimeMs*time.Millisecond, "target block time of a new devnet (ignored when resuming)")

@@ -119,6 +119,9 @@ func (s *Sealer) Seal(ctx context.Context, h core.Header, opts consensus.SealOpt
 		return h, false, fmt.Errorf("poaseal: block %d parent %s: %w", h.Height, h.PrevHash, ErrNoSnapshot)
 	}
 	if err := snap.MaySeal(h.Height, s.pub); err != nil {
+		if errors.Is(err, poa.ErrRecentlySigned) {
+			return h, false, fmt.Errorf("poaseal: %w (%w)", err, consensus.ErrWaitForTip)
+		}
 		return h, false, fmt.Errorf("poaseal: %w", err)
 	}
 	if want := snap.Weight(h.Height, s.pub); uint64(h.Bits) != want {
