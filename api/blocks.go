@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -162,11 +163,23 @@ func (s *Server) blockByID(id string) (*BlockInfo, error) {
 
 // header converts a header.
 func (s *Server) header(hash core.Hash, h *core.Header, txs int) wire.BlockHeader {
-	return wire.BlockHeader{
+	out := wire.BlockHeader{
 		Hash: hash.String(), Height: h.Height, PrevHash: h.PrevHash.String(), Timestamp: h.Timestamp,
 		TxRoot: h.TxRoot.String(), Miner: h.Miner.Encode(s.prefix), Bits: fmt.Sprintf("0x%08x", h.Bits),
 		Nonce: h.Nonce, TxCount: txs,
 	}
+	if h.Version == core.BlockVersionSigned {
+		out.Signer = h.Signer.String()
+		out.Signature = hex.EncodeToString(h.Signature[:])
+		if k := h.Vote.Kind; k == core.VoteAdd || k == core.VoteDrop {
+			kind := "add"
+			if k == core.VoteDrop {
+				kind = "drop"
+			}
+			out.Vote = &wire.HeaderVote{Kind: kind, Target: h.Vote.Target.String(), Address: h.Vote.Target.Address().Encode(s.prefix)}
+		}
+	}
+	return out
 }
 
 // block converts a block with its txs.

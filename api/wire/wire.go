@@ -117,6 +117,19 @@ type BlockHeader struct {
 	Bits      string `json:"bits"`
 	Nonce     uint64 `json:"nonce"`
 	TxCount   int    `json:"tx_count"`
+	// A version-2 (proof-of-authority) header only: the signer's Ed25519
+	// public key (hex), its vote if any and its signature (hex). Bits is
+	// then the weight: 2 in turn, 1 out of turn.
+	Signer    string      `json:"signer,omitempty" doc:"Version-2 (PoA) headers: the signer's public key (hex)"`
+	Vote      *HeaderVote `json:"vote,omitempty" doc:"Version-2 (PoA) headers: the signer's proposal, if any"`
+	Signature string      `json:"signature,omitempty" doc:"Version-2 (PoA) headers: the Ed25519 signature (hex)"`
+}
+
+// HeaderVote is a PoA header's proposal to add or drop a signer.
+type HeaderVote struct {
+	Kind    string `json:"kind" enum:"add,drop"`
+	Target  string `json:"target" doc:"The public key (hex) to add or drop"`
+	Address string `json:"address" doc:"The target's address"`
 }
 
 // Blocks is GET /blocks.
