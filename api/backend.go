@@ -28,6 +28,11 @@ type Backend struct {
 	// Difficulty is the difficulty of compact bits (pow_limit / target),
 	// shown by GET /status. Optional: without it the difficulty is 0.
 	Difficulty func(bits uint32) float64
+	// Consensus, for a chain with a signer set (proof of authority),
+	// serves the signers and votes of GET /api/v1/consensus and POST
+	// /api/v1/consensus/votes. Optional: without it the chain is shown
+	// as proof of work and votes are refused.
+	Consensus Consensus
 	// MineOne mines one block on the tip now, paying addr (the miner's
 	// configured address when zero), and submits it (GET /mine).
 	// Optional: without it GET /mine answers 503.

@@ -78,7 +78,11 @@ func (s *Server) getStatus(context.Context, *struct{}) (*statusOut, error) {
 		MaxBlockGas:   g.Contracts().MaxBlockGas,
 		MaxCodeBytes:  g.Contracts().MaxCodeBytes,
 	}
-	if b.Difficulty != nil {
+	out.Consensus = s.engine()
+	switch {
+	case out.Consensus == wire.EnginePoA: // no difficulty, no hashing: signers take turns
+		out.Difficulty, out.Hashrate = 0, 0
+	case b.Difficulty != nil:
 		out.Difficulty = b.Difficulty(tip.Header.Bits)
 	}
 	if b.Listen != nil {

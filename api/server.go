@@ -170,6 +170,7 @@ func (s *Server) registerRoutes() {
 	s.registerAssets()
 	s.registerContracts()
 	s.registerMining()
+	s.registerConsensus()
 	s.registerPeers()
 	s.registerEvents()
 	s.registerBrief()

@@ -69,3 +69,13 @@ func (c *Chain) heavier(n, than *node) bool {
 		return c.cfg.Engine.PreferTie((*indexReader)(c), &than.header, &n.header)
 	}
 }
+
+// ReadHeaders calls fn with the block index as a consensus.ChainReader and
+// the main chain's tip, under the chain's read lock (for views an engine
+// derives from history, e.g. a signer set for the API). The reader is
+// valid only during fn, and fn must not call c's methods.
+func (c *Chain) ReadHeaders(fn func(r consensus.ChainReader, tip core.Hash)) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	fn((*indexReader)(c), c.tip().hash)
+}

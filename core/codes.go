@@ -61,6 +61,7 @@ const (
 	CodeUnavailable      Code = "unavailable"        // the node cannot do this now
 	CodeSyncing          Code = "syncing"            // the node is catching up with its peers
 	CodeInternal         Code = "internal"           // the node failed; its log says why
+	CodeNotVoting        Code = "not_voting"         // votes on the signer set: not a PoA chain, or no signer key
 )
 
 // codeTable is the one table of codes. Keep it in the order of the
@@ -137,6 +138,7 @@ var codeTable = map[Code]CodeInfo{
 	CodeUnavailable:      {ClassUnavailable, 503, "unavailable", "retry later"},
 	CodeSyncing:          {ClassUnavailable, 503, "syncing", "the node is catching up with its peers; retry later"},
 	CodeInternal:         {ClassInternal, 500, "internal error", "the node's log says why"},
+	CodeNotVoting:        {ClassRejected, 409, "not voting", "votes on signers need a proof-of-authority chain and a node started with --signer NAME"},
 }
 
 // Info returns the code's row; a code not in the table is internal (500).

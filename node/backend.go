@@ -30,6 +30,9 @@ func (n *Node) APIBackend() api.Backend {
 	if d, ok := n.Engine.(consensus.DifficultyReporter); ok {
 		b.Difficulty = func(bits uint32) float64 { return d.Difficulty(&core.Header{Bits: bits}) }
 	}
+	if _, ok := n.Engine.(consensus.Authority); ok {
+		b.Consensus = apiConsensus{n}
+	}
 	if n.Net == nil {
 		return b
 	}
@@ -230,4 +233,46 @@ func (a apiContracts) ContractTxs(addr core.Address, after *api.TxLoc, limit int
 
 func (a apiContracts) Query(addr, caller core.Address, input []byte, gas uint64) (*state.QueryResult, error) {
 	return a.c.QueryContract(addr, caller, input, gas)
+}
+
+// apiConsensus is an authority engine (PoA) as the API sees it: its view
+// after the tip, read from the chain's headers, and the proposals of its
+// Voter when this node has a signer key.
+type apiConsensus struct{ n *Node }
+
+var _ api.Consensus = apiConsensus{}
+
+func (a apiConsensus) Authority() (*consensus.AuthorityInfo, error) {
+	auth, ok := a.n.Engine.(consensus.Authority)
+	if !ok {
+		return nil, core.Errorf(core.CodeNotVoting, "the chain's engine has no signer set")
+	}
+	var info *consensus.AuthorityInfo
+	var err error
+	a.n.Chain.ReadHeaders(func(r consensus.ChainReader, tip core.Hash) {
+		info, err = auth.Authority(r, tip)
+	})
+	return info, err
+}
+
+// voter is the engine's Voter if this node seals (has a signer key).
+func (a apiConsensus) voter() (consensus.Voter, bool) {
+	v, ok := a.n.Engine.(consensus.Voter)
+	return v, ok && a.n.cfg.SignerKey != nil
+}
+
+func (a apiConsensus) Proposals() []consensus.Proposal {
+	if v, ok := a.voter(); ok {
+		return v.Proposals()
+	}
+	return nil
+}
+
+func (a apiConsensus) Propose(key core.PublicKey, add bool) error {
+	v, ok := a.voter()
+	if !ok {
+		return core.Errorf(core.CodeNotVoting, "this node has no signer key: only a signer votes (start it with cairn node --signer NAME)")
+	}
+	v.Propose(key, add)
+	return nil
 }

@@ -83,7 +83,8 @@ type Status struct {
 	Tip          string   `json:"tip"`
 	TotalWork    string   `json:"total_work"` // hex
 	Bits         string   `json:"bits"`       // "0x1f00ffff"
-	Difficulty   float64  `json:"difficulty"` // pow_limit / target
+	Difficulty   float64  `json:"difficulty"` // pow_limit / target; 0 on a proof-of-authority chain
+	Consensus    string   `json:"consensus"`  // the engine: "pow" or "poa" (details: GET /consensus)
 	StateDigest  string   `json:"state_digest"`
 	PeerID       string   `json:"peer_id"`
 	Listen       []string `json:"listen"`
@@ -94,7 +95,7 @@ type Status struct {
 	// Sync is the catch-up progress (present when the node has a network).
 	Sync     *SyncProgress `json:"sync,omitempty"`
 	Mining   bool          `json:"mining"`
-	Hashrate float64       `json:"hashrate"`
+	Hashrate float64       `json:"hashrate"` // 0 on a proof-of-authority chain
 	Version  string        `json:"version"`
 	// Chain parameters a client needs to build and show txs.
 	AddressPrefix string `json:"address_prefix"`
@@ -301,6 +302,7 @@ const (
 	CodeUnavailable      = string(core.CodeUnavailable)      // 503: the node cannot do this now (no miner, shutting down)
 	CodeSyncing          = string(core.CodeSyncing)          // 503: the node is catching up with its peers
 	CodeInternal         = string(core.CodeInternal)         // 500: the node failed; details are in its log
+	CodeNotVoting        = string(core.CodeNotVoting)        // 409: no signer votes here (a PoW chain, or no signer key)
 )
 
 // EventGap is sent (without an id) when a client resumes with a
