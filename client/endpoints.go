@@ -424,3 +424,24 @@ func (c *Client) QueryContract(ctx context.Context, address string, q wire.Query
 	}
 	return call[wire.QueryResult](ctx, c, request{method: http.MethodPost, path: api("/contracts/" + seg + "/query"), body: q})
 }
+
+// Consensus returns the chain's consensus engine and its state at the tip
+// (GET /consensus): pow with bits and difficulty, or poa with the signers,
+// the signer in turn, the votes and this node's proposals.
+func (c *Client) Consensus(ctx context.Context) (*wire.Consensus, error) {
+	return call[wire.Consensus](ctx, c, request{method: http.MethodGet, path: api("/consensus")})
+}
+
+// Vote makes the node's signer propose adding (add) or dropping the
+// signer key (POST /consensus/votes, admin, proof of authority) and
+// returns the node's pending proposals. To drop a signer by address, use
+// VoteRequest.
+func (c *Client) Vote(ctx context.Context, key core.PublicKey, add bool) (*wire.Proposals, error) {
+	return c.VoteRequest(ctx, wire.VoteRequest{Signer: key.String(), Add: add})
+}
+
+// VoteRequest sends a vote request as given (Signer, or Address for a
+// drop) to POST /consensus/votes (admin).
+func (c *Client) VoteRequest(ctx context.Context, v wire.VoteRequest) (*wire.Proposals, error) {
+	return call[wire.Proposals](ctx, c, request{method: http.MethodPost, path: api("/consensus/votes"), body: v, admin: true})
+}
