@@ -1,9 +1,11 @@
 // A block (#/block/<height or hash>): its header, its parent and child,
-// and its txs.
+// and its txs. A signed (proof-of-authority) header shows its signer, its
+// turn (from bits: the weight) and its vote instead of bits and nonce.
 import { el, append, show } from '../lib/dom.js';
 import { amount, bytes, num, short, time } from '../lib/format.js';
 import { api, ApiError, NetError } from '../lib/api.js';
 import { acctLink, errorBox, kv, txLink } from '../lib/views.js';
+import { isPoA, turnText, weightOf } from '../lib/consensus.js';
 import { movesCoins, summarizeTx } from '../txkinds/index.js';
 
 export async function blockPage(args, stale) {
@@ -26,6 +28,7 @@ export async function blockPage(args, stale) {
   } catch (e) { if (e instanceof NetError) throw e; }
   if (stale()) return;
   const txs = b.txs || [];
+  const poa = isPoA(null, b);
   show(
     el('h1', null, 'Block ', num(b.height)),
     b.main_chain === false ? el('div', { class: 'notice' }, 'This block is not on the main chain (a fork).') : null,
@@ -36,17 +39,28 @@ export async function blockPage(args, stale) {
       ['Child', child ? el('a', { href: '#/block/' + child.hash, class: 'hash', id: 'child' }, child.hash) : el('span', { class: 'muted' }, 'none yet')],
       ['Time', time(b.timestamp)],
       ['Confirmations', b.confirmations !== undefined ? num(b.confirmations) : null],
-      ['Miner', b.miner ? el('a', { href: '#/account/' + b.miner, class: 'hash' }, b.miner) : '—'],
+      poa ? ['Signer', el('span', null, el('a', { href: '#/account/' + b.miner, class: 'hash', id: 'signer' }, b.miner),
+        el('div', { class: 'muted' }, 'key ', el('span', { class: 'hash' }, b.signer)))]
+        : ['Miner', b.miner ? el('a', { href: '#/account/' + b.miner, class: 'hash' }, b.miner) : '—'],
+      ['Turn', poa ? el('span', { id: 'turn', class: weightOf(b.bits) >= 2 ? 'valid' : null }, turnText(b.bits) + ' (weight ' + weightOf(b.bits) + ')') : null],
+      ['Vote', poa ? voteView(b.vote) : null],
       ['Reward', amount(b.reward)],
       ['Fees', amount(b.fees)],
       ['Tx root', el('span', { class: 'hash' }, b.tx_root)],
-      ['Bits', b.bits],
-      ['Nonce', String(b.nonce)],
+      poa ? ['Signature', el('span', { class: 'hash' }, b.signature)] : ['Bits', b.bits],
+      ['Nonce', poa ? null : String(b.nonce)],
       ['Size', bytes(b.size || 0)],
       ['Transactions', num(txs.length)],
     ]),
     el('h2', null, 'Transactions'),
     txTable(txs));
+}
+
+// voteView shows a signed header's vote on the signer set, or none.
+function voteView(v) {
+  if (!v) return el('span', { class: 'muted', id: 'vote' }, 'none');
+  return el('span', { id: 'vote' }, v.kind === 'drop' ? 'drop ' : 'add ', el('a', { href: '#/account/' + v.address, class: 'hash' }, v.address),
+    el('div', { class: 'muted' }, 'key ', el('span', { class: 'hash' }, v.target)));
 }
 
 // txTable lists a block's txs: a coin transfer with its receiver and

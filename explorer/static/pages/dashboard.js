@@ -1,12 +1,15 @@
 // The dashboard (#/): the node's status cards, charts of the last 50
 // blocks and of the mempool, the latest blocks and txs, kept live by the
-// event stream and a 5 s refresh.
+// event stream and a 5 s refresh. A proof-of-authority chain shows its
+// engine, period, signer set (the signer in turn marked) and pending votes
+// instead of difficulty and hash rate, and each block's signer and turn.
 import { el, append, clear, show } from '../lib/dom.js';
-import { amount, ago, bytes, num, rate } from '../lib/format.js';
+import { amount, ago, bytes, num, rate, short } from '../lib/format.js';
 import { api, ApiError, NetError } from '../lib/api.js';
 import { currentStatus, loadStatus } from '../lib/status.js';
 import { every, hooks, scheduleRetry } from '../lib/router.js';
 import { acctLink, blockLink, txLink } from '../lib/views.js';
+import { isPoA, period, turnBadge, voteBadge } from '../lib/consensus.js';
 import { drawChart, targetOf } from '../lib/chart.js';
 import { movesCoins, summarizeTx } from '../txkinds/index.js';
 
@@ -18,20 +21,33 @@ export async function dashboard(args, stale) {
   const mchart = el('canvas', { id: 'mchart', width: 600, height: 180 });
   const blocksBody = el('tbody', { id: 'latest-blocks' });
   const txsBody = el('tbody', { id: 'latest-txs' });
+  // The engine is known from the status loaded before the first page.
+  const poa = isPoA(currentStatus());
+  const signersBody = el('tbody', { id: 'signers' });
+  const votesBox = el('div', { id: 'votes' });
   show(
     el('h1', null, 'Dashboard'),
     cards,
+    poa ? el('div', { class: 'grid2' },
+      el('div', { class: 'panel' }, el('h2', null, 'Signers'),
+        el('table', null, el('thead', null, el('tr', null, el('th', null, 'Signer'), el('th', { class: 'hide-narrow' }, 'Key'),
+          el('th', { class: 'num' }, 'Last block'), el('th', { class: 'num' }, 'Of last 50'))), signersBody)),
+      el('div', { class: 'panel' }, el('h2', null, 'Pending votes'), votesBox)) : null,
     el('div', { class: 'grid2' },
       el('div', { class: 'panel' }, el('h2', null, 'Last 50 blocks'),
-        el('div', { class: 'legend' }, el('span', { class: 'sw1' }), 'block time (s)  ', el('span', { class: 'sw2' }), 'difficulty'), chart),
+        poa ? el('div', { class: 'legend' }, el('span', { class: 'sw1' }), 'block time (s)')
+          : el('div', { class: 'legend' }, el('span', { class: 'sw1' }), 'block time (s)  ', el('span', { class: 'sw2' }), 'difficulty'), chart),
       el('div', { class: 'panel' }, el('h2', null, 'Mempool size'), el('div', { class: 'legend' }, el('span', { class: 'sw2' }), 'pending txs (sampled)'), mchart)),
     el('div', { class: 'grid2' },
       el('div', { class: 'panel' }, el('h2', null, 'Latest blocks'),
-        el('table', null, el('thead', null, el('tr', null, el('th', null, 'Height'), el('th', null, 'Hash'), el('th', { class: 'num' }, 'Txs'), el('th', { class: 'hide-narrow' }, 'Time'))), blocksBody)),
+        el('table', null, el('thead', null, el('tr', null, el('th', null, 'Height'), el('th', null, poa ? 'Signer' : 'Hash'), el('th', { class: 'num' }, 'Txs'), el('th', { class: 'hide-narrow' }, 'Time'))), blocksBody)),
       el('div', { class: 'panel' }, el('h2', null, 'Latest transactions'),
         el('table', null, el('thead', null, el('tr', null, el('th', null, 'Tx'), el('th', null, 'From → To'), el('th', { class: 'num' }, 'Amount'))), txsBody))));
 
   let headers = [];
+  // cons is GET /consensus on a PoA chain (null before it loads); consErr
+  // why it could not be read.
+  let cons = null; let consErr = null;
   const drawStats = () => {
     const s = currentStatus();
     clear(cards);
@@ -41,13 +57,58 @@ export async function dashboard(args, stale) {
     append(cards, [
       card('Height', num(s.height), 'stat-height'),
       card('Tip', blockLink(s.tip), 'stat-tip'),
-      card('Difficulty', num(s.difficulty, 2)),
-      card('Hash rate', rate(s.hashrate) + (s.mining ? '' : ' (not mining)')),
+      poa ? [
+        card('Consensus', 'proof of authority', 'stat-engine'),
+        card('Period', cons ? period(cons.period_ms) : '—', 'stat-period'),
+        card('In turn', cons && cons.in_turn ? acctLink(cons.in_turn.address) : '—', 'stat-inturn'),
+      ] : [
+        card('Difficulty', num(s.difficulty, 2)),
+        card('Hash rate', rate(s.hashrate) + (s.mining ? '' : ' (not mining)')),
+      ],
       card('Mempool', num(s.mempool) + ' txs, ' + bytes(s.mempool_bytes || 0), 'stat-mempool'),
       card('Peers', el('a', { href: '#/peers' }, num(s.peers))),
       card('Sync', sync),
       card('Chain', s.chain_id + ' · ' + s.version),
     ]);
+  };
+  // drawSigners lists the signer set, the one in turn for the next
+  // height marked, with each signer's last block among the latest 50; and
+  // the votes counted since the epoch began.
+  const drawSigners = () => {
+    clear(signersBody); clear(votesBox);
+    if (!cons) {
+      const why = consErr ? 'Cannot read the signer set: ' + consErr : 'Loading…';
+      append(signersBody, [el('tr', null, el('td', { colspan: 4, class: 'muted' }, why))]);
+      return;
+    }
+    const inTurn = cons.in_turn ? cons.in_turn.key : '';
+    for (const sg of cons.signers || []) {
+      const mine = headers.filter((h) => h.signer === sg.key);
+      const mark = sg.key === inTurn;
+      append(signersBody, [el('tr', { class: mark ? 'in-turn' : null },
+        el('td', null, acctLink(sg.address), mark ? [' ', el('span', { class: 'badge ok', id: 'in-turn-mark' }, 'in turn')] : null),
+        el('td', { class: 'mono hide-narrow' }, short(sg.key)),
+        el('td', { class: 'num' }, mine.length ? blockLink(mine[0].hash, num(mine[0].height)) : el('span', { class: 'muted' }, '—')),
+        el('td', { class: 'num' }, num(mine.length)))]);
+    }
+    const votes = cons.votes || [];
+    if (!votes.length) append(votesBox, [el('p', { class: 'muted' }, 'No pending votes.')]);
+    else {
+      const body = el('tbody');
+      for (const v of votes) {
+        append(body, [el('tr', null, el('td', null, el('span', { class: 'badge' }, v.add ? 'add' : 'drop')), el('td', null, acctLink(v.address)),
+          el('td', { class: 'num' }, num(v.votes) + ' of ' + num(cons.needed) + ' needed'))]);
+      }
+      append(votesBox, [el('table', null, el('thead', null, el('tr', null, el('th', null, 'Vote'), el('th', null, 'Signer'), el('th', { class: 'num' }, 'Votes'))), body)]);
+    }
+    for (const p of cons.proposals || []) {
+      append(votesBox, [el('p', { class: 'proposal' }, 'This node proposes to ', p.add ? 'add ' : 'drop ', acctLink(p.address), '.')]);
+    }
+    if (cons.epoch) {
+      const next = (Math.floor(cons.height / cons.epoch) + 1) * cons.epoch;
+      append(votesBox, [el('p', { class: 'muted' }, 'A majority of the signers (' + num(cons.needed) + ' of ' + num((cons.signers || []).length) +
+        ') changes the set; votes reset every ' + num(cons.epoch) + ' blocks, next at height ' + num(next) + '.')]);
+    }
   };
   const drawCharts = () => {
     const status = currentStatus();
@@ -59,14 +120,19 @@ export async function dashboard(args, stale) {
       const t = targetOf(hs[i].bits);
       diffs.push(t > 0 && tipT > 0 ? status.difficulty * tipT / t : null);
     }
-    drawChart(chart, hs.map((h) => h.height), [{ values: times, color: '#7aa7f0', bars: true }, { values: diffs, color: '#d9822b' }]);
+    const series = [{ values: times, color: '#7aa7f0', bars: true }];
+    if (!poa) series.push({ values: diffs, color: '#d9822b' });
+    drawChart(chart, hs.map((h) => h.height), series);
     drawChart(mchart, mempoolSamples.map((_, i) => i), [{ values: mempoolSamples.slice(), color: '#d9822b' }]);
   };
   const drawBlocks = (fresh) => {
     clear(blocksBody);
     for (const b of headers.slice(0, 15)) {
       append(blocksBody, [el('tr', { class: fresh === b.hash ? 'new' : null },
-        el('td', null, blockLink(b.hash, num(b.height))), el('td', null, blockLink(b.hash)),
+        el('td', null, blockLink(b.hash, num(b.height))),
+        !poa ? el('td', null, blockLink(b.hash))
+          : b.signer ? el('td', { class: 'signer' }, acctLink(b.miner), ' ', turnBadge(b.bits), b.vote ? [' ', voteBadge(b.vote)] : null)
+            : el('td', { class: 'signer muted' }, b.height === 0 ? 'genesis' : '—'),
         el('td', { class: 'num' }, String(b.tx_count)), el('td', { class: 'hide-narrow muted' }, ago(b.timestamp)))]);
     }
   };
@@ -88,10 +154,20 @@ export async function dashboard(args, stale) {
       t.fresh = false;
     }
   };
+  // readConsensus reads the signer set, in turn and votes (PoA only): a
+  // refusal is shown in the signers panel, an unreachable node thrown.
+  const readConsensus = async () => {
+    if (!poa) return null;
+    try { const c = await api('/consensus'); consErr = null; return c; } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      consErr = e.message; return null;
+    }
+  };
   const refresh = async (fresh) => {
-    const [s, bl] = await Promise.all([loadStatus(), api('/blocks?limit=50')]);
+    const [s, bl, c] = await Promise.all([loadStatus(), api('/blocks?limit=50'), readConsensus()]);
     if (stale()) return;
     headers = (bl && bl.blocks) || [];
+    if (poa) { cons = c; drawSigners(); }
     mempoolSamples.push(s.mempool);
     if (mempoolSamples.length > 60) mempoolSamples.shift();
     drawStats(); drawBlocks(fresh); drawCharts();
