@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,24 +10,28 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/node"
 	"github.com/cairn-chain/cairn/p2p"
+	"github.com/cairn-chain/cairn/wallet"
 	"github.com/spf13/cobra"
 )
 
 func newNodeCmd() *cobra.Command {
 	var (
 		dataDir, genesisFile, apiAddr, miner, logFormat, logLevel string
+		signer                                                    string
+		keys                                                      keyFlags
 		mine, resync, interpreter                                 bool
 		threads, maxReorgDepth                                    int
 		maxHashRate                                               float64
 		listen, peers                                             []string
 	)
 	cmd := &cobra.Command{
-		Use:   "node --datadir DIR [--genesis FILE] [--api 127.0.0.1:8645] [--listen MULTIADDR] [--peer MULTIADDR]... [--mine --miner ADDRESS --threads N]",
+		Use:   "node --datadir DIR [--genesis FILE] [--api 127.0.0.1:8645] [--listen MULTIADDR] [--peer MULTIADDR]... [--mine --miner ADDRESS --threads N] [--signer NAME]",
 		Short: "Run a full node (Ctrl-C stops it)",
 		Long: `Run a full node: it stores and validates the chain in --datadir, keeps a
 mempool, serves the REST API on --api, talks to peers over libp2p (listening
@@ -47,10 +52,18 @@ free the node stops writing (blocks are not stored, txs are refused with
 503) and resumes by itself once space is freed. --max-reorg-depth N makes
 the node refuse to switch to a heavier branch that forks more than N
 blocks below its tip (a local policy: it may then disagree with the rest
-of the network until an operator intervenes).`,
+of the network until an operator intervenes).
+
+On a proof-of-authority chain blocks are sealed by its signers, not mined:
+--signer NAME loads a keystore wallet's key (asking for its passphrase as
+other commands do: --password-file, CAIRN_PASSWORD or a prompt) and, with
+--mine, the node seals blocks with it when its turn comes (--miner is then
+optional: blocks pay the signer). Without --signer the node follows the
+chain. Votes on the signer set: "cairn vote".`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000 > genesis.json
   cairn node --datadir ./data --genesis genesis.json --mine --miner cairn1... --threads 2
   cairn node --datadir ./data --api 127.0.0.1:9000 --log-format json
+  cairn node --datadir ./data --genesis poa.json --mine --signer alice --password-file pass.txt
   cairn node --datadir ./data --resync --peer /ip4/10.0.0.2/tcp/30345/p2p/12D3KooW...
   cairn node --datadir ./data2 --api 127.0.0.1:8646 --listen /ip4/127.0.0.1/tcp/30346 \
     --peer /ip4/127.0.0.1/tcp/30345/p2p/12D3KooW...`,
@@ -59,8 +72,8 @@ of the network until an operator intervenes).`,
 			if err := requireFlags(cmd, "datadir"); err != nil {
 				return err
 			}
-			if mine && miner == "" {
-				return usageError{errors.New("--mine needs --miner ADDRESS (the address the block rewards go to)")}
+			if mine && miner == "" && signer == "" {
+				return usageError{errors.New("--mine needs --miner ADDRESS (the address the block rewards go to), or on a proof-of-authority chain --signer NAME")}
 			}
 			if maxHashRate < 0 || math.IsNaN(maxHashRate) || math.IsInf(maxHashRate, 0) {
 				return usageError{fmt.Errorf("--max-hashrate %v: want 0 (no cap) or a rate in hashes/s", maxHashRate)}
@@ -95,6 +108,19 @@ of the network until an operator intervenes).`,
 				Mine: mine, Threads: threads, MaxHashRate: maxHashRate, Logger: logger, Version: version(),
 				MaxReorgDepth: maxReorgDepth, Resync: resync, VMInterpreter: interpreter,
 			}
+			if signer != "" {
+				key, err := loadSigner(cmd, &keys, signer, dataDir, g)
+				if err != nil {
+					return err
+				}
+				defer clear(key)
+				cfg.SignerKey = key
+				if miner == "" { // a PoA block pays its signer: show that address
+					var pub core.PublicKey
+					copy(pub[:], key.Public().(ed25519.PublicKey))
+					cfg.MinerAddress = pub.Address()
+				}
+			}
 			if miner != "" {
 				prefix, err := chainPrefix(dataDir, g)
 				if err != nil {
@@ -126,6 +152,8 @@ of the network until an operator intervenes).`,
 	f.StringVar(&apiAddr, "api", "127.0.0.1:8645", `REST API listen address host:port ("" disables the API)`)
 	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
 	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")
+	f.StringVar(&signer, "signer", "", "proof of authority: seal blocks with this keystore wallet's key (NAME or address; one of the chain's signers); with --mine it produces blocks")
+	keys.register(cmd, false)
 	f.IntVar(&threads, "threads", 0, "mining threads (0: all cores)")
 	f.Float64Var(&maxHashRate, "max-hashrate", 0, "cap mining at this many hashes/s in all, leaving the cores to validation (0: no cap)")
 	f.StringVar(&logFormat, "log-format", "text", "log format on standard error: text or json")
@@ -134,6 +162,38 @@ of the network until an operator intervenes).`,
 	f.BoolVar(&interpreter, "vm-interpreter", false, "run contracts on wazero's interpreter instead of its compiler (the same results and gas, slower; for platforms without the compiler, or to cross-check it)")
 	f.BoolVar(&resync, "resync", false, "move the database aside to <datadir>/db.corrupt-<time> (kept) and rebuild it from genesis and peers (after a damaged-database error)")
 	return cmd
+}
+
+// loadSigner loads the --signer wallet's private key. It checks the key
+// is usable (the chain, given or stored, is proof of authority) only as far
+// as the command line can: node.New has the last word.
+func loadSigner(cmd *cobra.Command, keys *keyFlags, name, dataDir string, g *core.Genesis) (ed25519.PrivateKey, error) {
+	if g == nil {
+		if data, err := os.ReadFile(filepath.Join(dataDir, "genesis.json")); err == nil {
+			g, _ = core.ParseGenesis(data)
+		}
+	}
+	if g != nil && !g.IsPoA() {
+		return nil, usageError{fmt.Errorf("--signer %s: chain %s is proof of work: it has no signers (mine with --mine --miner ADDRESS)", name, g.ChainID)}
+	}
+	prefix := core.DefaultAddressPrefix
+	if g != nil {
+		prefix = g.AddressPrefix
+	}
+	ks, err := keys.open(false)
+	if err != nil {
+		return nil, fmt.Errorf("--signer: %w", err)
+	}
+	e, err := findKey(ks, name, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("--signer: %w", err)
+	}
+	var priv ed25519.PrivateKey
+	err = withKey(cmd, keys, ks, e, func(k *wallet.Key) error {
+		priv = slices.Clone(k.Private)
+		return nil
+	})
+	return priv, err
 }
 
 // newLogger returns the node's logger on standard error.

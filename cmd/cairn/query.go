@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/client"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/spf13/cobra"
@@ -36,7 +37,12 @@ func newStatusCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "chain         %s (genesis %s)\n", st.ChainID, st.Genesis)
 			fmt.Fprintf(w, "height        %d\n", st.Height)
 			fmt.Fprintf(w, "tip           %s\n", st.Tip)
-			fmt.Fprintf(w, "difficulty    %.6g (bits %s, total work 0x%s)\n", st.Difficulty, st.Bits, strings.TrimPrefix(st.TotalWork, "0x"))
+			if st.Consensus == wire.EnginePoA {
+				fmt.Fprintf(w, "consensus     proof of authority (total weight 0x%s; signers: cairn consensus)\n", strings.TrimPrefix(st.TotalWork, "0x"))
+			} else {
+				fmt.Fprintf(w, "consensus     proof of work\n")
+				fmt.Fprintf(w, "difficulty    %.6g (bits %s, total work 0x%s)\n", st.Difficulty, st.Bits, strings.TrimPrefix(st.TotalWork, "0x"))
+			}
 			fmt.Fprintf(w, "state digest  %s\n", st.StateDigest)
 			fmt.Fprintf(w, "mempool       %d txs, %d bytes\n", st.Mempool, st.MempoolBytes)
 			mining := "off"
