@@ -156,7 +156,7 @@ func (n *Network) handshake(ps *peerState) {
 		n.host.ConnManager().Protect(ps.id, "cairn-outbound")
 	}
 	n.log.Info("peer connected", "peer", ps.id, "outbound", ps.outbound, "height", st.Height, "rtt", rtt)
-	if st.Work.Cmp(n.ourWork()) > 0 {
+	if n.worthSyncing(st) {
 		n.sync.trigger(ps.id)
 	}
 	n.goFn(func(ctx context.Context) { n.welcome(ctx, ps.id) })
@@ -219,6 +219,26 @@ func (n *Network) refuse(p peer.ID, why string) {
 func (n *Network) ourStatus() *Status {
 	tip := n.cfg.Chain.Tip()
 	return &Status{Version: ProtocolVersion, Genesis: n.genesis, Tip: tip.Hash, Height: tip.Height, Work: tip.TotalWork}
+}
+
+// worthSyncing reports whether a peer's chain is worth fetching: more work
+// than ours, or as much on a tip we have never seen. The second matters
+// to engines that break ties (PoA's EIP-3436): two halves of a partition
+// that halted at equal weight must see each other's branch for the fork
+// choice to pick one (else every signer waits on its own branch for
+// ever). A tip we have seen is never fetched again, so equal PoW tips do
+// not loop.
+func (n *Network) worthSyncing(st *Status) bool {
+	if st.Work == nil {
+		return false
+	}
+	switch st.Work.Cmp(n.ourWork()) {
+	case 1:
+		return true
+	case 0:
+		return st.Tip != n.cfg.Chain.Tip().Hash && !n.cfg.Chain.HasBlock(st.Tip) && !n.cfg.Chain.IsInvalid(st.Tip)
+	}
+	return false
 }
 
 func (n *Network) ourWork() *big.Int {
@@ -300,7 +320,7 @@ func (n *Network) updateStatus(p peer.ID, st *Status) {
 		ps.status = *st
 	}
 	n.mu.Unlock()
-	if ok && st.Work.Cmp(n.ourWork()) > 0 {
+	if ok && n.worthSyncing(st) {
 		n.sync.trigger(p)
 	}
 }

@@ -69,14 +69,14 @@ func (s *syncer) maybeSync() {
 	}
 }
 
-// bestPeer returns the ready peer with the most work above ours.
+// bestPeer returns the ready peer with the most work above ours (or as
+// much, on a tip we have not seen: worthSyncing).
 func (s *syncer) bestPeer() (peer.ID, bool) {
-	ours := s.n.ourWork()
 	var best peer.ID
 	var bestWork *big.Int
 	for _, p := range s.n.readyPeers() {
 		st, ok := s.n.peerStatus(p)
-		if !ok || st.Work == nil || st.Work.Cmp(ours) <= 0 {
+		if !ok || !s.n.worthSyncing(&st) {
 			continue
 		}
 		if bestWork == nil || st.Work.Cmp(bestWork) > 0 {
