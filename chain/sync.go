@@ -2,6 +2,8 @@ package chain
 
 import (
 	"github.com/cairn-chain/cairn/core"
+	"runtime"
+	"sync"
 )
 
 // MaxHeaders is the most headers HeadersAfter returns at once.
@@ -83,6 +85,7 @@ func (c *Chain) CheckHeaders(headers []core.Header) (int, error) {
 	if parent.invalid() {
 		return 0, core.Errorf(core.CodeInvalidAncestor, "header %s: parent %s is invalid", headers[0].Hash(), parent.hash)
 	}
+	sealErr := c.verifySeals(headers)
 	for i := range headers {
 		h := &headers[i]
 		hash := h.Hash()
@@ -95,7 +98,7 @@ func (c *Chain) CheckHeaders(headers []core.Header) (int, error) {
 		if want := c.headerVersion(); h.Version != want {
 			return i, core.Errorf(core.CodeBadVersion, "header %s: version %d, want %d", hash, h.Version, want)
 		}
-		if err := c.cfg.Engine.VerifySeal(h); err != nil {
+		if err := sealErr[i]; err != nil {
 			return i, err
 		}
 		if err := c.checkContext(h, parent); err != nil {
@@ -116,4 +119,30 @@ func (c *Chain) Work(h core.Hash) []byte {
 		return n.work.Bytes()
 	}
 	return nil
+}
+
+// verifySeals checks every header's seal on all cores (a PoA seal is an
+// Ed25519 signature: the cost of a sync), before the sequential pass
+// that needs each header's parent. The seal check needs the header alone.
+func (c *Chain) verifySeals(headers []core.Header) []error {
+	errs := make([]error, len(headers))
+	workers := min(runtime.GOMAXPROCS(0), (len(headers)+31)/32)
+	if workers <= 1 {
+		for i := range headers {
+			errs[i] = c.cfg.Engine.VerifySeal(&headers[i])
+		}
+		return errs
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(headers); i += workers {
+				errs[i] = c.cfg.Engine.VerifySeal(&headers[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
 }
