@@ -2,10 +2,9 @@ package miner
 
 import (
 	"context"
-	"crypto/sha256"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,37 +13,6 @@ import (
 	"github.com/cairn-chain/cairn/consensus/pow/powseal"
 	"github.com/cairn-chain/cairn/core"
 )
-
-// compressRate measures the machine's raw SHA-256 rate in compressions per
-// second per goroutine: crypto/sha256 over a 64 KiB buffer (1024 blocks per
-// call, so per-call overhead is negligible) on `par` goroutines at once for
-// about d. It returns the mean per-goroutine rate.
-func compressRate(d time.Duration, par int) float64 {
-	var total atomic.Uint64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range par {
-		wg.Go(func() {
-			buf := make([]byte, 64<<10)
-			h := sha256.New()
-			var n uint64
-			for time.Since(start) < d {
-				h.Reset()
-				h.Write(buf)
-				n += uint64(len(buf) / sha256.BlockSize)
-			}
-			total.Add(n)
-		})
-	}
-	wg.Wait()
-	return float64(total.Load()) / time.Since(start).Seconds() / float64(par)
-}
-
-// limitRate is the best of two compression-rate measurements taken around
-// the benchmark loop (the machine is shared: the best is the limit).
-func limitRate(before float64, par int) float64 {
-	return max(before, compressRate(300*time.Millisecond, par))
-}
 
 // impossible is a target no hash meets in practice (hash <= 0).
 var impossible core.Hash
@@ -81,7 +49,7 @@ var impossibleSealer = powseal.NewWithTarget(func(uint32) (core.Hash, error) { r
 func BenchmarkSearch1Thread(b *testing.B) {
 	b.ReportAllocs()
 	h := benchHeader()
-	before := compressRate(300*time.Millisecond, 1)
+	before := testkit.CompressRate(300*time.Millisecond, 1)
 	const batches = 16 // 16 * 4096 nonces per op
 	var hashes uint64
 	for b.Loop() {
@@ -90,7 +58,7 @@ func BenchmarkSearch1Thread(b *testing.B) {
 			Abort: func() bool { calls++; return calls > batches }, Progress: func(n uint64) { hashes += n }})
 	}
 	rate := float64(hashes) / b.Elapsed().Seconds()
-	limit := limitRate(before, 1)
+	limit := testkit.LimitRate(before, 1)
 	b.ReportMetric(rate, "hashes/s")
 	b.ReportMetric(limit, "compress/s")
 	b.ReportMetric(rate/limit, "ratio_to_compress")
@@ -102,8 +70,8 @@ func BenchmarkSolveAllThreads(b *testing.B) {
 	b.ReportAllocs()
 	h := benchHeader()
 	threads := runtime.NumCPU()
-	before := compressRate(300*time.Millisecond, 1)
-	beforePar := compressRate(300*time.Millisecond, threads)
+	before := testkit.CompressRate(300*time.Millisecond, 1)
+	beforePar := testkit.CompressRate(300*time.Millisecond, threads)
 	batches := int64(16 * threads)
 	var hashes atomic.Uint64
 	for b.Loop() {
@@ -112,8 +80,8 @@ func BenchmarkSolveAllThreads(b *testing.B) {
 			Abort: func() bool { return calls.Add(1) > batches }, Progress: func(n uint64) { hashes.Add(n) }})
 	}
 	rate := float64(hashes.Load()) / b.Elapsed().Seconds()
-	limit := limitRate(before, 1) * float64(threads)
-	par := limitRate(beforePar, threads) * float64(threads)
+	limit := testkit.LimitRate(before, 1) * float64(threads)
+	par := testkit.LimitRate(beforePar, threads) * float64(threads)
 	b.ReportMetric(rate, "hashes/s")
 	b.ReportMetric(float64(threads), "threads")
 	b.ReportMetric(rate/limit, "ratio_to_compress")

@@ -4,46 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/cairn-chain/cairn/internal/testkit"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cairn-chain/cairn/core"
 )
-
-// compressRate measures the machine's raw SHA-256 rate in compressions per
-// second per goroutine: crypto/sha256 over a 64 KiB buffer (1024 blocks per
-// call, so per-call overhead is negligible) on `par` goroutines at once for
-// about d. It returns the mean per-goroutine rate.
-func compressRate(d time.Duration, par int) float64 {
-	var total atomic.Uint64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range par {
-		wg.Go(func() {
-			buf := make([]byte, 64<<10)
-			h := sha256.New()
-			var n uint64
-			for time.Since(start) < d {
-				h.Reset()
-				h.Write(buf)
-				n += uint64(len(buf) / sha256.BlockSize)
-			}
-			total.Add(n)
-		})
-	}
-	wg.Wait()
-	return float64(total.Load()) / time.Since(start).Seconds() / float64(par)
-}
-
-// limitRate is the best of two compression-rate measurements taken around
-// the benchmark loop (the machine is shared: the best is the limit).
-func limitRate(before float64, par int) float64 {
-	return max(before, compressRate(300*time.Millisecond, par))
-}
 
 // impossible is a target no hash meets in practice (hash <= 0).
 var impossible core.Hash
@@ -58,7 +27,7 @@ func benchHeader() core.Header {
 func BenchmarkSearch1Thread(b *testing.B) {
 	b.ReportAllocs()
 	h := benchHeader()
-	before := compressRate(300*time.Millisecond, 1)
+	before := testkit.CompressRate(300*time.Millisecond, 1)
 	const batches = 16 // 16 * 4096 nonces per op
 	var hashes uint64
 	for b.Loop() {
@@ -67,7 +36,7 @@ func BenchmarkSearch1Thread(b *testing.B) {
 		hashes += did
 	}
 	rate := float64(hashes) / b.Elapsed().Seconds()
-	limit := limitRate(before, 1)
+	limit := testkit.LimitRate(before, 1)
 	b.ReportMetric(rate, "hashes/s")
 	b.ReportMetric(limit, "compress/s")
 	b.ReportMetric(rate/limit, "ratio_to_compress")
@@ -79,8 +48,8 @@ func BenchmarkSolveAllThreads(b *testing.B) {
 	b.ReportAllocs()
 	h := benchHeader()
 	threads := runtime.NumCPU()
-	before := compressRate(300*time.Millisecond, 1)
-	beforePar := compressRate(300*time.Millisecond, threads)
+	before := testkit.CompressRate(300*time.Millisecond, 1)
+	beforePar := testkit.CompressRate(300*time.Millisecond, threads)
 	batches := int64(16 * threads)
 	var hashes uint64
 	for b.Loop() {
@@ -89,8 +58,8 @@ func BenchmarkSolveAllThreads(b *testing.B) {
 		hashes += did
 	}
 	rate := float64(hashes) / b.Elapsed().Seconds()
-	limit := limitRate(before, 1) * float64(threads)
-	par := limitRate(beforePar, threads) * float64(threads)
+	limit := testkit.LimitRate(before, 1) * float64(threads)
+	par := testkit.LimitRate(beforePar, threads) * float64(threads)
 	b.ReportMetric(rate, "hashes/s")
 	b.ReportMetric(float64(threads), "threads")
 	b.ReportMetric(rate/limit, "ratio_to_compress")
@@ -109,12 +78,12 @@ func BenchmarkKernelVariants(b *testing.B) {
 	report := func(b *testing.B, n uint64) {
 		rate := float64(n) / b.Elapsed().Seconds()
 		b.ReportMetric(rate, "hashes/s")
-		b.ReportMetric(rate/limitRate(before, 1), "ratio_to_compress")
+		b.ReportMetric(rate/testkit.LimitRate(before, 1), "ratio_to_compress")
 	}
 	for _, v := range kernelVariants {
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
-			before = compressRate(300*time.Millisecond, 1)
+			before = testkit.CompressRate(300*time.Millisecond, 1)
 			k := newKernel(&h, v.opt)
 			top32 := binary.BigEndian.Uint32(impossible[:4])
 			var n uint64
@@ -127,7 +96,7 @@ func BenchmarkKernelVariants(b *testing.B) {
 	}
 	b.Run("sum-after-write-tail", func(b *testing.B) {
 		b.ReportAllocs()
-		before = compressRate(300*time.Millisecond, 1)
+		before = testkit.CompressRate(300*time.Millisecond, 1)
 		enc := h.Encode()
 		mid, work := sha256.New(), sha256.New()
 		mid.Write(enc[:midSize])
