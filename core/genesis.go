@@ -150,6 +150,9 @@ func ParseGenesis(data []byte) (*Genesis, error) {
 	if dec.More() {
 		return nil, Errorf(CodeBadGenesis, "genesis: data after the JSON object")
 	}
+	if g.IsPoA() && !hasKey(data, "initial_reward") {
+		g.InitialReward = 0 // a PoA chain pays its signers the fees: no reward unless given
+	}
 	if !ValidPrefix(g.AddressPrefix) {
 		return nil, Errorf(CodeBadGenesis, "genesis address_prefix %q: want 1 to 20 lowercase letters or digits", clip(g.AddressPrefix))
 	}
@@ -342,3 +345,13 @@ func (g *Genesis) Block() *Block {
 
 // Hash returns the genesis block hash, which identifies the chain.
 func (g *Genesis) Hash() Hash { return g.Block().Hash() }
+
+// hasKey reports whether the top-level JSON object data has key.
+func hasKey(data []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
+}

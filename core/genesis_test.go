@@ -107,6 +107,13 @@ func TestGenesisPoA(t *testing.T) {
 	if !g.IsPoA() || g.PoA.Signers[0] != b || g.PoA.PoAEpoch() != DefaultPoAEpoch {
 		t.Fatalf("loaded %+v", g.PoA)
 	}
+	if g.InitialReward != 0 {
+		t.Fatalf("a PoA genesis without initial_reward pays %d a block, want no reward", g.InitialReward)
+	}
+	withReward, err := LoadGenesis(strings.NewReader(strings.Replace(doc, `"consensus"`, `"initial_reward":7,"consensus"`, 1)))
+	if err != nil || withReward.InitialReward != 7 {
+		t.Fatalf("a PoA genesis with a reward: %v, %v", withReward, err)
+	}
 	pow := NewGenesis("auth", 1_700_000_000_000)
 	if g.Hash() == pow.Hash() {
 		t.Fatal("the engine is not part of the chain's identity")
