@@ -269,7 +269,9 @@ func (d *Devnet) StatusLine() string {
 		rate += s.n.Miner.Stats().HashRate
 		fmt.Fprintf(&b, " [%d h=%d %s p=%d m=%d]", i, tip.Height, tip.Hash.String()[:8], s.n.Net.PeerCount(), s.n.Pool.Count())
 	}
-	fmt.Fprintf(&b, "  hashrate %.2f MH/s", rate/1e6)
+	if !d.genesis.IsPoA() {
+		fmt.Fprintf(&b, "  hashrate %.2f MH/s", rate/1e6)
+	}
 	return b.String()
 }
 

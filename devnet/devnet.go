@@ -160,7 +160,11 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		fmt.Fprintf(cfg.Out, "  node %d    API/explorer %s  p2p %s  height %d\n", i, n.APIURL(), n.Net.Addrs()[0], n.Chain.Tip().Height)
 	}
 	fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition {\"groups\":[[0],[1,2]]}, /devnet/heal\n", d.slots[0].n.APIURL())
-	fmt.Fprintf(cfg.Out, "  every node mines with %d thread(s) to the dev wallet; Ctrl-C stops\n", cfg.Threads)
+	if g.IsPoA() {
+		fmt.Fprintf(cfg.Out, "  proof of authority: every node is a signer (its key in nodeN/signer.key), a block every %s; Ctrl-C stops\n", time.Duration(g.PoA.PeriodMs)*time.Millisecond)
+	} else {
+		fmt.Fprintf(cfg.Out, "  every node mines with %d thread(s) to the dev wallet; Ctrl-C stops\n", cfg.Threads)
+	}
 	if cfg.Demo && created {
 		if err := d.seedDemo(key); err != nil {
 			d.Stop()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -38,7 +39,8 @@ func newStatusCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "height        %d\n", st.Height)
 			fmt.Fprintf(w, "tip           %s\n", st.Tip)
 			if st.Consensus == wire.EnginePoA {
-				fmt.Fprintf(w, "consensus     proof of authority (total weight 0x%s; signers: cairn consensus)\n", strings.TrimPrefix(st.TotalWork, "0x"))
+				weight, _ := new(big.Int).SetString(strings.TrimPrefix(st.TotalWork, "0x"), 16)
+				fmt.Fprintf(w, "consensus     proof of authority (total weight %v; signers: cairn consensus)\n", weight)
 			} else {
 				fmt.Fprintf(w, "consensus     proof of work\n")
 				fmt.Fprintf(w, "difficulty    %.6g (bits %s, total work 0x%s)\n", st.Difficulty, st.Bits, strings.TrimPrefix(st.TotalWork, "0x"))
@@ -46,7 +48,10 @@ func newStatusCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "state digest  %s\n", st.StateDigest)
 			fmt.Fprintf(w, "mempool       %d txs, %d bytes\n", st.Mempool, st.MempoolBytes)
 			mining := "off"
-			if st.Mining {
+			switch {
+			case st.Mining && st.Consensus == wire.EnginePoA:
+				mining = "sealing as a signer, in its turns"
+			case st.Mining:
 				mining = fmt.Sprintf("on, %.3f MH/s", st.Hashrate/1e6)
 			}
 			fmt.Fprintf(w, "mining        %s\n", mining)

@@ -289,8 +289,8 @@ func (e *Engine) Author(h *core.Header) core.Address { return h.Miner }
 // Work returns h's weight, its bits (2 in turn, 1 out of turn; CheckHeader
 // checks them).
 func (e *Engine) Work(h *core.Header) *big.Int {
-	if h == nil {
-		return new(big.Int)
+	if h == nil || h.Version != core.BlockVersionSigned {
+		return new(big.Int) // the genesis header (version 1: its bits are PoW's) weighs nothing
 	}
 	return new(big.Int).SetUint64(uint64(h.Bits))
 }
