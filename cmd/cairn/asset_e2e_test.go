@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/client"
-	"github.com/cairn-chain/cairn/consensus/pow"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -38,32 +36,12 @@ func TestEndToEndAssets(t *testing.T) {
 	carol := newWallet(t, ks, "carol")
 	miner := newWallet(t, ks, "miner")
 
-	target := new(big.Int).Lsh(big.NewInt(1), 256)
-	target.Div(target, big.NewInt(2_000_000))
-	r := run(t, nil, "", "genesis", "new", "--chain-id", "assets", "--alloc", alice+"=1000", "--alloc", bob+"=10", "--alloc", carol+"=10",
-		"--block-time", "1s", "--initial-bits", fmt.Sprintf("0x%08x", pow.BigToCompact(target)))
-	r.want(t, 0)
-	genesisFile := filepath.Join(dir, "genesis.json")
-	if err := os.WriteFile(genesisFile, []byte(r.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	n := startNode(t, freeAddr(t), "--datadir", filepath.Join(dir, "data"), "--genesis", genesisFile, "--mine", "--miner", miner, "--threads", "1")
+	ch := startE2EChain(t, dir, ks, "assets", miner, alice+"=1000", bob+"=10", carol+"=10")
+	n := ch.node
 	c := client.New(n.url)
 	ctx := context.Background()
 	start := time.Now()
-
-	// cairn runs a command against the node with the test keystore.
-	cairn := func(args ...string) result {
-		t.Helper()
-		return run(t, []string{testPass, "CAIRN_KEYSTORE=" + ks, "CAIRN_NODE=" + n.url}, "", args...)
-	}
-	// ok runs a command that must succeed and returns its stdout.
-	ok := func(args ...string) string {
-		t.Helper()
-		r := cairn(args...)
-		r.want(t, 0)
-		return r.stdout
-	}
+	cairn, ok := ch.cairn, ch.ok
 	// tx runs a tx command with --wait and checks it was included.
 	tx := func(args ...string) string {
 		t.Helper()
@@ -86,14 +64,7 @@ func TestEndToEndAssets(t *testing.T) {
 		}
 		return 0, false
 	}
-	wantLines := func(what, out string, lines ...string) {
-		t.Helper()
-		for _, l := range lines {
-			if !regexp.MustCompile(`(?m)^` + l + `$`).MatchString(out) {
-				t.Fatalf("%s: no line matching %q in:\n%s", what, l, out)
-			}
-		}
-	}
+	wantLines := func(what, out string, lines ...string) { t.Helper(); wantLines(t, what, out, lines...) }
 	// recent checks a printed date is of this test's run.
 	recent := func(what, s, layout string) {
 		t.Helper()
@@ -160,7 +131,7 @@ func TestEndToEndAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantLines("block show", ok("block", "show", fmt.Sprint(sentInfo.Height)), `  +\d+  `+sentInfo.Tx.ID+`  `+alice+` asset_transfer \(fee 0\.00001000\)`)
-	r = cairn("asset", "send", "--asset", gold, "--from", "bob", "--to", carol, "--amount", "1")
+	r := cairn("asset", "send", "--asset", gold, "--from", "bob", "--to", carol, "--amount", "1")
 	r.want(t, 1, "code frozen", "frozen: ")
 	tx("asset", "unfreeze", "--asset", gold, "--from", "alice", "--holder", bob)
 	confirm(submit("asset", "send", "--asset", gold, "--from", "bob", "--to", carol, "--amount", "2.25"),

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"fmt"
-	"math/big"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/cairn-chain/cairn/consensus/pow"
 )
 
 var contractLineRe = regexp.MustCompile(`(?m)^contract +(cairn1[0-9a-z]+)$`)
@@ -25,34 +20,10 @@ func TestEndToEndContracts(t *testing.T) {
 	alice := newWallet(t, ks, "alice")
 	bob := newWallet(t, ks, "bob")
 	miner := newWallet(t, ks, "miner")
-	target := new(big.Int).Lsh(big.NewInt(1), 256)
-	target.Div(target, big.NewInt(2_000_000))
-	r := run(t, nil, "", "genesis", "new", "--chain-id", "contracts", "--alloc", alice+"=1000", "--alloc", bob+"=10",
-		"--block-time", "1s", "--initial-bits", fmt.Sprintf("0x%08x", pow.BigToCompact(target)))
-	r.want(t, 0)
-	genesisFile := filepath.Join(dir, "genesis.json")
-	if err := os.WriteFile(genesisFile, []byte(r.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	n := startNode(t, freeAddr(t), "--datadir", filepath.Join(dir, "data"), "--genesis", genesisFile, "--mine", "--miner", miner, "--threads", "1")
-	cairn := func(args ...string) result {
-		t.Helper()
-		return run(t, []string{testPass, "CAIRN_KEYSTORE=" + ks, "CAIRN_NODE=" + n.url}, "", args...)
-	}
-	ok := func(args ...string) string {
-		t.Helper()
-		r := cairn(args...)
-		r.want(t, 0)
-		return r.stdout
-	}
-	wantLines := func(what, out string, lines ...string) {
-		t.Helper()
-		for _, l := range lines {
-			if !regexp.MustCompile(`(?m)^` + l + `$`).MatchString(out) {
-				t.Fatalf("%s: no line matching %q in:\n%s", what, l, out)
-			}
-		}
-	}
+	ch := startE2EChain(t, dir, ks, "contracts", miner, alice+"=1000", bob+"=10")
+	genesisFile := ch.genesis
+	cairn, ok := ch.cairn, ch.ok
+	wantLines := func(what, out string, lines ...string) { t.Helper(); wantLines(t, what, out, lines...) }
 	token := "../../contracts/token.wasm"
 
 	// Mistakes caught before anything is sent (usage: exit 2).
@@ -80,7 +51,7 @@ func TestEndToEndContracts(t *testing.T) {
 	wantLines("query", out, `status    success`, `return    000000000000012c \(u64 300\)`, `gas used  \d+`)
 
 	// Bob overdraws: mined, failed, its fee charged; the CLI exits 1.
-	r = cairn("contract", "call", addr, "--from", "bob", "--input-args", "u8:1 addr:"+alice+" u64:301", "--wait", "--timeout", "2m")
+	r := cairn("contract", "call", addr, "--from", "bob", "--input-args", "u8:1 addr:"+alice+" u64:301", "--wait", "--timeout", "2m")
 	r.want(t, 1, "the contract tx failed (aborted): insufficient balance; its fee of 0.")
 	wantLines("failed call", r.stdout, `status    failed`, `gas used  \d+ \(fee charged 0\.\d+\)`)
 	failed := submittedRe.FindStringSubmatch(r.stdout)[1]
