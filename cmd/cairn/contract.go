@@ -355,48 +355,44 @@ func newContractShowCmd(g *globals) *cobra.Command {
 
 func newContractEventsCmd(g *globals) *cobra.Command {
 	var asJSON, newest bool
-	var limit int
-	var after string
+	var page pageFlags
 	cmd := &cobra.Command{
 		Use:   "events ADDRESS [--newest] [--limit N] [--after TXID] [--json]",
 		Short: "List a contract's events, oldest first (or --newest first)",
 		Long: `List the events a contract emitted, oldest first: block, tx, topic and
 data (hex). A page holds the events of up to --limit txs; the last line
-gives the --after of the next page.`,
+(on standard error) says how to get the next page.`,
 		Example: `  cairn contract events cairn1...`,
 		Args:    exactArgs(1, "the contract's address"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if limit < 1 || limit > 100 {
-				return usageError{fmt.Errorf("--limit %d: want 1 to 100", limit)}
+			if err := page.check(); err != nil {
+				return err
 			}
 			s, err := g.readSession(cmd)
 			if err != nil {
 				return err
 			}
-			page, err := s.c.ContractEvents(s.ctx, args[0], limit, after, newest)
+			events, err := s.c.ContractEvents(s.ctx, args[0], page.limit, page.after, newest)
 			if err != nil {
 				return contractErr(err, args[0])
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
-				return printJSON(w, page)
+				return printJSON(w, events)
 			}
-			if len(page.Events) == 0 {
+			if len(events.Events) == 0 {
 				fmt.Fprintln(w, "no events")
 			}
-			for _, e := range page.Events {
+			for _, e := range events.Events {
 				fmt.Fprintf(w, "block %d  %s  tx %s  %s %s\n", e.Height, core.MillisTime(e.Time).Format("2006-01-02 15:04:05Z07:00"), e.TxID, e.Topic, orNone(e.Data))
 			}
-			if page.Next != "" {
-				fmt.Fprintf(w, "more: --after %s\n", page.Next)
-			}
+			more(cmd, events.Next)
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the page as JSON")
-	f.IntVar(&limit, "limit", 50, "txs per page (1 to 100)")
-	f.StringVar(&after, "after", "", "start after this tx id (the previous page's last line)")
+	page.register(cmd, "txs")
 	f.BoolVar(&newest, "newest", false, "newest first")
 	return cmd
 }
