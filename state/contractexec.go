@@ -35,7 +35,6 @@ type outcome struct {
 // max_block_gas: a call's gas_limit, a deploy's (fee - min_fee) /
 // gas_price capped by max_block_gas, 0 for other kinds.
 func GasLimit(g *core.Genesis, tx *core.Tx) uint64 {
-	p := g.Contracts()
 	switch b := tx.Body.(type) {
 	case *core.ContractCall:
 		return b.GasLimit
@@ -43,9 +42,10 @@ func GasLimit(g *core.Genesis, tx *core.Tx) uint64 {
 		if tx.Fee <= g.MinFee {
 			return 0
 		}
+		p := g.Contracts()
 		return min((tx.Fee-g.MinFee)/p.GasPrice, p.MaxBlockGas)
 	}
-	return 0
+	return 0 // every other kind: nothing computed on the block path
 }
 
 // FeeCharged returns what tx paid, given its receipt: a contract tx pays
