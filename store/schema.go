@@ -28,7 +28,7 @@ import (
 //	absent means the zero account
 //
 // asset ('d'), holding ('h'), item ('k'), contract ('c'), code ('e'),
-// contract storage ('s'): state records owned by state
+// contract storage ('s'), permission ('p'): state records owned by state
 //
 //	(see state/keys.go and state.go); with accounts, the state prefixes
 //
@@ -54,6 +54,7 @@ const (
 	prefixContract byte = 'c'
 	prefixCode     byte = 'e'
 	prefixStorage  byte = 's'
+	prefixPerm     byte = 'p'
 
 	prefixAccountAsset byte = 'y' // see assets.go
 	prefixItemHistory  byte = 'z'

@@ -13,7 +13,7 @@ import (
 
 // StatePrefixes are the key prefixes reserved for state records. Package
 // state's prefixes must be among them (chain checks it at start).
-var StatePrefixes = []byte{prefixAccount, prefixAsset, prefixHolding, prefixItem, prefixContract, prefixCode, prefixStorage}
+var StatePrefixes = []byte{prefixAccount, prefixAsset, prefixHolding, prefixItem, prefixContract, prefixCode, prefixStorage, prefixPerm}
 
 // IsStatePrefix reports whether p is reserved for state records.
 func IsStatePrefix(p byte) bool { return slices.Contains(StatePrefixes, p) }
