@@ -78,6 +78,10 @@ func NewBody(k Kind) Body {
 		return &ContractDeploy{}
 	case KindContractCall:
 		return &ContractCall{}
+	case KindPermGrant:
+		return &PermGrant{}
+	case KindPermRevoke:
+		return &PermRevoke{}
 	}
 	return nil
 }

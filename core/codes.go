@@ -99,7 +99,7 @@ var codeTable = map[Code]CodeInfo{
 	CodeNotManager:     {ClassRejected, 403, "not the manager", "only the asset's manager may change its roles"},
 	CodeNotFreezer:     {ClassRejected, 403, "not the freezer", "only the asset's freezer may freeze holders"},
 	CodeNotClawback:    {ClassRejected, 403, "not the clawback address", "only the asset's clawback address may claw back"},
-	CodeNotPermitted:   {ClassRejected, 403, "not permitted", "the asset's flags, fixed at creation, do not allow this"},
+	CodeNotPermitted:   {ClassRejected, 403, "not permitted", "the chain's permissions (`cairn perm list`) or the asset's flags, fixed at creation, do not allow this"},
 	CodeFrozen:         {ClassRejected, 403, "frozen", "the holding is frozen by the asset's freezer"},
 	CodeSupplyExceeded: {ClassRejected, 422, "supply exceeded", "the asset's supply may not pass its max_supply"},
 	CodeAssetExists:    {ClassRejected, 409, "asset exists", ""},
@@ -109,6 +109,10 @@ var codeTable = map[Code]CodeInfo{
 	CodeItemNotFound:   {ClassRejected, 422, "item not found", "check --collection and --id"},
 	CodeItemBurned:     {ClassRejected, 422, "item burned", "a burned item keeps its history but cannot change"},
 	CodeNotOwner:       {ClassRejected, 403, "not the owner", "only the item's owner may do this"},
+
+	CodeAlreadyMember: {ClassRejected, 409, "already a member", "the address holds the role already: see `cairn perm list`"},
+	CodeNotMember:     {ClassRejected, 422, "not a member", "the address does not hold the role: see `cairn perm list`"},
+	CodeLastAdmin:     {ClassRejected, 409, "last admin", "grant admin to another address first: a chain must keep an admin"},
 
 	CodeInvalidModule:     {ClassBroken, 422, "invalid module", "the file is not a valid WebAssembly module"},
 	CodeFloatNotAllowed:   {ClassBroken, 422, "floats not allowed", "contracts compute in integers: see docs/contracts.md"},

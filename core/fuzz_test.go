@@ -119,6 +119,7 @@ func FuzzParseGenesis(f *testing.F) {
 	f.Add([]byte(`{"chain_id":"t","timestamp":1700000000000}`))
 	f.Add([]byte(`{"chain_id":"t","timestamp":1,"alloc":{"cairn1ve584t0cv27hwmy0cx9ca8uwyqyfw9y96sywx6":5}}`))
 	f.Add([]byte(`{"chain_id":"t","timestamp":1,"initial_reward":-1}`))
+	f.Add([]byte(`{"chain_id":"t","timestamp":1,"permissions":{"admins":["cairn1ve584t0cv27hwmy0cx9ca8uwyqyfw9y96sywx6"],"submit":{"restricted":true,"members":[]}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := ParseGenesis(b)
 		if err != nil {

@@ -38,7 +38,11 @@ type Genesis struct {
 	// with PoA's parameters. Part of the chain's identity.
 	Consensus string     `json:"consensus,omitempty"`
 	PoA       *PoAParams `json:"poa,omitempty"`
-	Alloc     []Alloc    `json:"-"` // sorted by address; JSON "alloc": {address: balance}
+	// Permissions restrict who may send txs, create assets and deploy
+	// contracts (nil: nobody is restricted, there are no admins). JSON
+	// "permissions", with addresses in the chain's prefix.
+	Permissions *Permissions `json:"-"`
+	Alloc       []Alloc      `json:"-"` // sorted by address; JSON "alloc": {address: balance}
 }
 
 // Alloc is an initial balance.
@@ -110,10 +114,15 @@ func (g *Genesis) MarshalJSON() ([]byte, error) {
 	for _, a := range g.Alloc {
 		alloc[a.Address.Encode(g.AddressPrefix)] = a.Balance
 	}
+	var perms *permissionsJSON
+	if g.Permissions != nil {
+		perms = g.Permissions.toJSON(g.AddressPrefix)
+	}
 	return json.Marshal(struct {
 		*plainGenesis
-		Alloc map[string]uint64 `json:"alloc"`
-	}{(*plainGenesis)(g), alloc})
+		Permissions *permissionsJSON  `json:"permissions,omitempty"`
+		Alloc       map[string]uint64 `json:"alloc"`
+	}{(*plainGenesis)(g), perms, alloc})
 }
 
 // plainGenesis has Genesis's fields without its JSON methods.
@@ -138,7 +147,8 @@ func ParseGenesis(data []byte) (*Genesis, error) {
 	g := NewGenesis("", 0)
 	var in struct {
 		*plainGenesis
-		Alloc map[string]json.Number `json:"alloc"`
+		Permissions *permissionsJSON       `json:"permissions"`
+		Alloc       map[string]json.Number `json:"alloc"`
 	}
 	in.plainGenesis = (*plainGenesis)(g)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -168,6 +178,13 @@ func ParseGenesis(data []byte) (*Genesis, error) {
 		g.Alloc = append(g.Alloc, Alloc{Address: a, Balance: bal})
 	}
 	g.SortAlloc()
+	if in.Permissions != nil {
+		p, err := in.Permissions.parse(g.AddressPrefix)
+		if err != nil {
+			return nil, err
+		}
+		g.Permissions = p
+	}
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
@@ -238,6 +255,11 @@ func (g *Genesis) Validate() error {
 	if err := g.validateConsensus(); err != nil {
 		return err
 	}
+	if g.Permissions != nil {
+		if err := g.Permissions.validate(g.AddressPrefix); err != nil {
+			return err
+		}
+	}
 	rewards, ok := g.totalRewards()
 	if !ok || total+rewards > MaxMoney {
 		return bad("supply: alloc %d + all future block rewards exceed MaxMoney %d; lower initial_reward or halving_interval", total, uint64(MaxMoney))
@@ -294,7 +316,10 @@ func (g *Genesis) AllocTotal() uint64 {
 // ParamsHash returns SHA-256 of the canonical encoding of every genesis
 // field, alloc included; the genesis block's prev_hash carries it.
 // Encoding version 2 adds the contract fields (as written, 0 for absent);
-// a genesis without them keeps version 1, and so its v1 hash.
+// a genesis without them keeps version 1, and so its v1 hash. Version 3
+// adds PoA's parameters, version 4 the permissions (after a u8 engine:
+// 0 pow, or PoA's parameters): a genesis without permissions keeps its
+// version, and so its hash.
 func (g *Genesis) ParamsHash() Hash {
 	version := uint16(1)
 	if g.hasContractFields() {
@@ -302,6 +327,9 @@ func (g *Genesis) ParamsHash() Hash {
 	}
 	if g.IsPoA() {
 		version = 3
+	}
+	if g.Permissions != nil {
+		version = 4
 	}
 	b := appendU16(nil, version) // genesis encoding version
 	b = appendBytes(b, []byte(g.ChainID))
@@ -318,8 +346,13 @@ func (g *Genesis) ParamsHash() Hash {
 			b = appendU64(b, v)
 		}
 	}
-	if version == 3 {
+	switch {
+	case version == 3:
 		b = g.PoA.appendEncode(b)
+	case version == 4 && g.IsPoA():
+		b = g.Permissions.appendEncode(g.PoA.appendEncode(b))
+	case version == 4:
+		b = g.Permissions.appendEncode(append(b, 0)) // engine 0: proof of work
 	}
 	b = binary.AppendUvarint(b, uint64(len(g.Alloc)))
 	for _, a := range g.Alloc {

@@ -29,6 +29,9 @@ const (
 	// Contracts (V2.md §5, docs/contracts.md).
 	KindContractDeploy Kind = 12
 	KindContractCall   Kind = 13
+	// Account permissions (V2.md §3).
+	KindPermGrant  Kind = 14
+	KindPermRevoke Kind = 15
 )
 
 var kindNames = [...]string{
@@ -46,6 +49,8 @@ var kindNames = [...]string{
 	KindItemBurn:       "item_burn",
 	KindContractDeploy: "contract_deploy",
 	KindContractCall:   "contract_call",
+	KindPermGrant:      "perm_grant",
+	KindPermRevoke:     "perm_revoke",
 }
 
 // Known reports whether k is a kind of this protocol version.

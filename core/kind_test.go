@@ -30,6 +30,8 @@ func sampleBodies() []Body {
 		&ItemBurn{Collection: asset, ItemID: []byte("LOT-42")},
 		&ContractDeploy{Code: append([]byte("\x00asm\x01\x00\x00\x00"), make([]byte, 40_000)...), InitInput: []byte{1, 2}},
 		&ContractCall{Contract: b, Input: []byte("transfer"), Amount: 7, GasLimit: 100_000},
+		&PermGrant{Role: "submit", Address: b},
+		&PermRevoke{Role: "admin", Address: a},
 	}
 }
 

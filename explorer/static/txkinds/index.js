@@ -30,6 +30,8 @@ import { itemAttest, itemAttestSummary } from './item_attest.js';
 import { itemBurn, itemBurnSummary } from './item_burn.js';
 import { contractDeploy, contractDeploySummary } from './contract_deploy.js';
 import { contractCall, contractCallSummary } from './contract_call.js';
+import { permGrant, permGrantSummary } from './perm_grant.js';
+import { permRevoke, permRevokeSummary } from './perm_revoke.js';
 
 export const kinds = new Map([
   ['transfer', { render: transfer, summary: transferSummary }],
@@ -47,6 +49,8 @@ export const kinds = new Map([
   ['item_burn', { render: itemBurn, summary: itemBurnSummary }],
   ['contract_deploy', { render: contractDeploy, summary: contractDeploySummary }],
   ['contract_call', { render: contractCall, summary: contractCallSummary }],
+  ['perm_grant', { render: permGrant, summary: permGrantSummary }],
+  ['perm_revoke', { render: permRevoke, summary: permRevokeSummary }],
 ]);
 
 const fallback = { render: unknown, summary: unknownSummary };
