@@ -34,7 +34,7 @@ func NewBuilder(r Reader, rules Rules, h *core.Header) *Builder {
 }
 
 func newBuilder(v *View, rules Rules, h *core.Header) *Builder {
-	v.env = newEnv(rules, h.Height, h.Timestamp, false)
+	v.env = newEnv(rules, v.base, h.Height, h.Timestamp, false)
 	v.Height = h.Height
 	g := rules.Genesis
 	return &Builder{v: v, g: g, res: BlockResult{Reward: g.Reward(h.Height)}}
@@ -95,13 +95,14 @@ func ApplyBlock(r Reader, rules Rules, blk *core.Block) (*BlockResult, error) {
 	return b.Finish(blk.Header.Miner)
 }
 
-// GenesisChanges returns the changes that create the genesis alloc.
+// GenesisChanges returns the changes that create the genesis alloc and
+// permissions, in key order.
 func GenesisChanges(g *core.Genesis) []Change {
 	out := make([]Change, len(g.Alloc))
 	for i, a := range g.Alloc { // Alloc is sorted by address
 		out[i] = Change{Key: string(AccountKey(a.Address)), New: core.Account{Balance: a.Balance}.Encode()}
 	}
-	return out
+	return append(out, genesisPermChanges(g.Permissions)...) // 'p' sorts after 'a'
 }
 
 // Undo data, version 2: 0x00 0x02 || uvarint count || per change, in key

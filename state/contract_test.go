@@ -321,7 +321,7 @@ func benchCalls(b *testing.B, code, init []byte, input func(core.Address) []byte
 	}
 	run := func(txs []*core.Tx) float64 {
 		v := NewView(w.st)
-		v.env = newEnv(w.rules, 2, 1, false)
+		v.env = newEnv(w.rules, w.st, 2, 1, false)
 		start := time.Now()
 		for _, tx := range txs {
 			rc, _, err := v.apply(tx)

@@ -35,10 +35,13 @@ type env struct {
 	// not run, and a call is charged its most without running: their
 	// outcome depends on txs of other senders, so only a block fixes it.
 	pending bool
+	// parent is the state the block's (or the mempool's) txs start from:
+	// permissions are read there, not in the view (state/perm.go).
+	parent Reader
 }
 
-func newEnv(r Rules, height, time uint64, pending bool) *env {
-	e := &env{Rules: r, height: height, time: time, pending: pending}
+func newEnv(r Rules, parent Reader, height, time uint64, pending bool) *env {
+	e := &env{Rules: r, parent: parent, height: height, time: time, pending: pending}
 	if r.Genesis != nil {
 		e.contracts = r.Genesis.Contracts()
 	}
@@ -50,7 +53,7 @@ func newEnv(r Rules, height, time uint64, pending bool) *env {
 // checked, not run (see env.pending).
 func NewPendingView(base Reader, r Rules, height uint64) *View {
 	v := NewView(base)
-	v.env = newEnv(r, height, 0, true)
+	v.env = newEnv(r, base, height, 0, true)
 	v.Height = height
 	return v
 }

@@ -5,7 +5,8 @@ import (
 )
 
 // ApplyTx is the executor: it checks tx against the view and applies it,
-// for every kind. The sender's nonce must be the account's and its balance
+// for every kind. The sender must hold the roles the chain's permissions
+// restrict (read at the parent's state: perm.go); its nonce must be the account's and its balance
 // must cover the fee (and a transfer's amount); the fee is taken, the
 // nonce advances, and the kind's handler applies the body (one plain
 // switch, a file per family of kinds). The fee is returned for the block's
@@ -61,6 +62,9 @@ func (v *View) CheckTx(tx *core.Tx) error {
 
 func (v *View) applyTx(tx *core.Tx) error {
 	from := tx.Sender()
+	if err := v.permitted(from, tx.Kind); err != nil {
+		return err
+	}
 	sender, err := v.Account(from)
 	if err != nil {
 		return err
@@ -120,6 +124,10 @@ func (v *View) applyTx(tx *core.Tx) error {
 		return v.contractDeploy(from, tx, body)
 	case *core.ContractCall:
 		return v.contractCall(from, tx, body)
+	case *core.PermGrant:
+		return v.permGrant(body)
+	case *core.PermRevoke:
+		return v.permRevoke(body)
 	}
 	return core.Errorf(core.CodeBadVersion, "tx kind %s has no handler", tx.Kind)
 }

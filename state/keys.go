@@ -15,6 +15,8 @@ import "github.com/cairn-chain/cairn/core"
 // contract     'c' || address (20)                        Contract.encode
 // code         'e' || SHA-256 of the code (32)            the module as deployed
 // storage      's' || contract (20) || key (1-64)         the value (0-8 KiB)
+// permission   'p' || role u8 || address (20)             granted height u64
+// perm count   'p' || role u8                             members u64 (see perm.go)
 const (
 	PrefixAccount  byte = 'a'
 	PrefixAsset    byte = 'd'
@@ -23,10 +25,11 @@ const (
 	PrefixContract byte = 'c'
 	PrefixCode     byte = 'e'
 	PrefixStorage  byte = 's'
+	PrefixPerm     byte = 'p'
 )
 
 // Prefixes lists every state record prefix.
-var Prefixes = []byte{PrefixAccount, PrefixAsset, PrefixHolding, PrefixItem, PrefixContract, PrefixCode, PrefixStorage}
+var Prefixes = []byte{PrefixAccount, PrefixAsset, PrefixHolding, PrefixItem, PrefixContract, PrefixCode, PrefixStorage, PrefixPerm}
 
 // AccountKey is the key of a's account.
 func AccountKey(a core.Address) []byte { return append([]byte{PrefixAccount}, a[:]...) }

@@ -22,7 +22,7 @@ type QueryResult struct {
 // query that did not run (no contract here, the node's own failures).
 func Query(r Reader, rules Rules, height, time uint64, contract, caller core.Address, input []byte, gas uint64) (*QueryResult, error) {
 	v := NewView(r)
-	v.env = newEnv(rules, height, time, false)
+	v.env = newEnv(rules, r, height, time, false)
 	v.Height = height
 	e, err := v.contracts()
 	if err != nil {
