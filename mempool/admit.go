@@ -13,22 +13,45 @@ import (
 // Add admits one signed tx, or returns why not: a *core.RuleError for a tx
 // that breaks a rule, another error for an internal failure (reading state,
 // persisting). When Persist is set, an admitted tx is stored before Add
-// returns.
+// returns (a group commit: concurrent calls share one write).
 func (p *Pool) Add(tx *core.Tx) error {
-	return p.addBatch([]*core.Tx{tx}, false)[0]
+	return p.addBatch([]*core.Tx{tx}, addDurable)[0]
 }
 
 // AddBatch admits txs in order, as if each were passed to Add (a later tx
 // sees the earlier ones, so one sender's consecutive nonces work), and
 // returns one error or nil per tx. Signatures are verified on all cores,
-// and the admitted txs are persisted with one Persist.SaveTxs call.
+// and the admitted txs are stored before it returns, in the same write as
+// whatever else is queued then. If that write fails, the txs admitted by
+// this call are taken out again (with what they displaced put back) and
+// each gets the error.
 func (p *Pool) AddBatch(txs []*core.Tx) []error {
-	return p.addBatch(txs, false)
+	return p.addBatch(txs, addDurable)
 }
 
-// addBatch is Add, AddBatch and Load. stored marks txs read back from the
-// Persister: they are not saved again.
-func (p *Pool) addBatch(txs []*core.Tx, stored bool) []error {
+// AddBatchDeferred is AddBatch without waiting for the disk: the admitted
+// txs are queued for the next Flush (see Queued and Saved), so the caller
+// decides when to sync and many admissions share one write. While the
+// last write failed (or WriteFailed reported a failure), it writes before
+// returning, as AddBatch does.
+func (p *Pool) AddBatchDeferred(txs []*core.Tx) []error {
+	if p.storeDown() {
+		return p.addBatch(txs, addDurable)
+	}
+	return p.addBatch(txs, addDeferred)
+}
+
+// addMode says how addBatch persists what it admits.
+type addMode int
+
+const (
+	addDurable  addMode = iota // queued and flushed before returning
+	addDeferred                // queued for a later Flush
+	addStored                  // read back by Load: already stored
+)
+
+// addBatch is Add, AddBatch, AddBatchDeferred and Load.
+func (p *Pool) addBatch(txs []*core.Tx, mode addMode) []error {
 	errs := make([]error, len(txs))
 	es := make([]*entry, len(txs))
 	for i, tx := range txs {
@@ -48,6 +71,7 @@ func (p *Pool) addBatch(txs []*core.Tx, stored bool) []error {
 
 	p.verify(es, errs)
 
+	stored := mode == addStored
 	p.mu.Lock()
 	var added, displaced, dropped []*entry
 	for i, e := range es {
@@ -62,19 +86,31 @@ func (p *Pool) addBatch(txs []*core.Tx, stored bool) []error {
 		added = append(added, e)
 	}
 	if !stored {
-		if err := p.saveLocked(added); err != nil {
-			p.rollbackLocked(added, displaced)
-			err = fmt.Errorf("mempool: persist admitted txs: %w", err)
+		p.queueSaveLocked(added)
+	}
+	p.queueDeleteLocked(append(displaced, dropped...))
+	ticket := p.ticket
+	p.mu.Unlock()
+
+	if mode == addDurable && len(added) > 0 && p.cfg.Persist != nil {
+		if err := p.flushThrough(ticket); err != nil {
+			p.mu.Lock()
+			var own []*entry
+			for _, e := range added {
+				if !e.saved {
+					own = append(own, e)
+				}
+			}
+			p.rollbackLocked(own, displaced)
+			p.mu.Unlock()
 			for i, e := range es {
-				if e != nil {
+				if e != nil && !e.saved {
 					errs[i] = err
 				}
 			}
-			added, displaced = nil, nil
+			added = nil
 		}
 	}
-	p.deleteLocked(append(displaced, dropped...))
-	p.mu.Unlock()
 
 	if p.cfg.SigCache != nil {
 		for _, e := range added {

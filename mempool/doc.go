@@ -5,6 +5,10 @@
 // the miner the best fee-per-byte txs that can be applied in order
 // (Select), follows the chain tip through new blocks and reorgs (Update),
 // and optionally persists what it holds so a restart keeps it (Load).
+// Persistence is a group commit (persist.go): Add and AddBatch return once
+// their txs are stored, sharing one write with concurrent callers;
+// AddBatchDeferred and Update only queue their changes for the next Flush,
+// which the caller runs when it likes (the node: a background flusher).
 //
 // The package is pure: it reads account state through the StateReader it
 // is given, stores through an optional Persister, starts no goroutine that

@@ -94,6 +94,9 @@ func FuzzAdd(f *testing.F) {
 			if sum != p.Bytes() || len(all) != p.Count() {
 				t.Fatalf("Bytes() %d, Count() %d; pooled txs: %d bytes, %d txs", p.Bytes(), p.Count(), sum, len(all))
 			}
+			if err := p.Flush(); err != nil { // Update and AddBatchDeferred queue their writes
+				t.Fatalf("flush: %v", err)
+			}
 			if got, want := store.ids(), sortedIDs(p); !slices.Equal(got, want) {
 				t.Fatalf("store holds %d txs, pool %d", len(got), len(want))
 			}
@@ -156,7 +159,11 @@ func FuzzAdd(f *testing.F) {
 					batch = append(batch, build(data[:fuzzOpSize]))
 				}
 				batch = append(batch, nil, batch[0])
-				check(p.AddBatch(batch)...)
+				if op[1]%2 == 0 {
+					check(p.AddBatch(batch)...)
+				} else {
+					check(p.AddBatchDeferred(batch)...)
+				}
 			case 5:
 				snapshots = append(snapshots, st.clone())
 				b := block(p.Select(int(op[1])*4, int(op[2]%8))...)

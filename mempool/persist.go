@@ -8,70 +8,221 @@ import (
 	"github.com/cairn-chain/cairn/core"
 )
 
-// maxUndeleted bounds the IDs remembered for a retried DeleteTxs. A stored
-// tx that is never deleted is harmless: Load rechecks it.
+// Persistence is a group commit: admitted txs are queued (saveQ), the IDs
+// of stored txs that left the pool too (delQ), and a flush writes
+// everything queued in one Persister call made outside the pool's lock,
+// so admissions go on while the disk syncs and concurrent callers waiting
+// for durability share one write. Every change to the queues takes a new
+// ticket; a successful flush makes every ticket up to the one it took
+// durable (Saved).
+
+// maxUndeleted bounds the IDs queued for deletion. A stored tx that is
+// never deleted is harmless: Load rechecks it.
 const maxUndeleted = 1 << 16
 
-// saveLocked stores the txs of added that are still pooled, with one
-// SaveTxs call that also retries earlier failed saves. On failure nothing
-// is marked saved.
-func (p *Pool) saveLocked(added []*entry) error {
+// TxWriter is optionally implemented by a Persister that can store txs and
+// delete others in one atomic write; a flush then costs one sync instead
+// of two.
+type TxWriter interface {
+	WriteTxs(save []*core.Tx, del []core.Hash) error
+}
+
+// flushState is the group commit's: one flush runs at a time, callers that
+// need a ticket written wait on cond. Guarded by fmu, never held with mu
+// while writing.
+type flushState struct {
+	flushing bool
+	saved    uint64 // every ticket up to here is written
+	fails    uint64 // failed writes so far
+	failedAt uint64 // the ticket the last failed write covered
+	err      error  // the last write's error; nil once one succeeds
+}
+
+// queueSaveLocked queues added txs to be stored.
+func (p *Pool) queueSaveLocked(added []*entry) {
+	if p.cfg.Persist == nil || len(added) == 0 {
+		return
+	}
+	p.saveQ = append(p.saveQ, added...)
+	p.ticket++
+}
+
+// queueDeleteLocked queues the deletion of the stored records of removed
+// txs; txs not stored yet are simply not saved (a flush saves only pooled
+// txs).
+func (p *Pool) queueDeleteLocked(removed []*entry) {
+	if p.cfg.Persist == nil {
+		return
+	}
+	n := len(p.delQ)
+	for _, e := range removed {
+		if e.saved {
+			p.delQ = append(p.delQ, e.id)
+		}
+	}
+	if len(p.delQ) > n {
+		p.trimDeletesLocked()
+		p.ticket++
+	}
+}
+
+func (p *Pool) trimDeletesLocked() {
+	if over := len(p.delQ) - maxUndeleted; over > 0 {
+		p.delQ = slices.Delete(p.delQ, 0, over)
+	}
+}
+
+// Queued returns the ticket of the last queued change: Flush or a later
+// Saved tells when it is durable.
+func (p *Pool) Queued() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ticket
+}
+
+// Saved returns the ticket up to which every queued change is written.
+func (p *Pool) Saved() uint64 {
+	p.fmu.Lock()
+	defer p.fmu.Unlock()
+	return p.fs.saved
+}
+
+// Unsaved reports whether changes are queued that no flush has written.
+func (p *Pool) Unsaved() bool { return p.Queued() > p.Saved() }
+
+// WriteFailed tells the pool that the store refused a write elsewhere (a
+// block, say): until a write succeeds, AddBatchDeferred writes before it
+// returns, as AddBatch does, so that a store that takes no writes refuses
+// txs rather than acknowledging what it cannot keep.
+func (p *Pool) WriteFailed(err error) {
+	if err == nil || p.cfg.Persist == nil {
+		return
+	}
+	p.fmu.Lock()
+	p.fs.err = err
+	p.fmu.Unlock()
+}
+
+// storeDown reports whether the last write failed.
+func (p *Pool) storeDown() bool {
+	p.fmu.Lock()
+	defer p.fmu.Unlock()
+	return p.fs.err != nil
+}
+
+// Flush writes everything queued so far and returns once it is durable,
+// or with the error of the write that covered it (the queue is kept and
+// retried by the next flush). Concurrent calls share writes: while one
+// writes, the others wait, and the next write takes everything queued
+// meanwhile.
+func (p *Pool) Flush() error {
 	if p.cfg.Persist == nil {
 		return nil
 	}
-	var saving []*entry
-	for _, list := range [2][]*entry{p.unsaved, added} {
-		for _, e := range list {
-			if !e.saved && p.byID[e.id] == e {
-				saving = append(saving, e)
-			}
+	return p.flushThrough(p.Queued())
+}
+
+func (p *Pool) flushThrough(t uint64) error {
+	p.fmu.Lock()
+	defer p.fmu.Unlock()
+	fails := p.fs.fails
+	for p.fs.saved < t {
+		if p.fs.fails != fails && p.fs.failedAt >= t {
+			return p.fs.err
 		}
+		if p.fs.flushing {
+			p.fcond.Wait()
+			continue
+		}
+		p.fs.flushing = true
+		p.fmu.Unlock()
+		through, err := p.writeQueued()
+		p.fmu.Lock()
+		p.fs.flushing = false
+		if err != nil {
+			p.fs.fails++
+			p.fs.failedAt, p.fs.err = through, err
+		} else {
+			p.fs.saved, p.fs.err = max(p.fs.saved, through), nil
+		}
+		p.fcond.Broadcast()
 	}
-	if len(saving) == 0 {
-		p.unsaved = nil
-		return nil
-	}
-	txs := make([]*core.Tx, len(saving))
-	for i, e := range saving {
-		txs[i] = e.tx
-	}
-	if err := p.cfg.Persist.SaveTxs(txs); err != nil {
-		return err
-	}
-	for _, e := range saving {
-		e.saved = true
-	}
-	p.unsaved = nil
 	return nil
 }
 
-// deleteLocked deletes the stored records of removed txs that are not
-// pooled (again), with the IDs of earlier failed deletes. A failure is
-// remembered and retried with the next call: the txs left the pool anyway.
-func (p *Pool) deleteLocked(removed []*entry) {
-	if p.cfg.Persist == nil {
-		return
+// writeQueued takes the queues, writes them without holding the pool's
+// lock, and returns the ticket they covered. A failed save puts its txs
+// back in front of the queue; a failed delete only its IDs (deletes are
+// retried, never reported).
+func (p *Pool) writeQueued() (uint64, error) {
+	p.mu.Lock()
+	through := p.ticket
+	var save []*entry
+	for _, e := range p.saveQ {
+		if !e.saved && p.byID[e.id] == e {
+			save = append(save, e)
+		}
 	}
-	var ids []core.Hash
-	for _, id := range p.undeleted {
+	var del []core.Hash
+	for _, id := range p.delQ {
 		if _, ok := p.byID[id]; !ok {
-			ids = append(ids, id)
+			del = append(del, id)
 		}
 	}
-	for _, e := range removed {
-		if _, ok := p.byID[e.id]; e.saved && !ok {
-			ids = append(ids, e.id)
+	p.saveQ, p.delQ = nil, nil
+	p.mu.Unlock()
+
+	txs := make([]*core.Tx, len(save))
+	for i, e := range save {
+		txs[i] = e.tx
+	}
+	saveErr, delErr := p.write(txs, del)
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if delErr != nil {
+		p.delQ = append(del, p.delQ...)
+		p.trimDeletesLocked()
+	}
+	if saveErr != nil {
+		p.saveQ = append(save, p.saveQ...)
+		return through, fmt.Errorf("mempool: persist admitted txs: %w", saveErr)
+	}
+	left := false
+	for _, e := range save {
+		e.saved = true
+		if p.byID[e.id] != e { // left the pool while it was written
+			p.delQ = append(p.delQ, e.id)
+			left = true
 		}
 	}
-	if len(ids) == 0 {
-		p.undeleted = nil
-		return
+	if left {
+		p.trimDeletesLocked()
+		p.ticket++
 	}
-	if err := p.cfg.Persist.DeleteTxs(ids); err != nil {
-		p.undeleted = ids[:min(len(ids), maxUndeleted)]
-		return
+	return through, nil
+}
+
+// write stores txs and deletes del, in one write when the Persister can.
+func (p *Pool) write(txs []*core.Tx, del []core.Hash) (saveErr, delErr error) {
+	if len(txs) == 0 && len(del) == 0 {
+		return nil, nil
 	}
-	p.undeleted = nil
+	if w, ok := p.cfg.Persist.(TxWriter); ok {
+		err := w.WriteTxs(txs, del)
+		return err, err
+	}
+	if len(txs) > 0 {
+		if saveErr = p.cfg.Persist.SaveTxs(txs); saveErr != nil {
+			// A durable caller rolls back and puts back what its txs
+			// displaced: their records must stay.
+			return saveErr, saveErr
+		}
+	}
+	if len(del) > 0 {
+		delErr = p.cfg.Persist.DeleteTxs(del)
+	}
+	return saveErr, delErr
 }
 
 // rollbackLocked undoes the admission of added after it could not be
@@ -87,15 +238,22 @@ func (p *Pool) rollbackLocked(added, displaced []*entry) {
 	}
 	back := make(map[core.Address][]*entry)
 	for _, e := range displaced {
-		if !isAdded[e] {
+		if !isAdded[e] && p.byID[e.id] == nil {
 			back[e.sender] = append(back[e.sender], e)
 		}
 	}
-	var lost []*entry
+	var lost, kept []*entry
 	for _, a := range sortedAddrs(back) {
-		p.restoreLocked(a, back[a], &lost)
+		kept = append(kept, p.restoreLocked(a, back[a], &lost)...)
 	}
-	p.deleteLocked(lost)
+	var unsaved []*entry
+	for _, e := range kept {
+		if !e.saved {
+			unsaved = append(unsaved, e)
+		}
+	}
+	p.queueSaveLocked(unsaved)
+	p.queueDeleteLocked(lost)
 }
 
 // restoreLocked merges extra (txs not pooled) into a's queue, checked
@@ -139,7 +297,7 @@ func (p *Pool) Load() (int, error) {
 	}
 	// By nonce, so each sender's queue is rebuilt front first.
 	slices.SortStableFunc(txs, func(a, b *core.Tx) int { return cmp.Compare(a.Nonce, b.Nonce) })
-	errs := p.addBatch(txs, true)
+	errs := p.addBatch(txs, addStored)
 	n := 0
 	var firstErr error
 	for i, err := range errs {
@@ -155,10 +313,14 @@ func (p *Pool) Load() (int, error) {
 	}
 	if len(bad) > 0 {
 		p.mu.Lock()
-		p.undeleted = append(p.undeleted, bad...)
-		p.deleteLocked(nil)
+		p.delQ = append(p.delQ, bad...)
+		p.trimDeletesLocked()
+		p.ticket++
 		p.mu.Unlock()
 	}
+	// The deletes are not reported: a record left behind is checked again
+	// at the next start.
+	_ = p.Flush()
 	return n, firstErr
 }
 

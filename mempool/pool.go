@@ -45,9 +45,11 @@ type Config struct {
 	// SigCache is optional: the IDs of admitted txs are added (the chain
 	// skips re-verifying them), and a tx whose ID is there is not verified.
 	SigCache *core.SigCache
-	// Persist is optional: admitted txs are saved before Add returns, and
-	// txs that leave (included, dropped, evicted, replaced) are deleted.
-	// It is called with the pool's lock held and must not call the pool.
+	// Persist is optional: admitted txs are saved (before Add and
+	// AddBatch return; by Flush for AddBatchDeferred and Update), and
+	// txs that leave (included, dropped, evicted, replaced) are deleted
+	// by the next write. It is called without the pool's lock, by one
+	// flush at a time, and must not call the pool.
 	Persist Persister
 
 	MaxBytes           int    // cap on the encoded bytes of all pooled txs; default 64 MiB
@@ -76,9 +78,15 @@ type Pool struct {
 	ready    readyHeap // senders whose first tx carries the account nonce, best first
 	tails    tailHeap  // all senders, the one with the cheapest last tx first
 	epoch    uint64    // Updates so far: senders' views from older epochs are rebuilt
-	// Persistence work that failed and is retried with the next call.
-	unsaved   []*entry
-	undeleted []core.Hash
+	// Persistence (persist.go): txs to store and IDs to delete, queued
+	// for the next flush; ticket counts the changes queued.
+	saveQ  []*entry
+	delQ   []core.Hash
+	ticket uint64
+
+	fmu   sync.Mutex // guards fs; never held while mu is wanted for long
+	fcond sync.Cond
+	fs    flushState
 }
 
 // New checks cfg, fills in defaults and returns an empty pool.
@@ -113,13 +121,15 @@ func New(cfg Config) (*Pool, error) {
 		cfg.AddressPrefix = core.DefaultAddressPrefix
 	}
 	empty := core.Tx{ChainID: cfg.ChainID}
-	return &Pool{
+	p := &Pool{
 		cfg:      cfg,
 		minSize:  empty.Size(),
 		byID:     make(map[core.Hash]*entry),
 		senders:  make(map[core.Address]*sender),
 		incoming: make(map[core.Address]*receipts),
-	}, nil
+	}
+	p.fcond.L = &p.fmu
+	return p, nil
 }
 
 // Get returns the pooled tx with this ID.

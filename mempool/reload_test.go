@@ -38,6 +38,9 @@ func TestLoadKeepsReorgOverflow(t *testing.T) {
 	st.m = before.clone().m
 	st.mu.Unlock()
 	p.Update([]*core.Block{blocks[2], blocks[1], blocks[0]}, nil)
+	if err := p.Flush(); err != nil { // Update queues its writes
+		t.Fatal(err)
+	}
 	if p.Count() != 6 {
 		t.Fatalf("%d txs pooled after the reorg, want 6", p.Count())
 	}

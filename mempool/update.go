@@ -112,14 +112,11 @@ func (p *Pool) Update(disconnected, connected []*core.Block) {
 		added = append(added, p.restoreLocked(a, extra, &removed)...)
 	}
 	removed = append(removed, p.trimLocked()...)
-	if err := p.saveLocked(added); err != nil {
-		for _, e := range added {
-			if !e.saved {
-				p.unsaved = append(p.unsaved, e) // retried with the next save
-			}
-		}
-	}
-	p.deleteLocked(removed)
+	// Written by the next Flush: a block's path does not wait for the
+	// disk (the txs are in the blocks that were disconnected, and a
+	// record left behind is rechecked by Load).
+	p.queueSaveLocked(added)
+	p.queueDeleteLocked(removed)
 	p.mu.Unlock()
 
 	if p.cfg.SigCache != nil {

@@ -38,6 +38,9 @@ func TestUpdateConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Update(nil, []*core.Block{blk})
+	if err := p.Flush(); err != nil { // Update queues its writes
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name   string
@@ -122,6 +125,9 @@ func TestUpdateReorg(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Update([]*core.Block{old}, []*core.Block{nw})
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tx := range []*core.Tx{a0, a1, a2, a3} {
 		if !p.Has(tx.ID()) {
