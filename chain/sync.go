@@ -1,9 +1,10 @@
 package chain
 
 import (
-	"github.com/cairn-chain/cairn/core"
 	"runtime"
 	"sync"
+
+	"github.com/cairn-chain/cairn/core"
 )
 
 // MaxHeaders is the most headers HeadersAfter returns at once.
@@ -145,4 +146,35 @@ func (c *Chain) verifySeals(headers []core.Header) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// PrefetchSignatures verifies, on all cores, the tx signatures of blocks
+// about to be processed (a run fetched by sync) and records those that
+// verify in the SigCache, so that connecting the blocks one after the
+// other finds them checked. Txs whose IDs the cache holds are skipped; a
+// signature that fails is not recorded (connecting its block reports it).
+// The caller bounds the run: txs beyond the cache's capacity would push
+// out the first ones before their blocks connect. Without a SigCache it
+// does nothing. It takes no lock: the blocks need not connect to the tree.
+func (c *Chain) PrefetchSignatures(blocks []*core.Block) {
+	sc := c.cfg.SigCache
+	if sc == nil {
+		return
+	}
+	var txs []*core.Tx
+	var ids []core.Hash
+	for _, blk := range blocks {
+		for _, tx := range blk.Txs {
+			id := tx.ID()
+			if !sc.Has(id) {
+				txs = append(txs, tx)
+				ids = append(ids, id)
+			}
+		}
+	}
+	for i, ok := range verifyTxs(txs) {
+		if ok {
+			sc.Add(ids[i])
+		}
+	}
 }

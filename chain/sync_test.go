@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/cairn-chain/cairn/chain/scenarios"
+	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/store"
 )
 
 func TestLocatorAndHeaders(t *testing.T) {
@@ -62,5 +64,53 @@ func TestLocatorAndHeaders(t *testing.T) {
 	}
 	if hs := full.HeadersAfter([]core.Hash{{9}}, core.Hash{}, 7); len(hs) != 7 || hs[0].Height != 1 {
 		t.Fatal("an unknown locator starts from genesis")
+	}
+}
+
+// TestPrefetchSignatures: the signatures of a run of blocks verified
+// ahead land in the SigCache, a bad one does not, and the blocks then
+// connect (the bad one fails when its block connects, as without the
+// prefetch).
+func TestPrefetchSignatures(t *testing.T) {
+	b := scenarios.NewBuilder()
+	to := scenarios.NewKey(9).Addr
+	var txs [][]*core.Tx
+	for i := range 3 {
+		var bt []*core.Tx
+		for k := range 20 {
+			bt = append(bt, b.Tx(k%4, to, 1, b.Genesis.MinFee, uint64(i*5+k/4)))
+		}
+		txs = append(txs, bt)
+	}
+	b.Next("p1", scenarios.GenesisLabel, txs[0], nil)
+	b.Next("p2", "p1", txs[1], nil)
+	bad := *txs[2][7]
+	bad.Signature[0] ^= 1
+	txs[2][7] = &bad
+	b.Next("p3", "p2", txs[2], nil)
+	db, err := store.New(store.NewMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs := core.NewSigCache(1000)
+	c, err := chain.New(chain.Config{Genesis: b.Genesis, Engine: b.Engine, DB: db, Now: newClock(scenarios.StartTime).Now, SigCache: sigs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := []*core.Block{b.Block("p1"), b.Block("p2"), b.Block("p3")}
+	c.PrefetchSignatures(blocks)
+	if got := sigs.Len(); got != 59 {
+		t.Fatalf("cache holds %d IDs after the prefetch, want 59 (60 txs, one bad signature)", got)
+	}
+	if sigs.Has(bad.ID()) {
+		t.Fatal("a signature that does not verify was cached")
+	}
+	for _, blk := range blocks[:2] {
+		if _, err := c.ProcessBlock(blk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.ProcessBlock(blocks[2]); !errors.Is(err, core.CodeBadSignature) {
+		t.Fatalf("block with a bad signature after the prefetch: %v, want bad_signature", err)
 	}
 }

@@ -267,10 +267,16 @@ func (s *syncer) fetchAndApply(ctx context.Context, src peer.ID, headers []core.
 	results := make(chan fetchResult)
 	applyC := make(chan *chunk, applyBuffer)
 	applyErr := make(chan error, 1)
-	workers.Add(1)
+	pf := newPrefetcher(n.cfg.Chain)
+	verifiedC := make(chan *chunk, fetchWindow)
+	workers.Add(2)
 	go func() {
 		defer workers.Done()
-		applyErr <- s.apply(ctx, src, applyC, headers[0].Height, headers[len(headers)-1].Height)
+		pf.run(ctx, applyC, verifiedC)
+	}()
+	go func() {
+		defer workers.Done()
+		applyErr <- s.apply(ctx, src, verifiedC, pf, headers[0].Height, headers[len(headers)-1].Height)
 	}()
 
 	queue := append([]*chunk(nil), chunks...) // chunks waiting for a peer, by index
@@ -394,11 +400,12 @@ func hasNil(bs []*core.Block) bool {
 	return false
 }
 
-// apply submits the chunks' blocks in order and logs progress.
-func (s *syncer) apply(ctx context.Context, src peer.ID, in <-chan *chunk, from, to uint64) error {
+// apply submits the chunks' blocks in order (their signatures verified
+// ahead by pf) and logs progress.
+func (s *syncer) apply(ctx context.Context, src peer.ID, in <-chan *chunk, pf *prefetcher, from, to uint64) error {
 	n := s.n
 	start, lastLog := time.Now(), time.Now()
-	done := 0
+	done, txs := 0, 0
 	for {
 		var c *chunk
 		select {
@@ -425,23 +432,28 @@ func (s *syncer) apply(ctx context.Context, src peer.ID, in <-chan *chunk, from,
 				return fmt.Errorf("sync: block %d (%s) has no known parent", blk.Header.Height, res.Hash)
 			}
 			done++
+			txs += len(blk.Txs)
 		}
+		pf.applied(c)
 		s.rate.Store(math.Float64bits(float64(done) / max(time.Since(start).Seconds(), 1e-3)))
 		if time.Since(lastLog) >= progressEvery {
 			lastLog = time.Now()
-			s.logProgress(start, done, to-from+1)
+			s.logProgress(start, done, txs, to-from+1)
 		}
 	}
 	if done > 0 {
-		s.logProgress(start, done, to-from+1)
+		s.logProgress(start, done, txs, to-from+1)
 	}
 	return nil
 }
 
-func (s *syncer) logProgress(start time.Time, done int, total uint64) {
+// logProgress is the sync's progress line, every progressEvery and at the
+// end of a run (the node logs each new tip at debug level while syncing).
+func (s *syncer) logProgress(start time.Time, done, txs int, total uint64) {
 	tip := s.n.cfg.Chain.Tip()
 	target := max(s.target.Load(), tip.Height)
-	rate := float64(done) / max(time.Since(start).Seconds(), 1e-3)
+	secs := max(time.Since(start).Seconds(), 1e-3)
+	rate := float64(done) / secs
 	left := float64(target - tip.Height)
 	pct := 100.0
 	if target > 0 {
@@ -452,7 +464,7 @@ func (s *syncer) logProgress(start time.Time, done int, total uint64) {
 		eta = time.Duration(left / rate * float64(time.Second)).Round(time.Second)
 	}
 	s.n.log.Info("sync progress", "height", tip.Height, "target", target, "pct", fmt.Sprintf("%.1f", pct),
-		"blocks_per_s", fmt.Sprintf("%.0f", rate), "eta", eta, "batch", fmt.Sprintf("%d/%d", done, total))
+		"blocks_per_s", fmt.Sprintf("%.0f", rate), "txs_per_s", fmt.Sprintf("%.0f", float64(txs)/secs), "eta", eta, "batch", fmt.Sprintf("%d/%d", done, total))
 }
 
 // blame names the peer at fault for a block that failed in sync.
@@ -506,6 +518,10 @@ func (n *Network) SyncStatus() (syncing bool, height, target uint64) {
 	}
 	return syncing, height, target
 }
+
+// Syncing reports whether a sync is fetching and applying blocks (the
+// node logs each new tip at debug level then: the sync logs progress).
+func (n *Network) Syncing() bool { return n.sync.syncing.Load() }
 
 // SyncProgress is the state of the sync, for /status.
 type SyncProgress struct {
