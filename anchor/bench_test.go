@@ -1,0 +1,118 @@
+package anchor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// BenchmarkHashFiles hashes 10,000 files of 16 KiB (160 MiB) with
+// HashFiles and, in the same run on the same files, with sha256sum; it
+// reports the ratio of the rates (aim: >= 0.8).
+func BenchmarkHashFiles(b *testing.B) {
+	sha256sum, err := exec.LookPath("sha256sum")
+	if err != nil {
+		b.Skip("no sha256sum to compare with")
+	}
+	dir := b.TempDir()
+	names := make([]string, 10000)
+	block := make([]byte, 16<<10)
+	for i := range names {
+		names[i] = filepath.Join(dir, fmt.Sprintf("f%05d", i))
+		copy(block, fmt.Sprintf("file %d", i))
+		if err := os.WriteFile(names[i], block, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ours, theirs := time.Duration(0), time.Duration(0)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		if _, err := HashFiles(context.Background(), names, 0, nil); err != nil {
+			b.Fatal(err)
+		}
+		ours += time.Since(start)
+		b.StopTimer()
+		start = time.Now()
+		cmd := exec.Command(sha256sum, names...)
+		if out, err := cmd.Output(); err != nil || len(out) == 0 {
+			b.Fatalf("sha256sum: %v", err)
+		}
+		theirs += time.Since(start)
+		b.StartTimer()
+	}
+	mb := float64(len(names)*len(block)) / (1 << 20) * float64(b.N)
+	b.ReportMetric(mb/ours.Seconds(), "MiB/s")
+	b.ReportMetric(mb/theirs.Seconds(), "sha256sum-MiB/s")
+	b.ReportMetric(theirs.Seconds()/ours.Seconds(), "ratio")
+}
+
+// BenchmarkVerifyHeaders1000 checks a receipt carrying 1,000 PoW headers
+// offline, as verify-anchor --offline does (aim: < 100 ms).
+func BenchmarkVerifyHeaders1000(b *testing.B) {
+	names := writeFiles(b, b.TempDir(), 2)
+	sums, err := HashFiles(context.Background(), names, 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	job, err := NewJob(sums, "", randomSalt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	memo, _ := job.Memo()
+	c := powChain(b, 1000, 2, memo)
+	rcs, err := job.Receipts(c.anchored(b), time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, _ := rcs[0].Marshal()
+	if n := len(rcs[0].Headers); n != 1000 {
+		b.Fatalf("%d headers", n)
+	}
+	b.ResetTimer()
+	for range b.N {
+		rc, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec, err := rc.CheckRecord(sums[0].Sum)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rc.VerifyHeaders(rec.Proof, nil, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/receipt")
+}
+
+// BenchmarkVerifyHeaders1000PoA is the same for 1,000 PoA headers (one
+// Ed25519 verification each).
+func BenchmarkVerifyHeaders1000PoA(b *testing.B) {
+	names := writeFiles(b, b.TempDir(), 2)
+	sums, _ := HashFiles(context.Background(), names, 0, nil)
+	job, _ := NewJob(sums, "", nil)
+	memo, _ := job.Memo()
+	c := poaChain(b, 1000, 2, memo)
+	rcs, err := job.Receipts(c.anchored(b), time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, _ := rcs[0].Marshal()
+	b.ResetTimer()
+	for range b.N {
+		rc, _ := Parse(data)
+		rec, err := rc.CheckRecord(sums[0].Sum)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rc.VerifyHeaders(rec.Proof, nil, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/receipt")
+}

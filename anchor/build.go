@@ -1,0 +1,145 @@
+package anchor
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/core"
+)
+
+// Entry is one file of a batch: its sum, its salt (nil: unsalted) and its
+// commitment.
+type Entry struct {
+	FileSum
+	Salt []byte
+	Leaf core.Hash
+}
+
+// Job is a batch being anchored: its files' commitments, their tree and
+// the topic.
+type Job struct {
+	Topic   string
+	Entries []Entry
+	tree    *Tree
+}
+
+// NewJob commits to files: salt, if not nil, is called once per file for
+// its salt (e.g. 32 random bytes; a fixed salt for every file discloses
+// more); topic ("" for none) is checked.
+func NewJob(sums []FileSum, topic string, salt func() ([]byte, error)) (*Job, error) {
+	if topic != "" {
+		if err := CheckTopic(topic); err != nil {
+			return nil, err
+		}
+	}
+	j := &Job{Topic: topic, Entries: make([]Entry, len(sums))}
+	leaves := make([]core.Hash, len(sums))
+	for i, s := range sums {
+		e := Entry{FileSum: s}
+		if salt != nil {
+			var err error
+			if e.Salt, err = salt(); err != nil {
+				return nil, fmt.Errorf("salt: %w", err)
+			}
+		}
+		e.Leaf = Leaf(s.Sum, e.Salt)
+		j.Entries[i], leaves[i] = e, e.Leaf
+	}
+	var err error
+	if j.tree, err = NewTree(leaves); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Root returns the batch root the tx anchors.
+func (j *Job) Root() core.Hash { return j.tree.Root() }
+
+// Memo returns the anchoring tx's memo.
+func (j *Job) Memo() ([]byte, error) { return Memo(j.Topic, j.Root()) }
+
+// Anchored is what the chain says about the batch's tx once confirmed.
+type Anchored struct {
+	Genesis json.RawMessage // the genesis document
+	Tx      *core.Tx
+	From    string // the sender's address, for people
+	Proof   wire.Proof
+	// Headers are consecutive main-chain headers, from the block's parent
+	// (PoA: from height 1) to the tip.
+	Headers []core.Header
+	Node    string
+}
+
+// Encoded returns the parts of a receipt every file of the batch shares:
+// the checked genesis and the hex headers.
+func (a *Anchored) encoded() (g *core.Genesis, headers []string, block *core.Header, err error) {
+	if g, err = core.ParseGenesis(a.Genesis); err != nil {
+		return nil, nil, nil, fmt.Errorf("the node's genesis: %w", err)
+	}
+	headers = make([]string, len(a.Headers))
+	for i := range a.Headers {
+		h := &a.Headers[i]
+		headers[i] = hex.EncodeToString(h.Encode())
+		if h.Height == a.Proof.Height && h.Hash().String() == a.Proof.BlockHash {
+			block = h
+		}
+	}
+	if block == nil {
+		return nil, nil, nil, fmt.Errorf("block %d %s is not among the headers fetched", a.Proof.Height, a.Proof.BlockHash)
+	}
+	return g, headers, block, nil
+}
+
+// Receipts returns the batch's receipts, in the order of its entries,
+// each checked (CheckRecord and VerifyHeaders) before it is returned: a
+// receipt that would not verify is never handed out.
+func (j *Job) Receipts(a *Anchored, now time.Time) ([]*Receipt, error) {
+	g, headers, block, err := a.encoded()
+	if err != nil {
+		return nil, err
+	}
+	base := Receipt{
+		Version: Version2, Topic: j.Topic, ChainID: g.ChainID, GenesisHash: g.Hash().String(), Genesis: a.Genesis,
+		Tx: hex.EncodeToString(a.Tx.Encode()), TxID: a.Tx.ID().String(), From: a.From,
+		BlockHash: a.Proof.BlockHash, Height: a.Proof.Height, BlockTime: core.MillisTime(block.Timestamp).Format(time.RFC3339),
+		Proof: a.Proof, Headers: headers, Node: a.Node,
+	}
+	// The headers and the tx are the same for every file: check them once.
+	if _, err := base.VerifyHeaders(nil, nil, now); err != nil {
+		return nil, fmt.Errorf("the node's headers do not check: %w", err)
+	}
+	root := j.Root().String()
+	out := make([]*Receipt, len(j.Entries))
+	for i, e := range j.Entries {
+		path, err := j.tree.Path(uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		rc := base
+		rc.File, rc.FileSize, rc.FileSHA256 = filepath.Base(e.Name), e.Size, e.Sum.String()
+		if e.Salt != nil {
+			rc.Salt = hex.EncodeToString(e.Salt)
+		}
+		rc.Leaf = e.Leaf.String()
+		rc.Batch = &Batch{Root: root, Index: uint64(i), Size: uint64(len(j.Entries)), Path: make([]string, len(path))}
+		for k, p := range path {
+			rc.Batch.Path[k] = p.String()
+		}
+		// Each receipt's own part is its path: check it; the tx, its proof
+		// and memo are the same for all, checked in full once.
+		if err := VerifyPath(j.Root(), e.Leaf, uint64(i), uint64(len(j.Entries)), path); err != nil {
+			return nil, fmt.Errorf("receipt of %s: %w", e.Name, err)
+		}
+		if i == 0 {
+			if _, err := rc.CheckRecord(e.Sum); err != nil {
+				return nil, fmt.Errorf("receipt of %s: %w", e.Name, err)
+			}
+		}
+		out[i] = &rc
+	}
+	return out, nil
+}

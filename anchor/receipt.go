@@ -1,0 +1,127 @@
+package anchor
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cairn-chain/cairn/api/wire"
+)
+
+// Receipt versions.
+const (
+	// Version1 receipts (cairn before batches) anchor one file: the tx's
+	// memo is the file's SHA-256; they are checked against a node.
+	Version1 = 1
+	// Version2 receipts anchor one file of a batch: the memo carries the
+	// batch root (and topic); they carry the genesis and headers for an
+	// offline check.
+	Version2 = 2
+)
+
+// MaxReceiptSize bounds a receipt file (a proof-of-authority receipt
+// carries every header since the genesis: about 500 bytes of JSON each).
+const MaxReceiptSize = 64 << 20
+
+// maxHeaders bounds a receipt's headers.
+const maxHeaders = MaxReceiptSize / 200
+
+// Receipt is what `cairn anchor` writes for each file: everything needed
+// to show later, to anyone with the file, that the file's commitment was
+// put on chain in a given block. docs/receipts.md describes every field.
+type Receipt struct {
+	Version    int    `json:"version"`
+	File       string `json:"file"` // base name, for people; not checked
+	FileSize   int64  `json:"file_size"`
+	FileSHA256 string `json:"file_sha256"`
+
+	// Version 2: the commitment and its place in the batch.
+	Salt  string `json:"salt,omitempty"` // hex; absent: unsalted
+	Leaf  string `json:"leaf,omitempty"` // the commitment, the batch tree's leaf
+	Topic string `json:"topic,omitempty"`
+	Batch *Batch `json:"batch,omitempty"`
+
+	ChainID string `json:"chain_id"`
+	// Version 2: the chain's identity and rules, for the offline check.
+	GenesisHash string          `json:"genesis_hash,omitempty"`
+	Genesis     json.RawMessage `json:"genesis,omitempty"`
+
+	// Tx is the hex of the signed tx's canonical encoding: its ID, memo
+	// and signature can be checked without a node.
+	Tx        string     `json:"tx"`
+	TxID      string     `json:"tx_id"`
+	From      string     `json:"from"`
+	BlockHash string     `json:"block_hash"`
+	Height    uint64     `json:"height"`
+	BlockTime string     `json:"block_time"` // RFC 3339, UTC, from the header's unix milliseconds
+	Proof     wire.Proof `json:"proof"`
+
+	// Version 2: the canonical encodings (hex) of consecutive main-chain
+	// headers from HeadersFrom to the tip when the receipt was written.
+	Headers []string `json:"headers,omitempty"`
+
+	Node string `json:"node"` // the node that confirmed it; not checked
+}
+
+// Batch is a file's place in its batch: its leaf is leaf Index of Size
+// under Root, by the audit path Path (hex, from the sibling up).
+type Batch struct {
+	Root  string   `json:"root"`
+	Index uint64   `json:"index"`
+	Size  uint64   `json:"size"`
+	Path  []string `json:"path"`
+}
+
+// Parse decodes a receipt strictly (unknown fields and trailing data are
+// errors) and checks that it has the fields of its version. The values
+// themselves are checked by CheckRecord and VerifyHeaders.
+func Parse(data []byte) (*Receipt, error) {
+	if len(data) > MaxReceiptSize {
+		return nil, fmt.Errorf("not an anchor receipt: %d bytes, at most %d", len(data), MaxReceiptSize)
+	}
+	var rc Receipt
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rc); err != nil {
+		return nil, fmt.Errorf("not an anchor receipt (as cairn anchor writes): %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("not an anchor receipt: data after the JSON object")
+	}
+	switch rc.Version {
+	case Version1:
+		if rc.Salt != "" || rc.Leaf != "" || rc.Topic != "" || rc.Batch != nil || rc.GenesisHash != "" || rc.Genesis != nil || rc.Headers != nil {
+			return nil, errors.New("receipt version 1 with version-2 fields (salt, leaf, topic, batch, genesis, headers)")
+		}
+	case Version2:
+		switch {
+		case rc.Leaf == "":
+			return nil, errors.New("receipt version 2 without its leaf")
+		case rc.Batch == nil:
+			return nil, errors.New("receipt version 2 without its batch path")
+		case rc.GenesisHash == "" || len(rc.Genesis) == 0:
+			return nil, errors.New("receipt version 2 without its genesis")
+		case len(rc.Headers) == 0:
+			return nil, errors.New("receipt version 2 without headers")
+		case len(rc.Headers) > maxHeaders:
+			return nil, fmt.Errorf("receipt with %d headers, at most %d", len(rc.Headers), maxHeaders)
+		case len(rc.Batch.Path) > 64:
+			return nil, fmt.Errorf("batch path of %d hashes", len(rc.Batch.Path))
+		}
+	default:
+		return nil, fmt.Errorf("receipt version %d: this cairn reads versions %d and %d", rc.Version, Version1, Version2)
+	}
+	return &rc, nil
+}
+
+// Marshal encodes a receipt as written to a file (indented, one trailing
+// newline).
+func (rc *Receipt) Marshal() ([]byte, error) {
+	data, err := json.MarshalIndent(rc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
