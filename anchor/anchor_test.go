@@ -156,7 +156,9 @@ func TestBatchOf1000(t *testing.T) {
 			{"header nonce", "height 7", func(r *Receipt) { r.Headers[3] = flip(r.Headers[3], len(r.Headers[3])-1) }},
 			{"tip header bits", "height 12", func(r *Receipt) { r.Headers[8] = flip(r.Headers[8], 206) }},
 			{"header dropped", "does not connect", func(r *Receipt) { r.Headers = append(r.Headers[:3:3], r.Headers[4:]...) }},
-			{"genesis", "genesis", func(r *Receipt) { r.Genesis = []byte(strings.Replace(string(r.Genesis), `"min_fee":1000`, `"min_fee":1001`, 1)) }},
+			{"genesis", "genesis", func(r *Receipt) {
+				r.Genesis = []byte(strings.Replace(string(r.Genesis), `"min_fee":1000`, `"min_fee":1001`, 1))
+			}},
 			{"block hash", "the proof is for block", func(r *Receipt) { r.BlockHash = flip(r.BlockHash, 1) }},
 		}
 		for _, tc := range cases {

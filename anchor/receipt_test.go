@@ -61,12 +61,12 @@ func TestParse(t *testing.T) {
 		return s[:i] + s[i+1+j:]
 	}
 	for in, want := range map[string]string{
-		`[]`:                          "not an anchor receipt",
-		`{"version": 1, "x": 2}`:      "unknown field",
-		string(v1) + `{}`:             "data after",
-		`{"version": 3}`:              "receipt version 3",
-		`{"version": 1, "tx": 5}`:     "not an anchor receipt",
-		`{"version": 1, "height":-1}`: "not an anchor receipt",
+		`[]`:                           "not an anchor receipt",
+		`{"version": 1, "x": 2}`:       "unknown field",
+		string(v1) + `{}`:              "data after",
+		`{"version": 3}`:               "receipt version 3",
+		`{"version": 1, "tx": 5}`:      "not an anchor receipt",
+		`{"version": 1, "height":-1}`:  "not an anchor receipt",
 		`{"version": 1, "leaf": "00"}`: "version-2 fields",
 		strings.Replace(string(v2), `"version": 2`, `"version": 1`, 1): "version-2 fields",
 		strip("leaf"):    "without its leaf",
