@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/chain"
+	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/store"
 )
