@@ -33,6 +33,9 @@ type Backend struct {
 	// /api/v1/consensus/votes. Optional: without it the chain is shown
 	// as proof of work and votes are refused.
 	Consensus Consensus
+	// Permissions serves GET /api/v1/permissions on a chain whose genesis
+	// has permissions. Optional: without it that answers 503.
+	Permissions Permissions
 	// MineOne mines one block on the tip now, paying addr (the miner's
 	// configured address when zero), and submits it (GET /mine).
 	// Optional: without it GET /mine answers 503.

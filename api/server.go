@@ -171,6 +171,7 @@ func (s *Server) registerRoutes() {
 	s.registerContracts()
 	s.registerMining()
 	s.registerConsensus()
+	s.registerPermissions()
 	s.registerPeers()
 	s.registerEvents()
 	s.registerBrief()

@@ -86,6 +86,11 @@ type Config struct {
 	// with 503 unavailable) until space is freed. 0 means
 	// pebble.DefaultMinFreeBytes; negative turns the check off.
 	MinFreeDisk int64
+	// TxSyncWindow bounds how long a tx acknowledged by SubmitLocalTxs
+	// (a 202 from POST /txs) may stay unwritten: an acknowledgement is
+	// given only while every one older than the window is durable (0:
+	// DefaultTxSyncWindow). SubmitLocalTxsDurable waits for the write.
+	TxSyncWindow time.Duration
 
 	// storeOptions, if set, adjusts the database options (tests inject a
 	// small disk with it).
@@ -126,6 +131,7 @@ type Node struct {
 	MovedDB string
 
 	submitMu sync.Mutex // serialises block processing with the mempool update
+	flusher  *txFlusher // writes the mempool's queued changes (txflush.go)
 	// writeErrLogged maps a kind of write (a string) to when its failure
 	// was last logged (*atomic.Int64 of unix ns): one line every few
 	// seconds, not one per attempt.
@@ -304,6 +310,11 @@ func (n *Node) open() error {
 	if err != nil {
 		return fmt.Errorf("node: load mempool: %w", err)
 	}
+	window := n.cfg.TxSyncWindow
+	if window <= 0 {
+		window = DefaultTxSyncWindow
+	}
+	n.flusher = startTxFlusher(n.Pool, window, n.cfg.Now, func(err error) { n.noteWriteError("mempool txs not stored", err) })
 	n.Miner, err = miner.New(miner.Config{
 		Chain: n.Chain, Txs: n.Pool, Sealer: n.Sealer, Submit: n.submitMined,
 		Threads: n.cfg.Threads, Address: n.cfg.MinerAddress,
@@ -329,6 +340,9 @@ func (n *Node) SubmitBlock(blk *core.Block) (*chain.Result, error) {
 	n.afterBlocks(res)
 	if err != nil && !core.IsRuleError(err) {
 		n.noteWriteError("block not stored", err)
+		if storageDown(err) {
+			n.Pool.WriteFailed(err) // txs are refused, not acknowledged unwritten
+		}
 	}
 	return res, err
 }
@@ -344,6 +358,7 @@ func (n *Node) afterBlocks(res *chain.Result) {
 		return
 	}
 	n.Pool.Update(res.Disconnected, res.Connected)
+	n.flusher.queued() // Update's deletes and returned txs
 	n.Miner.TipChanged()
 	tip := n.Chain.Tip()
 	if res.Reorg() {
@@ -386,10 +401,36 @@ func (n *Node) announce(blk *core.Block) {
 }
 
 // SubmitLocalTxs admits txs from this node's users (the API) and gossips
-// the admitted ones. Txs from peers go through SubmitTxs, which does not
-// gossip (the gossip layer relays what its validators accept).
+// the admitted ones. An admitted tx is written to the database by the
+// background group commit; the acknowledgement (nil) promises that it is
+// durable within the TxSyncWindow: it is given only while every tx
+// acknowledged more than the window earlier is durable (otherwise this
+// call waits for the write). SubmitLocalTxsDurable waits for the write.
+// Txs from peers go through SubmitTxs, which does not gossip (the gossip
+// layer relays what its validators accept).
 func (n *Node) SubmitLocalTxs(txs []*core.Tx) []error {
-	errs := n.SubmitTxs(txs)
+	errs := n.admit(txs, false)
+	if err := n.flusher.acked(); err != nil {
+		// An earlier acknowledgement is past the window and its write
+		// failed: acknowledge nothing more.
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = unavailable(err)
+			}
+		}
+	}
+	return n.relay(txs, errs)
+}
+
+// SubmitLocalTxsDurable is SubmitLocalTxs that returns once the admitted
+// txs are durable (a write shared with concurrent callers and the
+// background writer); if the write fails they are not admitted.
+func (n *Node) SubmitLocalTxsDurable(txs []*core.Tx) []error {
+	return n.relay(txs, n.admit(txs, true))
+}
+
+// relay marks storage failures unavailable and gossips the admitted txs.
+func (n *Node) relay(txs []*core.Tx, errs []error) []error {
 	for i, err := range errs {
 		errs[i] = unavailable(err)
 	}
@@ -407,15 +448,28 @@ func (n *Node) SubmitLocalTxs(txs []*core.Tx) []error {
 	return errs
 }
 
-// SubmitTx admits a tx to the mempool (persisted before it returns).
+// SubmitTx admits a tx to the mempool and returns once it is stored.
 func (n *Node) SubmitTx(tx *core.Tx) error {
-	return n.SubmitTxs([]*core.Tx{tx})[0]
+	return n.admit([]*core.Tx{tx}, true)[0]
 }
 
-// SubmitTxs admits txs to the mempool in one persisted batch, returning
-// one error (or nil) per tx.
+// SubmitTxs admits txs (from peers) to the mempool, returning one error
+// (or nil) per tx. They are written by the background group commit, not
+// waited for: a gossiped tx lost in a crash can be fetched from peers
+// again.
 func (n *Node) SubmitTxs(txs []*core.Tx) []error {
-	errs := n.Pool.AddBatch(txs)
+	return n.admit(txs, false)
+}
+
+// admit admits txs, durably (stored before it returns) or queued for the
+// background writer, and publishes their events.
+func (n *Node) admit(txs []*core.Tx, durable bool) []error {
+	var errs []error
+	if durable {
+		errs = n.Pool.AddBatch(txs)
+	} else {
+		errs = n.Pool.AddBatchDeferred(txs)
+	}
 	for _, err := range errs {
 		if err != nil && !core.IsRuleError(err) {
 			n.noteWriteError("txs not admitted", err)
@@ -437,6 +491,7 @@ func (n *Node) SubmitTxs(txs []*core.Tx) []error {
 		n.Events.Publish(wire.EventTx, ev)
 	}
 	if admitted {
+		n.flusher.queued()
 		n.Miner.TxsAdded() // the miner takes them in at its next template
 	}
 	return errs
@@ -505,22 +560,17 @@ func (n *Node) Close() error {
 // (wazero's; safe to delete: a node recompiles what it needs).
 const VMCacheDir = "vmcache"
 
-// closeStores closes the VM and the database.
+// closeStores writes the mempool's queued txs and closes the VM and the
+// database.
 func (n *Node) closeStores() error {
+	if n.flusher != nil {
+		_ = n.flusher.close() // a failure was logged; Load rechecks what is stored
+	}
 	if n.VM != nil {
 		_ = n.VM.Close()
 	}
 	return n.kv.Close()
 }
-
-// poolStore adapts the store to the mempool's Persister.
-type poolStore struct{ db *store.DB }
-
-func (p poolStore) SaveTxs(txs []*core.Tx) error            { return p.db.SaveMempoolTxs(txs) }
-func (p poolStore) DeleteTxs(ids []core.Hash) error         { return p.db.DeleteMempoolTxs(ids) }
-func (p poolStore) LoadTxs(fn func(raw []byte) error) error { return p.db.MempoolTxs(fn) }
-
-var _ mempool.Persister = poolStore{}
 
 // publishContractEvents publishes the events of the contract txs of
 // blocks just connected, in chain order (read back from their receipts).

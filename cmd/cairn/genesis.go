@@ -21,7 +21,7 @@ func newGenesisNewCmd() *cobra.Command {
 	var (
 		chainID, prefix, minFee, reward, initialBits, powLimit string
 		consensus                                              string
-		allocs, signers                                        []string
+		allocs, signers, admins, restrict, members             []string
 		epoch                                                  uint64
 		keys                                                   keyFlags
 		blockTime, halflife                                    time.Duration
@@ -39,12 +39,19 @@ with the chain's --decimals places, written to the file in base units.
 public key as 64 hex characters, or a wallet of --keystore) take turns
 sealing a block every --block-time; votes in blocks add or drop signers.
 Such a chain pays no block reward unless --reward is given (the signers
-get the fees).`,
+get the fees).
+
+Account permissions (see "cairn perm"): --restrict submit|issue|deploy
+limits sending any tx, creating assets or deploying contracts to the
+role's members (--member ROLE=ADDRESS) and the admins (--admin ADDRESS),
+who grant and revoke roles on the running chain. An address may also be
+given as a wallet of --keystore.`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000000 > genesis.json
   cairn genesis new --chain-id fast --block-time 1s --reward 10 --min-fee 0.0001 \
       --alloc cairn1...=500 --alloc cairn1...=250.5 > genesis.json
   cairn node --datadir ./data --genesis genesis.json
-  cairn genesis new --chain-id acme-private --consensus poa --signer org1 --signer org2 --signer 5c1f... --block-time 2s > genesis.json`,
+  cairn genesis new --chain-id acme-private --consensus poa --signer org1 --signer org2 --signer 5c1f... --block-time 2s > genesis.json
+  cairn genesis new --chain-id acme-permissioned --admin org1 --restrict submit,deploy --member submit=cairn1... --alloc cairn1...=1000 > genesis.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, f := range []struct{ name, v string }{{"min-fee", minFee}, {"reward", reward}} {
@@ -147,6 +154,9 @@ get the fees).`,
 				g.Alloc = append(g.Alloc, core.Alloc{Address: addr, Balance: bal})
 			}
 			g.SortAlloc()
+			if g.Permissions, err = genesisPermissions(&keys, admins, restrict, members, prefix); err != nil {
+				return err
+			}
 			// Checked as `cairn node` checks it at its first start.
 			if err := node.CheckGenesis(g); err != nil {
 				return err
@@ -176,6 +186,9 @@ get the fees).`,
 	f.StringVar(&consensus, "consensus", core.ConsensusPoW, "consensus engine: pow (proof of work) or poa (proof of authority)")
 	f.StringArrayVar(&signers, "signer", nil, "with --consensus poa: a signer, as its public key (64 hex) or a wallet of --keystore (repeat for each)")
 	f.Uint64Var(&epoch, "poa-epoch", core.DefaultPoAEpoch, "with --consensus poa: blocks between resets of pending votes")
+	f.StringArrayVar(&admins, "admin", nil, "permissions: an admin, who grants and revokes roles, as an address or a wallet of --keystore (repeat for each)")
+	f.StringArrayVar(&restrict, "restrict", nil, "permissions: restrict a role to its members and the admins: submit, issue or deploy (repeat, or comma-separated)")
+	f.StringArrayVar(&members, "member", nil, "permissions: an initial member of a restricted role, ROLE=ADDRESS or ROLE=WALLET (repeat for each)")
 	keys.register(cmd, false)
 	return cmd
 }

@@ -1,0 +1,112 @@
+package api_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/cairn-chain/cairn/api"
+	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/node"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// newPermEnv is newEnv on a chain whose genesis makes key 0 the admin and
+// restricts submit to key 1 and issue to nobody but admins; keys 0-3
+// have coins.
+func newPermEnv(t *testing.T) *env {
+	t.Helper()
+	g := testGenesis(4)
+	g.Permissions = &core.Permissions{
+		Admins: []core.Address{addr(0)},
+		Submit: core.RolePolicy{Restricted: true, Members: []core.Address{addr(1)}},
+		Issue:  core.RolePolicy{Restricted: true},
+	}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: g, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	e := &env{t: t, n: n, reg: prometheus.NewRegistry()}
+	if e.srv, err = api.New(api.Config{Backend: backend(n), Token: testToken, Version: "test", Registry: e.reg}); err != nil {
+		t.Fatal(err)
+	}
+	e.ts = httptest.NewServer(e.srv.Handler())
+	t.Cleanup(e.ts.Close)
+	return e
+}
+
+// TestPermissionsAPI: GET /permissions shows the genesis's lists; an
+// unpermitted sender's tx is refused with 403 not_permitted and changes
+// nothing; an admin's perm_grant, once in a block, lists the grantee
+// (since that height) and lets it send.
+func TestPermissionsAPI(t *testing.T) {
+	e := newPermEnv(t)
+	pfx := e.n.Genesis.AddressPrefix
+	var p wire.Permissions
+	e.get("/api/v1/permissions", &p)
+	if !p.Enabled || len(p.Admins) != 1 || p.Admins[0].Address != addr(0).Encode(pfx) || len(p.Roles) != 3 {
+		t.Fatalf("permissions %+v", p)
+	}
+	if r := p.Roles[0]; r.Role != "submit" || !r.Restricted || len(r.Members) != 1 || r.Members[0].Address != addr(1).Encode(pfx) || r.Members[0].Since != 0 {
+		t.Fatalf("submit %+v", r)
+	}
+	if r := p.Roles[2]; r.Role != "deploy" || r.Restricted || len(r.Members) != 0 {
+		t.Fatalf("deploy %+v", r)
+	}
+
+	before := e.snapshot()
+	code, _, body := e.do(http.MethodPost, "/api/v1/txs", transfer(2, addr(3), 5, testMinFee, 0).JSON(pfx))
+	if code != http.StatusForbidden || problemOf(t, body).Code != string(core.CodeNotPermitted) {
+		t.Fatalf("unpermitted sender: %d %s", code, body)
+	}
+	if e.snapshot() != before {
+		t.Fatal("a refused tx changed the node")
+	}
+	// A member may submit; so may the admin, who also issues.
+	e.submit(transfer(1, addr(3), 5, testMinFee, 0))
+	e.submit(key(0).Tx2(testChain, &core.PermGrant{Role: "submit", Address: addr(2)}, testMinFee, 0))
+	code, _, body = e.do(http.MethodPost, "/api/v1/txs", key(1).Tx2(testChain, &core.AssetCreate{Symbol: "X", MaxSupply: 9}, testMinFee, 1).JSON(pfx))
+	if code != http.StatusForbidden || problemOf(t, body).Code != string(core.CodeNotPermitted) {
+		t.Fatalf("asset_create without issue: %d %s", code, body)
+	}
+	blk := e.mine()
+	if len(blk.Txs) != 2 {
+		t.Fatalf("block holds %d txs, want the transfer and the grant", len(blk.Txs))
+	}
+	e.get("/api/v1/permissions", &p)
+	if ms := p.Roles[0].Members; len(ms) != 2 || p.Height != 1 {
+		t.Fatalf("after the grant: %+v", p)
+	}
+	for _, m := range p.Roles[0].Members {
+		if m.Address == addr(2).Encode(pfx) && m.Since != 1 {
+			t.Fatalf("grantee since %d, want 1", m.Since)
+		}
+	}
+	e.submit(transfer(2, addr(3), 5, testMinFee, 0))
+	// A grant by a non-admin is refused.
+	code, _, body = e.do(http.MethodPost, "/api/v1/txs", key(1).Tx2(testChain, &core.PermGrant{Role: "issue", Address: addr(1)}, testMinFee, 1).JSON(pfx))
+	if code != http.StatusForbidden || problemOf(t, body).Code != string(core.CodeNotPermitted) {
+		t.Fatalf("grant by a non-admin: %d %s", code, body)
+	}
+}
+
+// TestPermissionsAPIOpen: a chain without permissions says so and lists
+// nothing restricted.
+func TestPermissionsAPIOpen(t *testing.T) {
+	e := newEnv(t, 1, nil)
+	var p wire.Permissions
+	e.get("/api/v1/permissions", &p)
+	if p.Enabled || len(p.Admins) != 0 || len(p.Roles) != 3 {
+		t.Fatalf("%+v", p)
+	}
+	for _, r := range p.Roles {
+		if r.Restricted || len(r.Members) != 0 {
+			t.Fatalf("%+v", r)
+		}
+	}
+}

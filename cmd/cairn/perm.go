@@ -1,0 +1,211 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/core"
+	"github.com/spf13/cobra"
+)
+
+func newPermCmd(g *globals) *cobra.Command {
+	return group("perm", "Grant, revoke and list account permissions",
+		`Account permissions of a private chain (docs/protocol.md). The genesis
+("cairn genesis new --admin ... --restrict ROLE --member ROLE=ADDRESS")
+fixes which roles are restricted and names the first admins and members:
+
+  submit   send any tx at all
+  issue    create assets (asset create)
+  deploy   deploy contracts (contract deploy)
+  admin    grant and revoke every role, admin included; an admin holds
+           every role
+
+Admins change the members with perm_grant and perm_revoke txs, which take
+effect from the block after the one holding them. A sender without a
+restricted role is refused with 403 not_permitted, and a block holding its
+tx is invalid. The chain's last admin cannot be revoked.`,
+		newPermChangeCmd(g, true), newPermChangeCmd(g, false), newPermListCmd(g))
+}
+
+func newPermChangeCmd(g *globals, grant bool) *cobra.Command {
+	o := &bodyOpts{}
+	var role, address string
+	use, short, example := "grant", "Grant a role to an address (admins only)",
+		`  cairn perm grant --role submit --address cairn1... --from admin --wait
+  cairn perm grant --role admin --address bob --keystore ./keystore --from admin`
+	if !grant {
+		use, short, example = "revoke", "Revoke a role from an address (admins only)",
+			`  cairn perm revoke --role submit --address cairn1... --from admin --wait`
+	}
+	cmd := &cobra.Command{
+		Use:   use + " --role admin|submit|issue|deploy --address ADDRESS|WALLET --from NAME|ADDRESS",
+		Short: short,
+		Long: short + `, with a perm_` + use + ` tx from --from, an admin. It takes
+effect from the block after the one holding it. --address is an address, or
+the name of a wallet in the keystore. Prints the tx id; --wait waits for
+its block.`,
+		Example: example,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.checkUsage(cmd, "role", "address"); err != nil {
+				return err
+			}
+			r, err := core.ParseRole(strings.TrimSpace(role))
+			if err != nil {
+				return usageError{fmt.Errorf("--role: %v", err)}
+			}
+			return o.submitBody(cmd, g, func(s *session) (core.Body, error) {
+				a, err := walletOrAddress(&o.keys, "address", address, s.ci.prefix)
+				if err != nil {
+					return nil, err
+				}
+				if grant {
+					return &core.PermGrant{Role: r.String(), Address: a}, nil
+				}
+				return &core.PermRevoke{Role: r.String(), Address: a}, nil
+			}, nil)
+		},
+	}
+	o.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&role, "role", "", "the role: admin, submit, issue or deploy (required)")
+	f.StringVar(&address, "address", "", "the address, or a wallet of the keystore (required)")
+	return cmd
+}
+
+func newPermListCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the admins and each role's members",
+		Long: `List the chain's account permissions at the tip: the admins, and for submit,
+issue and deploy whether the role is restricted and its members, each with
+the height that granted it (0: the genesis).`,
+		Example: `  cairn perm list
+  cairn perm list --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := g.client(false)
+			if err != nil {
+				return err
+			}
+			p, err := c.Permissions(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), p)
+			}
+			printPermissions(cmd.OutOrStdout(), p)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
+	return cmd
+}
+
+// printPermissions prints GET /permissions as a person reads it.
+func printPermissions(w io.Writer, p *wire.Permissions) {
+	fmt.Fprintf(w, "permissions at height %d (%s)\n", p.Height, p.Hash)
+	if !p.Enabled {
+		fmt.Fprintln(w, "this chain has no permissions: anyone may send any tx, and there are no admins")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	members := func(ms []wire.PermMember) {
+		if len(ms) == 0 {
+			fmt.Fprintln(tw, "  (none)\t")
+		}
+		for _, m := range ms {
+			fmt.Fprintf(tw, "  %s\tsince height %d\n", m.Address, m.Since)
+		}
+	}
+	fmt.Fprintf(tw, "admin: %s\t\n", plural(uint64(len(p.Admins)), "admin"))
+	members(p.Admins)
+	for _, r := range p.Roles {
+		if !r.Restricted {
+			fmt.Fprintf(tw, "%s: open (anyone may %s)\t\n", r.Role, r.Role)
+			continue
+		}
+		fmt.Fprintf(tw, "%s: restricted to %s and the admins\t\n", r.Role, plural(uint64(len(r.Members)), "member"))
+		members(r.Members)
+	}
+	tw.Flush()
+}
+
+// walletOrAddress reads a flag naming an account: an address with the
+// chain's prefix, or the name of a wallet in the keystore.
+func walletOrAddress(keys *keyFlags, flag, v, prefix string) (core.Address, error) {
+	v = strings.TrimSpace(v)
+	if a, err := core.ParseAddress(v, prefix); err == nil {
+		return a, nil
+	} else if strings.HasPrefix(v, prefix+"1") {
+		return a, usageError{fmt.Errorf("--%s %q: %v", flag, v, err)}
+	}
+	ks, err := keys.open(false)
+	if err != nil {
+		return core.Address{}, fmt.Errorf("--%s %q: not an address, and no keystore to find a wallet in: %v", flag, v, err)
+	}
+	e, err := findKey(ks, v, prefix)
+	if err != nil {
+		return core.Address{}, fmt.Errorf("--%s %q: not an address: %v", flag, v, err)
+	}
+	return e.Address, nil
+}
+
+// genesisPermissions builds a genesis's permissions from `genesis new`'s
+// --admin, --restrict and --member flags (nil when none is given).
+func genesisPermissions(keys *keyFlags, admins, restrict, members []string, prefix string) (*core.Permissions, error) {
+	if len(admins) == 0 && len(restrict) == 0 && len(members) == 0 {
+		return nil, nil
+	}
+	p := &core.Permissions{}
+	for _, s := range admins {
+		a, err := walletOrAddress(keys, "admin", s, prefix)
+		if err != nil {
+			return nil, err
+		}
+		p.Admins = append(p.Admins, a)
+	}
+	policy := func(flag, name string) (*core.RolePolicy, error) {
+		r, err := core.ParseRole(strings.TrimSpace(name))
+		if err == nil && r == core.RoleAdmin {
+			err = fmt.Errorf("admin is always restricted: name admins with --admin")
+		}
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--%s %q: %v", flag, name, err)}
+		}
+		return p.Policy(r), nil
+	}
+	for _, s := range restrict {
+		for _, name := range strings.Split(s, ",") {
+			pol, err := policy("restrict", name)
+			if err != nil {
+				return nil, err
+			}
+			pol.Restricted = true
+		}
+	}
+	for _, s := range members {
+		name, who, ok := strings.Cut(s, "=")
+		if !ok {
+			return nil, usageError{fmt.Errorf("--member %q: want ROLE=ADDRESS (or ROLE=WALLET)", s)}
+		}
+		pol, err := policy("member", name)
+		if err != nil {
+			return nil, err
+		}
+		if !pol.Restricted {
+			return nil, usageError{fmt.Errorf("--member %q: %s is not restricted: add --restrict %s", s, strings.TrimSpace(name), strings.TrimSpace(name))}
+		}
+		a, err := walletOrAddress(keys, "member", who, prefix)
+		if err != nil {
+			return nil, err
+		}
+		pol.Members = append(pol.Members, a)
+	}
+	return p, nil
+}
