@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cairn-chain/cairn/anchor/memo"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
 )
@@ -32,7 +33,7 @@ type Job struct {
 // more); topic ("" for none) is checked.
 func NewJob(sums []FileSum, topic string, salt func() ([]byte, error)) (*Job, error) {
 	if topic != "" {
-		if err := CheckTopic(topic); err != nil {
+		if err := memo.CheckTopic(topic); err != nil {
 			return nil, err
 		}
 	}
@@ -60,7 +61,7 @@ func NewJob(sums []FileSum, topic string, salt func() ([]byte, error)) (*Job, er
 func (j *Job) Root() core.Hash { return j.tree.Root() }
 
 // Memo returns the anchoring tx's memo.
-func (j *Job) Memo() ([]byte, error) { return Memo(j.Topic, j.Root()) }
+func (j *Job) Memo() ([]byte, error) { return memo.Encode(j.Topic, j.Root()) }
 
 // Anchored is what the chain says about the batch's tx once confirmed.
 type Anchored struct {

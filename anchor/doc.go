@@ -5,7 +5,7 @@
 // A batch's leaves are the files' commitments: SHA-256(file), or with a
 // salt SHA-256(salt || SHA-256(file)), so that a receipt discloses its own
 // record only. The tx's memo carries the RFC 6962 root of the leaves, and
-// optionally a topic (Memo). Each file gets a Receipt: its audit path in
+// optionally a topic (package anchor/memo). Each file gets a Receipt: its audit path in
 // the batch tree, the signed tx and its Merkle proof in the block, and
 // (version 2) the chain's genesis and the headers from the tx's block to the
 // tip at anchoring time, so that VerifyHeaders checks proof of work or the

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cairn-chain/cairn/anchor/memo"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/consensus"
 	"github.com/cairn-chain/cairn/consensus/engines"
@@ -135,7 +136,7 @@ func (rc *Receipt) CheckRecord(fileSum core.Hash) (*Record, error) {
 			return nil, Invalid("the receipt's tx memo is %x, not the file's SHA-256", tx.Memo)
 		}
 	} else {
-		topic, root, err := ParseMemo(tx.Memo)
+		topic, root, err := memo.Parse(tx.Memo)
 		if err != nil {
 			return nil, Invalid("the receipt's tx memo: %v", err)
 		}

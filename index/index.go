@@ -1,6 +1,7 @@
 // Package index owns the secondary indexes of the chain: tx locations,
-// address histories, the assets each account holds, item histories, and
-// the return of a disconnected block's txs to the persisted mempool. Each
+// address histories, the assets each account holds, item histories, topic
+// anchors, and the return of a disconnected block's txs to the persisted
+// mempool. Each
 // is an Indexer that chain calls inside the one batch that connects or
 // disconnects a block, so an index moves atomically with the main chain;
 // chain knows none of their records (store's typed methods write them).
@@ -36,7 +37,7 @@ type Indexer interface {
 
 // All returns every index a node keeps.
 func All() []Indexer {
-	return []Indexer{TxLocations{}, Receipts{}, AddressHistory{}, AccountAssets{}, ItemHistory{}, ContractEvents{}, ReturnToMempool{}}
+	return []Indexer{TxLocations{}, Receipts{}, AddressHistory{}, AccountAssets{}, ItemHistory{}, ContractEvents{}, TopicAnchors{}, ReturnToMempool{}}
 }
 
 // TxLocations maps a confirmed tx ID to its block and position.

@@ -60,6 +60,7 @@ const (
 	prefixItemHistory  byte = 'z'
 	prefixContractTx   byte = 'v' // see contracts.go
 	prefixReceipts     byte = 'r' // see receipts.go
+	prefixTopicAnchor  byte = 'o' // see anchors.go
 	prefixUndo         byte = 'u'
 	prefixMempool      byte = 'm'
 
@@ -95,6 +96,7 @@ const (
 	kindItemHistory  = "item history entry"
 	kindContractTx   = "contract tx entry"
 	kindReceipts     = "receipts"
+	kindTopicAnchor  = "topic anchor entry"
 	kindTip          = "tip"
 	kindVersion      = "schema version"
 )
@@ -136,6 +138,6 @@ func addrTxKey(a core.Address, height uint64, index uint32) []byte {
 func schemaPrefixes() [][]byte {
 	return [][]byte{
 		{prefixBlock}, {prefixIndex}, {prefixHeight}, {prefixTxLoc}, {prefixAddrTx},
-		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixContract}, {prefixCode}, {prefixStorage}, {prefixAccountAsset}, {prefixItemHistory}, {prefixContractTx}, {prefixReceipts}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
+		{prefixAccount}, {prefixAsset}, {prefixHolding}, {prefixItem}, {prefixContract}, {prefixCode}, {prefixStorage}, {prefixAccountAsset}, {prefixItemHistory}, {prefixContractTx}, {prefixReceipts}, {prefixTopicAnchor}, {prefixUndo}, {prefixMempool}, []byte(keyTip), []byte(keySchemaVersion),
 	}
 }

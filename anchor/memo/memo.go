@@ -1,4 +1,8 @@
-package anchor
+// Package memo is the memo format of an anchoring tx (cairn anchor): the
+// 32-byte root of a batch, or a topic and the root. It is its own package,
+// with no dependency beyond core, so that the index and the API can read
+// anchors without the anchor package's consensus checks.
+package memo
 
 import (
 	"errors"
@@ -39,8 +43,8 @@ func CheckTopic(topic string) error {
 	return nil
 }
 
-// Memo returns the memo of an anchor of root under topic ("" for none).
-func Memo(topic string, root core.Hash) ([]byte, error) {
+// Encode returns the memo of an anchor of root under topic ("" for none).
+func Encode(topic string, root core.Hash) ([]byte, error) {
 	if topic == "" {
 		return append([]byte(nil), root[:]...), nil
 	}
@@ -54,9 +58,9 @@ func Memo(topic string, root core.Hash) ([]byte, error) {
 	return append(b, root[:]...), nil
 }
 
-// ParseMemo reads an anchor memo: its topic ("" for a plain anchor) and
+// Parse reads an anchor memo: its topic ("" for a plain anchor) and
 // root. Anything else fails with an error wrapping ErrNotAnchor.
-func ParseMemo(memo []byte) (topic string, root core.Hash, err error) {
+func Parse(memo []byte) (topic string, root core.Hash, err error) {
 	if len(memo) == core.HashSize {
 		return "", core.Hash(memo), nil
 	}
