@@ -99,7 +99,7 @@ var codeTable = map[Code]CodeInfo{
 	CodeNotManager:     {ClassRejected, 403, "not the manager", "only the asset's manager may change its roles"},
 	CodeNotFreezer:     {ClassRejected, 403, "not the freezer", "only the asset's freezer may freeze holders"},
 	CodeNotClawback:    {ClassRejected, 403, "not the clawback address", "only the asset's clawback address may claw back"},
-	CodeNotPermitted:   {ClassRejected, 403, "not permitted", "the chain's permissions (`cairn perm list`) or the asset's flags, fixed at creation, do not allow this"},
+	CodeNotPermitted:   {ClassRejected, 403, "not permitted", "see the chain's roles with `cairn perm list`, an asset's flags (fixed at creation) with `cairn asset show`"},
 	CodeFrozen:         {ClassRejected, 403, "frozen", "the holding is frozen by the asset's freezer"},
 	CodeSupplyExceeded: {ClassRejected, 422, "supply exceeded", "the asset's supply may not pass its max_supply"},
 	CodeAssetExists:    {ClassRejected, 409, "asset exists", ""},

@@ -118,7 +118,11 @@ func (v *View) permitted(from core.Address, k core.Kind) error {
 	need := func(r core.Role, what string) error {
 		ok, err := HasRole(e.parent, r, from)
 		if err == nil && !ok {
-			err = core.Errorf(core.CodeNotPermitted, "%s may not %s: the role %s is restricted and it is not a member (nor an admin) at the parent block", from.Encode(e.Genesis.AddressPrefix), what, r)
+			nor := " (nor admin)"
+			if r == core.RoleAdmin {
+				nor = ""
+			}
+			err = core.Errorf(core.CodeNotPermitted, "%s may not %s: the chain restricts that to the role %s, which it does not hold%s", from.Encode(e.Genesis.AddressPrefix), what, r, nor)
 		}
 		return err
 	}
@@ -204,7 +208,7 @@ func (v *View) permRevoke(b *core.PermRevoke) error {
 			return err
 		}
 		if n <= 1 {
-			return core.Errorf(core.CodeLastAdmin, "%s is the chain's last admin: grant admin to another address first", b.Address.Encode(v.env.Genesis.AddressPrefix))
+			return core.Errorf(core.CodeLastAdmin, "%s is the chain's last admin", b.Address.Encode(v.env.Genesis.AddressPrefix))
 		}
 	}
 	v.set(key, nil)

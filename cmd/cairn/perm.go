@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
@@ -114,26 +113,24 @@ func printPermissions(w io.Writer, p *wire.Permissions) {
 		fmt.Fprintln(w, "this chain has no permissions: anyone may send any tx, and there are no admins")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	members := func(ms []wire.PermMember) {
-		if len(ms) == 0 {
-			fmt.Fprintln(tw, "  (none)\t")
-		}
 		for _, m := range ms {
-			fmt.Fprintf(tw, "  %s\tsince height %d\n", m.Address, m.Since)
+			fmt.Fprintf(w, "  %s  since height %d\n", m.Address, m.Since)
 		}
 	}
-	fmt.Fprintf(tw, "admin: %s\t\n", plural(uint64(len(p.Admins)), "admin"))
+	fmt.Fprintf(w, "admin: %s (grant and revoke roles; hold every role)\n", plural(uint64(len(p.Admins)), "admin"))
 	members(p.Admins)
 	for _, r := range p.Roles {
-		if !r.Restricted {
-			fmt.Fprintf(tw, "%s: open (anyone may %s)\t\n", r.Role, r.Role)
-			continue
+		switch {
+		case !r.Restricted:
+			fmt.Fprintf(w, "%s: open, anyone may %s\n", r.Role, r.Role)
+		case len(r.Members) == 0:
+			fmt.Fprintf(w, "%s: restricted to the admins (no members)\n", r.Role)
+		default:
+			fmt.Fprintf(w, "%s: restricted to %s and the admins\n", r.Role, plural(uint64(len(r.Members)), "member"))
 		}
-		fmt.Fprintf(tw, "%s: restricted to %s and the admins\t\n", r.Role, plural(uint64(len(r.Members)), "member"))
 		members(r.Members)
 	}
-	tw.Flush()
 }
 
 // walletOrAddress reads a flag naming an account: an address with the
