@@ -22,6 +22,9 @@ type Backend struct {
 	Assets    Assets        // required: native assets and unique items
 	Contracts Contracts     // required: contracts
 	Events    *events.Bus   // required
+	// Anchors serves GET /api/v1/anchors, the topic anchor index.
+	// Optional: without it the route is not registered.
+	Anchors Anchors
 	// SubmitTxs admits txs to the mempool (and relays them), returning one
 	// error or nil per tx. Required.
 	SubmitTxs func([]*core.Tx) []error

@@ -169,6 +169,7 @@ func (s *Server) registerRoutes() {
 	s.registerAccounts()
 	s.registerAssets()
 	s.registerContracts()
+	s.registerAnchors()
 	s.registerMining()
 	s.registerConsensus()
 	s.registerPermissions()

@@ -23,7 +23,7 @@ import (
 // SubmitTxs is SubmitLocalTxs; Devnet is the Config's.
 func (n *Node) APIBackend() api.Backend {
 	b := api.Backend{
-		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Contracts: apiContracts{n.Chain}, Permissions: n.Chain, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
+		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Contracts: apiContracts{n.Chain}, Anchors: apiAnchors{n.DB}, Permissions: n.Chain, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
 		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
 	}
 	// Only an engine with a difficulty (PoW) shows one on /status.
