@@ -160,6 +160,7 @@ func TestBatchOf1000(t *testing.T) {
 				r.Genesis = []byte(strings.Replace(string(r.Genesis), `"min_fee":1000`, `"min_fee":1001`, 1))
 			}},
 			{"block hash", "the proof is for block", func(r *Receipt) { r.BlockHash = flip(r.BlockHash, 1) }},
+			{"block time", "not the block's time", func(r *Receipt) { r.BlockTime = "2020-01-01T00:00:00Z" }},
 		}
 		for _, tc := range cases {
 			bad := clone(rcs[i])

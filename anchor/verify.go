@@ -215,8 +215,8 @@ type Chain struct {
 // (PoW: hash within the target of bits, bits what ASERT demands after the
 // parent; PoA: the signature, a signer of the snapshot replayed from the
 // genesis, in its turn's weight, not too soon); the receipt's block is
-// among them with the proof's tx_root; no header is dated more than
-// MaxFutureDrift after now.
+// among them with the proof's tx_root and its time as block_time; no
+// header is dated more than MaxFutureDrift after now.
 //
 // A proof-of-work receipt's first header is the block's parent (its own
 // bits are not checked: its parent is not in the receipt); a
@@ -299,6 +299,9 @@ func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) 
 	blk := hs[k]
 	if hash := blk.Hash(); hash.String() != rc.BlockHash {
 		return nil, Invalid("the header at height %d hashes to %s, the receipt's block is %s", rc.Height, hash, rc.BlockHash)
+	}
+	if want := core.MillisTime(blk.Timestamp).Format(time.RFC3339); rc.BlockTime != want {
+		return nil, Invalid("the receipt's block_time %s is not the block's time %s", rc.BlockTime, want)
 	}
 	if proof != nil && blk.TxRoot != proof.TxRoot {
 		return nil, Invalid("block %d has tx_root %s, the proof says %s", rc.Height, blk.TxRoot, proof.TxRoot)
