@@ -343,6 +343,12 @@ func (s *session) printBody(w io.Writer, t *core.TxJSON) error {
 		line("input", orNone(hex.EncodeToString(b.Input)))
 		line("amount", s.ci.coins(b.Amount))
 		line("gas limit", fmt.Sprint(b.GasLimit))
+	case *core.PermGrant:
+		line("role", b.Role)
+		line("grant to", addr(b.Address))
+	case *core.PermRevoke:
+		line("role", b.Role)
+		line("revoke from", addr(b.Address))
 	}
 	return nil
 }
