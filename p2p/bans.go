@@ -8,14 +8,10 @@ import (
 	"os"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cairn-chain/cairn/internal/fsutil"
-	"github.com/libp2p/go-libp2p/core/control"
-	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
-	ma "github.com/multiformats/go-multiaddr"
 )
 
 // Misbehaviour points. A peer reaching BanThreshold is disconnected and
@@ -218,31 +214,6 @@ func (b *banList) save() error {
 	return nil
 }
 
-// gater is the libp2p ConnectionGater: it refuses banned peers, peers of
-// another chain, and peers outside the devnet partition.
-type gater struct {
-	bans  *banList
-	allow atomic.Pointer[func(peer.ID) bool]
-}
-
-func (g *gater) allowed(p peer.ID) bool {
-	if g.bans.banned(p) {
-		return false
-	}
-	if f := g.allow.Load(); f != nil && !(*f)(p) {
-		return false
-	}
-	return true
-}
-
-func (g *gater) InterceptPeerDial(p peer.ID) bool                 { return g.allowed(p) }
-func (g *gater) InterceptAddrDial(p peer.ID, _ ma.Multiaddr) bool { return g.allowed(p) }
-func (g *gater) InterceptAccept(network.ConnMultiaddrs) bool      { return true }
-func (g *gater) InterceptSecured(_ network.Direction, p peer.ID, _ network.ConnMultiaddrs) bool {
-	return g.allowed(p)
-}
-func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
-
 // misbehave adds points to a peer's misbehaviour score and bans it when
 // the score reaches BanThreshold. A banned peer's messages still in the
 // pipeline change nothing (no points, no new ban, no ban-list write).
@@ -291,40 +262,3 @@ func (n *Network) Unban(id string) (bool, error) {
 
 // Bans returns the current bans, by peer ID.
 func (n *Network) Bans() []Ban { return n.bans.list() }
-
-// SetAllow installs a filter on which peers may be connected (a devnet
-// partition); nil allows every peer again. Connections to peers it
-// refuses are closed at once, and newly allowed known peers are dialled
-// without waiting for their backoff.
-func (n *Network) SetAllow(allow func(peer.ID) bool) {
-	if allow == nil {
-		n.gater.allow.Store(nil)
-	} else {
-		n.gater.allow.Store(&allow)
-	}
-	if allow != nil {
-		for _, p := range n.host.Network().Peers() {
-			if !allow(p) {
-				_ = n.host.Network().ClosePeer(p)
-			}
-		}
-	}
-	n.book.resetBackoff()
-	n.triggerDial()
-}
-
-// SetPartition allows only the peers with these IDs (a devnet partition:
-// give each side the IDs of its own members); nil heals it.
-func (n *Network) SetPartition(allowed []string) {
-	if allowed == nil {
-		n.SetAllow(nil)
-		return
-	}
-	set := make(map[peer.ID]bool, len(allowed))
-	for _, s := range allowed {
-		if p, err := peer.Decode(s); err == nil {
-			set[p] = true
-		}
-	}
-	n.SetAllow(func(p peer.ID) bool { return set[p] })
-}

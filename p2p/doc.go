@@ -2,7 +2,10 @@
 // host (TCP, Noise, yamux; a persistent identity key in the data
 // directory; no mDNS, NAT mapping, relays or public bootstrap peers) with
 // connection limits through libp2p's resource and connection managers and
-// a connection gater for bans and devnet partitions; a status handshake
+// one connection gater whose independent policies refuse banned peers,
+// peers outside a devnet partition and peers outside the peer allowlist
+// (gate.go, allowlist.go); an optional swarm key (libp2p's private-network
+// pre-shared key, swarmkey.go); a status handshake
 // (protocol version, genesis, tip, height, total work) that refuses peers
 // of another chain; GossipSub topics per chain for blocks and txs whose
 // validators run the node's block processing and mempool admission, so
@@ -12,7 +15,14 @@
 // reconciliation on connect; a persisted peer store with reconnection
 // backoff and peer exchange; and misbehaviour scoring with persisted bans.
 //
-// It owns the files KeyFile, PeersFile and BansFile in Config.DataDir. It
+// A private network (Config.Allowlist) accepts, dials and learns by peer
+// exchange only the peers on its allowlist, by peer ID; the gater refuses
+// the others right after the secured handshake, before the muxer, so a
+// refused connection costs one Noise handshake. Allow and Revoke change
+// the list live (Revoke disconnects at once) and persist it.
+//
+// It owns the files KeyFile, PeersFile, BansFile and AllowlistFile in
+// Config.DataDir. It
 // reaches the node only through Config (Chain, SubmitBlock, SubmitTxs,
 // HasTx, GetTx, PoolTxs) and never imports node or api (nor api/wire:
 // its answers, like Peers' PeerInfo, are its own types, which the node

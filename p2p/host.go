@@ -104,6 +104,15 @@ type Config struct {
 	DisablePEX bool
 	// DisableReconcile turns off the mempool reconciliation on connect.
 	DisableReconcile bool
+	// Allowlist makes the network private: only these peers are accepted,
+	// dialled or learnt by peer exchange (the --peer-allowlist file's
+	// entries, see ParseAllowlist; an empty non-nil list admits none).
+	// With a DataDir the live list is AllowlistFile there: see
+	// allowlist.go for which one applies at a start. nil: no list given.
+	Allowlist []AllowEntry
+	// SwarmKey, if set, is the private network's pre-shared key (see
+	// ParseSwarmKey): peers without it cannot finish a handshake.
+	SwarmKey []byte
 }
 
 // Network is a node's peer-to-peer layer: a libp2p host, the status
@@ -120,9 +129,13 @@ type Network struct {
 	ps       *pubsub.PubSub
 	gater    *gater
 	bans     *banList
-	book     *peerBook
-	genesis  core.Hash
-	g        *core.Genesis
+	// partition (the devnet's filter) and allow (the peer allowlist, nil
+	// without one) are policies of gater.
+	partition *filterPolicy
+	allow     *allowlist
+	book      *peerBook
+	genesis   core.Hash
+	g         *core.Genesis
 
 	blocks, txs *pubsub.Topic
 	protoRPC    string
@@ -219,7 +232,18 @@ func New(cfg Config) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.gater = &gater{bans: n.bans}
+	if n.allow, err = loadAllowlist(path(AllowlistFile), cfg.Allowlist, n.log); err != nil {
+		return nil, err
+	}
+	if err := n.checkBootstrapAllowed(); err != nil {
+		return nil, err
+	}
+	n.partition = &filterPolicy{}
+	if n.allow != nil {
+		n.gater = newGater(n.bans, n.partition, n.allow)
+	} else {
+		n.gater = newGater(n.bans, n.partition)
+	}
 	if err := n.newHost(key); err != nil {
 		return nil, err
 	}
@@ -271,6 +295,13 @@ func (n *Network) newHost(key crypto.PrivKey) error {
 		libp2p.DisableRelay(),
 		libp2p.DisableMetrics(),
 		libp2p.UserAgent(cfg.UserAgent),
+	}
+	if len(cfg.SwarmKey) > 0 {
+		if len(cfg.SwarmKey) != 32 {
+			rm.Close()
+			return fmt.Errorf("p2p: swarm key: %d bytes, want 32", len(cfg.SwarmKey))
+		}
+		opts = append(opts, libp2p.PrivateNetwork(cfg.SwarmKey))
 	}
 	if len(cfg.Listen) == 0 {
 		opts = append(opts, libp2p.NoListenAddrs)

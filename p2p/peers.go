@@ -392,9 +392,10 @@ func (n *Network) waitHandshake(ctx context.Context, p peer.ID) error {
 
 // Connect dials a peer by multiaddr (ending in /p2p/<peer ID>), adds it
 // to the peer store and waits for the handshake. Errors: a malformed
-// address or this node's own is a *core.RuleError (CodeMalformed); a peer
-// of another chain is ErrWrongChain; a banned peer, a failed dial or
-// handshake wrap ErrUnreachable.
+// address, this node's own or a peer outside the peer allowlist is a
+// *core.RuleError (CodeMalformed); a peer of another chain is
+// ErrWrongChain; a banned peer, a failed dial or handshake wrap
+// ErrUnreachable.
 func (n *Network) Connect(ctx context.Context, addr string) error {
 	ai, err := parsePeerAddr(addr)
 	if err != nil {
@@ -408,6 +409,9 @@ func (n *Network) Connect(ctx context.Context, addr string) error {
 	}
 	if n.bans.banned(ai.ID) {
 		return fmt.Errorf("%w: peer %s is banned", ErrUnreachable, ai.ID)
+	}
+	if n.allow != nil && !n.allow.admits(ai.ID) {
+		return core.Errorf(core.CodeMalformed, "p2p: peer %s is not on this node's peer allowlist (add it first: cairn peers allow)", ai.ID)
 	}
 	n.book.add(ai, sourceManual)
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout+handshakeTimeout)

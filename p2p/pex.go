@@ -80,8 +80,8 @@ func (n *Network) exchangePeers(ctx context.Context, p peer.ID) {
 	added := 0
 	for _, rec := range recs {
 		id, err := peer.IDFromBytes(rec.ID)
-		if err != nil || id == n.host.ID() {
-			continue
+		if err != nil || id == n.host.ID() || n.allow != nil && !n.allow.admits(id) {
+			continue // a private node learns no peer outside its allowlist
 		}
 		var addrs []ma.Multiaddr
 		for _, b := range rec.Addrs {
