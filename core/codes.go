@@ -62,6 +62,7 @@ const (
 	CodeSyncing          Code = "syncing"            // the node is catching up with its peers
 	CodeInternal         Code = "internal"           // the node failed; its log says why
 	CodeNotVoting        Code = "not_voting"         // votes on the signer set: not a PoA chain, or no signer key
+	CodeNoAllowlist      Code = "no_allowlist"       // peer allowlist changes on a node started without one
 )
 
 // codeTable is the one table of codes. Keep it in the order of the
@@ -143,6 +144,7 @@ var codeTable = map[Code]CodeInfo{
 	CodeSyncing:          {ClassUnavailable, 503, "syncing", "the node is catching up with its peers; retry later"},
 	CodeInternal:         {ClassInternal, 500, "internal error", "the node's log says why"},
 	CodeNotVoting:        {ClassRejected, 409, "not voting", "votes on signers need a proof-of-authority chain and a node started with --signer NAME"},
+	CodeNoAllowlist:      {ClassRejected, 409, "no peer allowlist", "this node is not private: start it with --peer-allowlist FILE (docs/operations.md, Private networks)"},
 }
 
 // Info returns the code's row; a code not in the table is internal (500).
