@@ -142,12 +142,10 @@ func (s *Server) precheck(w http.ResponseWriter, r *http.Request, rt *route) (*h
 		writeProblem(w, s.auth.deny(r))
 		return r, false
 	}
-	if r.Method == http.MethodPost && !admin && s.limiter != nil {
-		key := clientKey(r)
-		if ok, wait := s.limiter.allow(key); !ok {
-			writeProblem(w, rateLimited(key, wait))
-			return r, false
-		}
+	r, p := s.limitPost(r, admin)
+	if p != nil {
+		writeProblem(w, p)
+		return r, false
 	}
 	if rt.noWriteDeadline {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})

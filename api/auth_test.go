@@ -9,15 +9,17 @@ import (
 	"time"
 
 	"github.com/cairn-chain/cairn/api"
+	"github.com/cairn-chain/cairn/api/wire"
 )
 
 // TestRateLimit checks the per-client limit on POSTs: a burst, then 429
-// with Retry-After until the bucket refills; GETs and admin requests are
-// not limited.
+// with Retry-After until the bucket refills; a batch counts its txs; GETs
+// and admin requests are not limited. (The test's client is on loopback,
+// which is limited only with RateLimitLoopback.)
 func TestRateLimit(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	e := newEnv(t, 1, func(c *api.Config) {
-		c.RateLimit, c.RateBurst = 1, 2
+		c.RateLimit, c.RateBurst, c.RateLimitLoopback = 1, 2, true
 		c.Now = func() time.Time { return now }
 	})
 	before := (&badFixture{env: e}).snapshot()
@@ -45,6 +47,34 @@ func TestRateLimit(t *testing.T) {
 	now = now.Add(time.Second)
 	if code, _, _ := post(); code != http.StatusBadRequest {
 		t.Fatalf("POST after a refill: %d", code)
+	}
+	// A batch takes a token per tx: two fit a full bucket, then not even
+	// one POST is left; a refused batch takes nothing.
+	batch := func(n int) (int, http.Header, *wire.Problem) {
+		body := "[" + strings.TrimSuffix(strings.Repeat("{},", n), ",") + "]"
+		code, h, out := e.do(http.MethodPost, "/api/v1/txs/batch", body)
+		if code == http.StatusOK {
+			return code, h, nil
+		}
+		p := problemOf(t, out)
+		return code, h, &p
+	}
+	now = now.Add(2 * time.Second)
+	if code, _, p := batch(2); code != http.StatusOK {
+		t.Fatalf("batch of 2 with 2 tokens: %d %+v", code, p)
+	}
+	if code, _, _ := post(); code != http.StatusTooManyRequests {
+		t.Fatalf("POST after a batch emptied the bucket: %d", code)
+	}
+	now = now.Add(time.Second)
+	if code, h, p := batch(2); code != http.StatusTooManyRequests || h.Get("Retry-After") != "1" || !strings.Contains(p.Detail, "txs/s per client") {
+		t.Fatalf("batch of 2 with 1 token: %d %s %+v", code, h.Get("Retry-After"), p)
+	}
+	if code, _, p := batch(3); code != http.StatusTooManyRequests || !strings.Contains(p.Detail, "split it") {
+		t.Fatalf("batch larger than the burst: %d %+v", code, p)
+	}
+	if code, _, _ := post(); code != http.StatusBadRequest {
+		t.Fatalf("the refused batches took the token: POST %d", code)
 	}
 	if after := (&badFixture{env: e}).snapshot(); after != before {
 		t.Fatalf("state changed: %+v -> %+v", before, after)

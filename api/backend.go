@@ -28,6 +28,10 @@ type Backend struct {
 	// SubmitTxs admits txs to the mempool (and relays them), returning one
 	// error or nil per tx. Required.
 	SubmitTxs func([]*core.Tx) []error
+	// SubmitTxsDurable is SubmitTxs that returns once the admitted txs
+	// are stored durably (?durable=true). Optional: without it SubmitTxs
+	// is taken to be durable already.
+	SubmitTxsDurable func([]*core.Tx) []error
 	// Difficulty is the difficulty of compact bits (pow_limit / target),
 	// shown by GET /status. Optional: without it the difficulty is 0.
 	Difficulty func(bits uint32) float64
@@ -53,6 +57,9 @@ type Backend struct {
 	SyncProgress func() wire.SyncProgress
 	// Bans, if set, serves GET /api/v1/peers/bans.
 	Bans func() []wire.Ban
+	// Allowlist, if set, serves the admin routes of the peer allowlist
+	// (/api/v1/peers/allowlist).
+	Allowlist PeerAllowlist
 	// AddPeer connects to a multiaddr and remembers it (POST /peers and
 	// POST /nodes/register, registered only when set).
 	AddPeer func(ctx context.Context, addr string) error

@@ -220,3 +220,98 @@ func parallelRate(url string, get func(string), d time.Duration) float64 {
 	wg.Wait()
 	return float64(total.Load()) / time.Since(start).Seconds()
 }
+
+// BenchmarkPostSingle measures the one-request-per-tx path: one
+// keep-alive client posting fresh signed transfers to POST /api/v1/txs one
+// after the other, each waiting for its answer. Every iteration also
+// posts the same number of txs as one POST /txs/batch on the same node,
+// so that the two rates come from the same run, interleaved; the ratio
+// single/batch is reported (aim: 0.5). With durable=1 every single POST
+// asks for the strict durable acknowledgement (?durable=true), which
+// waits for its group commit.
+func BenchmarkPostSingle(b *testing.B) {
+	for _, durable := range []bool{false, true} {
+		b.Run(fmt.Sprintf("durable=%v", durable), func(b *testing.B) { benchPostSingle(b, durable) })
+	}
+}
+
+func benchPostSingle(b *testing.B, durable bool) {
+	const senders, chunk = 2000, 500
+	e := newEnv(b, senders, disableRateLimit)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	nonces := make([]uint64, senders)
+	keys := make([]testkit.Key, senders)
+	for i := range senders {
+		keys[i] = key(i)
+	}
+	next := 0
+	sign := func(n int) [][]byte {
+		bodies := make([][]byte, n)
+		for j := range bodies {
+			s := next % senders
+			next++
+			tx := keys[s].Transfer(testChain, keys[(s+1)%senders].Addr, 1, testMinFee, nonces[s])
+			nonces[s]++
+			js := tx.JSON(core.DefaultAddressPrefix)
+			js.ID, js.FromAddress = "", ""
+			data, err := json.Marshal(js)
+			if err != nil {
+				b.Fatal(err)
+			}
+			bodies[j] = data
+		}
+		return bodies
+	}
+	single := e.ts.URL + "/api/v1/txs"
+	if durable {
+		single += "?durable=true"
+	}
+	post := func(url string, body []byte, want int) {
+		resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != want {
+			b.Fatalf("POST %s: %d %s %v", url, resp.StatusCode, out, err)
+		}
+		if want == http.StatusOK && bytes.Contains(out, []byte(`"error"`)) {
+			b.Fatalf("batch item rejected: %.300s", out)
+		}
+	}
+	drain := func() {
+		for e.n.Pool.Count() > 0 {
+			if _, err := e.n.MineOne(b.Context(), core.Address{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		next = 0
+	}
+	post(single, sign(1)[0], http.StatusAccepted) // warm up
+	var singleTime, batchTime time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		if next+2*chunk > 60*senders {
+			drain()
+		}
+		bodies := sign(chunk)
+		batch := append([]byte{'['}, bytes.Join(sign(chunk), []byte{','})...)
+		batch = append(batch, ']')
+		b.StartTimer()
+		start := time.Now()
+		for _, body := range bodies {
+			post(single, body, http.StatusAccepted)
+		}
+		mid := time.Now()
+		post(e.ts.URL+"/api/v1/txs/batch", batch, http.StatusOK)
+		singleTime += mid.Sub(start)
+		batchTime += time.Since(mid)
+	}
+	n := float64(chunk * b.N)
+	b.ReportMetric(n/singleTime.Seconds(), "single-txs/s")
+	b.ReportMetric(n/batchTime.Seconds(), "batch-txs/s")
+	b.ReportMetric(batchTime.Seconds()/singleTime.Seconds(), "ratio")
+}

@@ -164,6 +164,6 @@ func writeEvent(b *bytes.Buffer, ev events.Event) {
 	b.WriteString("\nevent: ")
 	b.WriteString(ev.Kind)
 	b.WriteString("\ndata: ")
-	b.Write(ev.Data)
+	b.Write(ev.Data())
 	b.WriteString("\n\n")
 }

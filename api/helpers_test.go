@@ -97,7 +97,7 @@ func newEnv(t testing.TB, funded int, cfg func(*api.Config)) *env {
 // backend is what the node will hand the API.
 func backend(n *node.Node) api.Backend {
 	b := n.APIBackend()
-	b.SubmitTxs, b.PeerID = n.SubmitTxs, "test-peer"
+	b.PeerID = "test-peer"
 	return b
 }
 

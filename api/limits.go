@@ -15,6 +15,7 @@ import (
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
+	"golang.org/x/time/rate"
 )
 
 // Defaults of the Config's limits.
@@ -22,64 +23,79 @@ const (
 	DefaultMaxBody      = 1 << 20 // bytes of a request body
 	DefaultMaxBatchBody = 8 << 20 // bytes of a POST /txs/batch body
 	DefaultMaxBatchTxs  = 10_000  // txs in one batch
-	DefaultRateLimit    = 50      // POSTs per second per client IP
-	DefaultRateBurst    = 200     // POSTs a client may send at once
+	// DefaultRateLimit is the txs (and other POSTs) per second allowed per
+	// client IP; DefaultRateBurst what a client may send at once (a full
+	// batch). Loopback clients are not limited by default.
+	DefaultRateLimit = 1000
+	DefaultRateBurst = DefaultMaxBatchTxs
 	// maxClients bounds the rate limiter's memory: past it, clients whose
 	// buckets are full again are forgotten.
 	maxClients = 10_000
 )
 
-// limiter is a token bucket per client key, refilled at rate per second up
-// to burst. Safe for concurrent use.
+// limiter is a token bucket per client key (golang.org/x/time/rate),
+// refilled at rate per second up to burst. A POST takes one token; a
+// batch one per tx. Safe for concurrent use.
 type limiter struct {
-	rate  float64
-	burst float64
+	rate  rate.Limit
+	burst int
 	now   func() time.Time
 
 	mu      sync.Mutex
-	clients map[string]*bucket
+	clients map[string]*rate.Limiter
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
+func newLimiter(r float64, burst int, now func() time.Time) *limiter {
+	return &limiter{rate: rate.Limit(r), burst: burst, now: now, clients: map[string]*rate.Limiter{}}
 }
 
-func newLimiter(rate float64, burst int, now func() time.Time) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), now: now, clients: map[string]*bucket{}}
-}
-
-// allow takes a token from key's bucket. When it is empty it returns false
-// and how long until the next token.
-func (l *limiter) allow(key string) (bool, time.Duration) {
-	now := l.now()
+// client returns key's bucket, making it (full) if new.
+func (l *limiter) client(key string) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.clients[key]
 	if b == nil {
 		if len(l.clients) >= maxClients {
-			l.sweep(now)
+			l.sweep(l.now())
 		}
-		b = &bucket{tokens: l.burst, last: now}
+		b = rate.NewLimiter(l.rate, l.burst)
 		l.clients[key] = b
 	}
-	if dt := now.Sub(b.last).Seconds(); dt > 0 {
-		b.tokens = math.Min(l.burst, b.tokens+dt*l.rate)
-		b.last = now
+	return b
+}
+
+// allow takes n tokens from key's bucket. When there are not enough it
+// takes none and returns false and how long until there will be (0 if n
+// is more than the burst: never).
+func (l *limiter) allow(key string, n int) (bool, time.Duration) {
+	return l.take(l.client(key), n)
+}
+
+func (l *limiter) take(b *rate.Limiter, n int) (bool, time.Duration) {
+	ok, wait, _ := l.reserve(b, n)
+	return ok, wait
+}
+
+// reserve is take that also returns the reservation of the tokens taken
+// (to give them back).
+func (l *limiter) reserve(b *rate.Limiter, n int) (bool, time.Duration, *rate.Reservation) {
+	now := l.now()
+	r := b.ReserveN(now, n)
+	if !r.OK() {
+		return false, 0, nil
 	}
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
+	if wait := r.DelayFrom(now); wait > 0 {
+		r.CancelAt(now)
+		return false, max(wait, time.Millisecond), nil
 	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-	return false, max(wait, time.Millisecond)
+	return true, 0, r
 }
 
 // sweep forgets clients whose buckets have refilled (they lose nothing),
 // and if that frees nothing, half of all clients.
 func (l *limiter) sweep(now time.Time) {
 	for k, b := range l.clients {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+		if b.TokensAt(now) >= float64(l.burst) {
 			delete(l.clients, k)
 		}
 	}
@@ -95,6 +111,57 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
+// rateKey is the request-context key of the client's bucket (a
+// *rateClient), set by the adapter on a rate-limited POST: a batch takes
+// its other tokens from it.
+type rateKey struct{}
+
+type rateClient struct {
+	b     *rate.Limiter
+	key   string
+	first *rate.Reservation // the POST's token
+}
+
+// limitPost takes a POST's token from its client's bucket, unless the
+// request is not limited (admin token, loopback by default, no limit). It
+// returns the request to serve, carrying the bucket for takeMore.
+func (s *Server) limitPost(r *http.Request, admin bool) (*http.Request, *apiError) {
+	if r.Method != http.MethodPost || admin || s.limiter == nil {
+		return r, nil
+	}
+	key := clientKey(r)
+	if !s.cfg.RateLimitLoopback {
+		if ip := net.ParseIP(key); ip != nil && ip.IsLoopback() {
+			return r, nil
+		}
+	}
+	b := s.limiter.client(key)
+	ok, wait, first := s.limiter.reserve(b, 1)
+	if !ok {
+		return r, rateLimited(key, 1, s.limiter, wait)
+	}
+	return r.WithContext(context.WithValue(r.Context(), rateKey{}, &rateClient{b: b, key: key, first: first})), nil
+}
+
+// takeMore takes n more tokens for the request's client: a batch of n+1
+// txs, whose first token the adapter took. Nil when the request is not
+// limited. A refused batch takes nothing (the first token is given back).
+func (s *Server) takeMore(ctx context.Context, n int) *apiError {
+	c, _ := ctx.Value(rateKey{}).(*rateClient)
+	if c == nil || n <= 0 {
+		return nil
+	}
+	if n+1 > s.limiter.burst {
+		c.first.CancelAt(s.limiter.now())
+		return rateLimited(c.key, n+1, s.limiter, 0)
+	}
+	if ok, wait := s.limiter.take(c.b, n); !ok {
+		c.first.CancelAt(s.limiter.now())
+		return rateLimited(c.key, n+1, s.limiter, wait)
+	}
+	return nil
+}
+
 // clientKey is the rate limit's key: the client's IP. Headers such as
 // X-Forwarded-For are not trusted (the API is not meant to sit behind a
 // proxy that would hide its clients).
@@ -106,9 +173,12 @@ func clientKey(r *http.Request) string {
 	return host
 }
 
-// rateLimited answers a POST over the client's rate.
-func rateLimited(key string, wait time.Duration) *apiError {
-	p := problem(wire.CodeRateLimited, "too many POST requests from %s: retry in %v", key, wait.Round(time.Millisecond))
+// rateLimited answers a POST of n txs over the client's rate.
+func rateLimited(key string, n int, l *limiter, wait time.Duration) *apiError {
+	if wait <= 0 {
+		return problem(wire.CodeRateLimited, "a batch of %d txs is more than the %d a client may send at once (the rate limit's burst): split it", n, l.burst)
+	}
+	p := problem(wire.CodeRateLimited, "too many POST requests (txs) from %s: the limit is %g txs/s per client; retry in %v", key, float64(l.rate), wait.Round(time.Millisecond))
 	p.GetHeaders().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	return p
 }

@@ -111,12 +111,12 @@ func (m *metrics) follow(ctx context.Context, bus *events.Bus) {
 			m.txs.Inc()
 		case wire.EventReorg:
 			var r wire.ReorgEvent
-			if json.Unmarshal(ev.Data, &r) == nil && r.Depth > 0 {
+			if json.Unmarshal(ev.Data(), &r) == nil && r.Depth > 0 {
 				depth += uint64(r.Depth)
 			}
 		case wire.EventBlock:
 			var b wire.BlockEvent
-			if json.Unmarshal(ev.Data, &b) != nil {
+			if json.Unmarshal(ev.Data(), &b) != nil {
 				return
 			}
 			if b.Height+depth > height {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -35,11 +36,14 @@ type Config struct {
 	MaxBody      int64
 	MaxBatchBody int64
 	MaxBatchTxs  int
-	// RateLimit is the POSTs per second allowed per client IP, with bursts
-	// of RateBurst (defaults 50/s and 200). Requests carrying the valid
-	// admin token are not limited. A negative RateLimit disables the limit.
-	RateLimit float64
-	RateBurst int
+	// RateLimit is the txs per second allowed per client IP (a POST
+	// counts one, a batch one per tx), with bursts of RateBurst (defaults
+	// DefaultRateLimit and DefaultRateBurst). Requests carrying the valid
+	// admin token are not limited, nor loopback clients unless
+	// RateLimitLoopback. A negative RateLimit disables the limit.
+	RateLimit         float64
+	RateBurst         int
+	RateLimitLoopback bool
 	// Timeouts of Serve's http.Server: ReadHeaderTimeout (default 5 s),
 	// ReadTimeout for a whole request (default 30 s), WriteTimeout for a
 	// response (default 30 s; SSE streams and GET /mine extend their own
@@ -113,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.RateLimit = DefaultRateLimit
 	}
 	if cfg.RateBurst <= 0 {
-		cfg.RateBurst = DefaultRateBurst
+		cfg.RateBurst = max(DefaultRateBurst, int(math.Ceil(2*cfg.RateLimit)))
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

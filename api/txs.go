@@ -27,7 +27,10 @@ type (
 	batchOut      struct{ Body []wire.BatchResult }
 	txInfoOut     struct{ Body wire.TxInfo }
 	proofOut      struct{ Body wire.Proof }
-	txIDPath      struct {
+	submitQuery   struct {
+		Durable bool `query:"durable" doc:"Answer only once the admitted txs are stored durably (fsynced; a group commit shared with concurrent requests). Without it the answer comes once they are validated, pooled and relayed, and they are durable within the node's sync window (100 ms by default; see docs/operations.md)."`
+	}
+	txIDPath struct {
 		ID string `path:"id" doc:"The tx ID: 64 hex characters"`
 	}
 )
@@ -36,16 +39,18 @@ func (s *Server) registerTxs() {
 	submit := route{
 		id: "submit-tx", method: http.MethodPost, path: "/api/v1/txs", tag: tagTxs, status: http.StatusAccepted,
 		summary: "Submit a signed tx",
-		desc:    "Admits the tx to the mempool and relays it; 202 with its ID. " + submitDoc,
-		body:    reflect.TypeFor[wire.TxSubmit](),
-		errs:    []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+		desc: "Admits the tx to the mempool and relays it; 202 with its ID once it is validated, pooled and relayed: " +
+			"it is stored durably within the node's sync window (100 ms by default), or before the answer with ?durable=true. " + submitDoc,
+		body: reflect.TypeFor[wire.TxSubmit](),
+		errs: []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}
 	register(s, submit, s.postTx)
 	register(s, route{
 		id: "submit-tx-batch", method: http.MethodPost, path: "/api/v1/txs/batch", tag: tagTxs,
 		summary: "Submit signed txs in one request",
 		desc: "A JSON array of txs (each as for POST /txs), admitted in order (one sender's consecutive nonces work). " +
-			"200 with one result per item, in order: the tx ID, or the problem with that item. A body that is not an array of objects is one 400.",
+			"200 with one result per item, in order: the tx ID, or the problem with that item. A body that is not an array of objects is one 400. " +
+			"Durability as for POST /txs (?durable=true waits for the write).",
 		body: reflect.TypeFor[[]wire.TxSubmit](), maxBody: s.cfg.MaxBatchBody,
 	}, s.postBatch)
 	register(s, route{
@@ -68,20 +73,31 @@ func (s *Server) registerTxs() {
 	}
 }
 
-func (s *Server) postTx(ctx context.Context, _ *struct{}) (*txAcceptedOut, error) {
+// submitter is the backend call for a submission: durable or not.
+func (s *Server) submitter(q *submitQuery) func([]*core.Tx) []error {
+	if q.Durable && s.cfg.SubmitTxsDurable != nil {
+		return s.cfg.SubmitTxsDurable
+	}
+	return s.cfg.SubmitTxs
+}
+
+func (s *Server) postTx(ctx context.Context, q *submitQuery) (*txAcceptedOut, error) {
 	tx, p := s.decodeTx(bodyOf(ctx))
 	if p != nil {
 		return nil, p
 	}
-	if err := s.cfg.SubmitTxs([]*core.Tx{tx})[0]; err != nil {
+	if err := s.submitter(q)([]*core.Tx{tx})[0]; err != nil {
 		return nil, s.fail(err)
 	}
 	return &txAcceptedOut{Body: wire.TxAccepted{ID: tx.ID().String()}}, nil
 }
 
-func (s *Server) postBatch(ctx context.Context, _ *struct{}) (*batchOut, error) {
+func (s *Server) postBatch(ctx context.Context, q *submitQuery) (*batchOut, error) {
 	txs, probs, p := s.decodeBatch(bodyOf(ctx))
 	if p != nil {
+		return nil, p
+	}
+	if p := s.takeMore(ctx, len(txs)-1); p != nil { // the POST took one
 		return nil, p
 	}
 	good := make([]*core.Tx, 0, len(txs))
@@ -92,7 +108,7 @@ func (s *Server) postBatch(ctx context.Context, _ *struct{}) (*batchOut, error) 
 	}
 	var errs []error
 	if len(good) > 0 {
-		errs = s.cfg.SubmitTxs(good)
+		errs = s.submitter(q)(good)
 	}
 	out := make([]wire.BatchResult, len(txs))
 	j := 0

@@ -4,6 +4,10 @@
 // it missed. Safe for concurrent use; publishing never blocks on a slow
 // subscriber (a subscriber that falls behind by more than its buffer is
 // dropped and must reconnect).
+//
+// An event's JSON body is encoded when it is first read (Event.Data), once
+// for all its readers: events nobody reads (txs admitted while no client
+// follows the stream) cost no encoding.
 package events
 
 import (
@@ -11,11 +15,39 @@ import (
 	"sync"
 )
 
-// Event is one published event. Data is its JSON body.
+// Event is one published event: an ID, a kind and a JSON body (Data).
 type Event struct {
 	ID   uint64
 	Kind string
-	Data json.RawMessage
+	body *body
+}
+
+// body is an event's JSON body, encoded at most once, when first read.
+type body struct {
+	once sync.Once
+	make func() any // the value to encode (nil: v)
+	v    any
+	raw  json.RawMessage
+}
+
+// Data returns the event's JSON body (null if it cannot be encoded).
+// Safe for concurrent use: the first call encodes it.
+func (e Event) Data() json.RawMessage {
+	if e.body == nil {
+		return json.RawMessage(`null`)
+	}
+	b := e.body
+	b.once.Do(func() {
+		if b.make != nil {
+			b.v, b.make = b.make(), nil
+		}
+		raw, err := json.Marshal(b.v)
+		if err != nil {
+			raw = json.RawMessage(`null`)
+		}
+		b.raw, b.v = raw, nil
+	})
+	return b.raw
 }
 
 // Bus fans events out to subscribers and remembers the last Window ones.
@@ -56,15 +88,23 @@ func (s *Sub) Close() {
 	s.once.Do(func() { close(s.C) })
 }
 
-// Publish records an event and delivers it. data is marshalled to JSON.
+// Publish records an event and delivers it. data is marshalled to JSON
+// when the event is first read; it must not change after Publish.
 func (b *Bus) Publish(kind string, data any) uint64 {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		raw = json.RawMessage(`null`)
-	}
+	return b.publish(kind, &body{v: data})
+}
+
+// PublishFunc is Publish with the body made by fn, called at most once,
+// when the event is first read (never if nobody reads it). fn must not
+// call the Bus.
+func (b *Bus) PublishFunc(kind string, fn func() any) uint64 {
+	return b.publish(kind, &body{make: fn})
+}
+
+func (b *Bus) publish(kind string, data *body) uint64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	ev := Event{ID: b.next, Kind: kind, Data: raw}
+	ev := Event{ID: b.next, Kind: kind, body: data}
 	b.next++
 	// A circular buffer: publishing costs the same with a full window.
 	if b.n == b.window {

@@ -89,8 +89,8 @@ func TestWindowMatchesReference(t *testing.T) {
 					t.Fatalf("window %d, %d events, after %d: gap %v (want %v), %d missed (want %d)", window, total, after, gap, wantGap, len(missed), len(want))
 				}
 				for i, ev := range missed {
-					if ev.ID != want[i] || string(ev.Data) != fmt.Sprint(want[i]) {
-						t.Fatalf("window %d, %d events, after %d: missed[%d] = %d %s, want %d", window, total, after, i, ev.ID, ev.Data, want[i])
+					if ev.ID != want[i] || string(ev.Data()) != fmt.Sprint(want[i]) {
+						t.Fatalf("window %d, %d events, after %d: missed[%d] = %d %s, want %d", window, total, after, i, ev.ID, ev.Data(), want[i])
 					}
 				}
 			}
@@ -108,5 +108,36 @@ func BenchmarkPublishFullWindow(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		bus.Publish("tx", i)
+	}
+}
+
+// TestPublishFuncLazy: a PublishFunc body is made only when the event is
+// read, and once for all its readers (subscribers and resuming clients).
+func TestPublishFuncLazy(t *testing.T) {
+	b := NewBus(8)
+	calls := 0
+	mk := func(v int) func() any { return func() any { calls++; return map[string]int{"v": v} } }
+	b.PublishFunc("tx", mk(1)) // nobody reads it
+	if calls != 0 {
+		t.Fatalf("body made %d times for an event nobody read", calls)
+	}
+	s1, _, _ := b.Subscribe(0, 4)
+	s2, _, _ := b.Subscribe(0, 4)
+	defer s1.Close()
+	defer s2.Close()
+	id := b.PublishFunc("tx", mk(2))
+	e1, e2 := <-s1.C, <-s2.C
+	if string(e1.Data()) != `{"v":2}` || string(e2.Data()) != `{"v":2}` || e1.ID != id {
+		t.Fatalf("subscribers read %s and %s", e1.Data(), e2.Data())
+	}
+	_, missed, _ := b.Subscribe(id-1, 4)
+	if len(missed) != 1 || string(missed[0].Data()) != `{"v":2}` {
+		t.Fatalf("resumed with %d events", len(missed))
+	}
+	if calls != 1 {
+		t.Fatalf("body made %d times for one event read by 3 readers, want 1", calls)
+	}
+	if string(Event{}.Data()) != "null" {
+		t.Fatal("an event without a body is not null")
 	}
 }

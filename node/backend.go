@@ -20,11 +20,12 @@ import (
 // miner behind the API's interfaces, the difficulty if the engine has one
 // (PoW), and (with a
 // network) the peer-to-peer layer, its types converted to the API's.
-// SubmitTxs is SubmitLocalTxs; Devnet is the Config's.
+// SubmitTxs is SubmitLocalTxs, SubmitTxsDurable SubmitLocalTxsDurable;
+// Devnet is the Config's.
 func (n *Node) APIBackend() api.Backend {
 	b := api.Backend{
 		Genesis: n.Genesis, Chain: apiChain{n.Chain}, Assets: apiAssets{n.Chain}, Contracts: apiContracts{n.Chain}, Anchors: apiAnchors{n.DB}, Permissions: n.Chain, Pool: n.Pool, Miner: apiMiner{n.Miner}, Events: n.Events,
-		SubmitTxs: n.SubmitLocalTxs, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
+		SubmitTxs: n.SubmitLocalTxs, SubmitTxsDurable: n.SubmitLocalTxsDurable, MineOne: n.MineOne, Devnet: n.cfg.Devnet,
 	}
 	// Only an engine with a difficulty (PoW) shows one on /status.
 	if d, ok := n.Engine.(consensus.DifficultyReporter); ok {
@@ -51,6 +52,7 @@ func (n *Node) APIBackend() api.Backend {
 		}
 		return out
 	}
+	b.Allowlist = apiAllowlist{n.Net}
 	b.AddPeer = func(ctx context.Context, addr string) error {
 		err := n.Net.Connect(ctx, addr)
 		if errors.Is(err, p2p.ErrUnreachable) {

@@ -58,6 +58,14 @@ type Config struct {
 	Listen []string
 	// Peers are multiaddrs of peers to connect to at start.
 	Peers []string
+	// PeerAllowlist makes the node private: only these peers connect
+	// (p2p.Config.Allowlist: the --peer-allowlist file's entries; nil
+	// when none is given, though a list kept in the data dir still
+	// applies).
+	PeerAllowlist []p2p.AllowEntry
+	// SwarmKey is the private network's pre-shared key
+	// (p2p.ParseSwarmKey), nil for none.
+	SwarmKey []byte
 	// Devnet adds the devnet fault controls to the API.
 	Devnet api.DevnetControl
 	// OnBlock, if set, is called after every block submission that
@@ -234,6 +242,7 @@ func New(cfg Config) (*Node, error) {
 			SubmitBlock: n.SubmitBlock, SubmitTxs: n.SubmitTxs,
 			HasTx: n.Pool.Has, GetTx: n.Pool.Get, PoolTxs: n.Pool.Txs,
 			Logger: n.log, Now: cfg.Now, UserAgent: "cairn/" + cfg.Version,
+			Allowlist: cfg.PeerAllowlist, SwarmKey: cfg.SwarmKey,
 		})
 		if err != nil {
 			n.closeStores()
@@ -484,11 +493,14 @@ func (n *Node) admit(txs []*core.Tx, durable bool) []error {
 		}
 		admitted = true
 		tx := txs[i]
-		ev := wire.TxEvent{ID: tx.ID().String(), Kind: tx.Kind.String(), From: tx.Sender().Encode(p), Amount: tx.Amount, Fee: tx.Fee}
-		if tx.Version == core.TxVersion {
-			ev.To = tx.To.Encode(p)
-		}
-		n.Events.Publish(wire.EventTx, ev)
+		// Encoded (hashes, bech32, JSON) only if a client reads it.
+		n.Events.PublishFunc(wire.EventTx, func() any {
+			ev := wire.TxEvent{ID: tx.ID().String(), Kind: tx.Kind.String(), From: tx.Sender().Encode(p), Amount: tx.Amount, Fee: tx.Fee}
+			if tx.Version == core.TxVersion {
+				ev.To = tx.To.Encode(p)
+			}
+			return ev
+		})
 	}
 	if admitted {
 		n.flusher.queued()
