@@ -404,7 +404,7 @@ func vecInvalidCases(in *vecInputs) []vecInvalid {
 		{"get_headers with 129 locator hashes", "request", vecHex(locator), "too_large", "the locator holds at most 128 hashes"},
 		{"get_blocks of 33 hashes", "request", vecHex(getBlocks), "too_large", "at most 32 blocks per request"},
 		{"get_tx_ids with a payload", "request", "0300", "malformed", "get_tx_ids has an empty payload"},
-		{"unknown request kind 6", "request", "06", "malformed", "a new request needs a new protocol ID (docs/p2p.md, Versioning)"},
+		{"unknown request kind 255", "request", "ff", "malformed", "a server bans a client that sends a kind it does not know (docs/p2p.md, Versioning)"},
 		{"empty request", "request", "", "malformed", "a request has at least its kind byte"},
 		{"headers count not minimal", "headers", "8000", "malformed", "uvarints are minimal"},
 		{"headers count above what the bytes hold", "headers", "05" + vecHex(in.blocks[0].Header.Encode()), "malformed", "5 headers cannot fit"},
