@@ -41,6 +41,7 @@ func (s *Server) registerPeers() {
 			return &bansOut{Body: out}, nil
 		})
 	}
+	s.registerAllowlist()
 	if s.cfg.AddPeer != nil {
 		register(s, route{
 			id: "add-peer", method: http.MethodPost, path: "/api/v1/peers", tag: tagPeers, admin: true,
