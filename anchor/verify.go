@@ -66,6 +66,16 @@ func ParseTxProof(p wire.Proof) (*TxProof, error) {
 	return out, nil
 }
 
+// Wire returns the proof in its JSON form.
+func (p *TxProof) Wire() wire.Proof {
+	out := wire.Proof{TxID: p.TxID.String(), BlockHash: p.Block.String(), Height: p.Height, TxRoot: p.TxRoot.String(),
+		Index: uint32(p.Index), Size: uint32(p.Size), Branch: make([]string, len(p.Branch))}
+	for i, b := range p.Branch {
+		out.Branch[i] = b.String()
+	}
+	return out
+}
+
 // Verify checks that the tx is the leaf at the proof's index of a tree of
 // its size under its tx_root (RFC 6962).
 func (p *TxProof) Verify() error {

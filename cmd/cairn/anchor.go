@@ -1,365 +1,518 @@
 package main
 
 import (
-	"bytes"
-	"crypto/sha256"
+	"bufio"
+	"context"
+	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/cairn-chain/cairn/anchor"
+	"github.com/cairn-chain/cairn/anchor/memo"
 	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/client"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/internal/fsutil"
 	"github.com/spf13/cobra"
 )
 
-// ReceiptVersion is the version of the anchor receipt format.
-const receiptVersion = 1
+// receiptSuffix ends every receipt file name; a directory walk skips such
+// files, so anchoring a folder twice does not anchor its old receipts.
+const receiptSuffix = ".receipt.json"
 
-// maxReceiptFile bounds a receipt file.
-const maxReceiptFile = 1 << 20
+// saltRandom is --salt without a value: a random salt per file.
+const saltRandom = "random"
 
-// receipt is what `cairn anchor` writes: everything needed to show later,
-// to anyone with the file and access to a node of the chain, that the
-// file's SHA-256 was put on chain in a given block.
-type receipt struct {
-	Version    int    `json:"version"`
-	File       string `json:"file"` // base name, for people; not checked
-	FileSize   int64  `json:"file_size"`
-	FileSHA256 string `json:"file_sha256"`
-	ChainID    string `json:"chain_id"`
-	// Tx is the hex of the signed tx's canonical encoding: its ID, memo
-	// and signature can be checked without a node.
-	Tx        string     `json:"tx"`
-	TxID      string     `json:"tx_id"`
-	From      string     `json:"from"`
-	BlockHash string     `json:"block_hash"`
-	Height    uint64     `json:"height"`
-	BlockTime string     `json:"block_time"` // RFC 3339, UTC
-	Proof     wire.Proof `json:"proof"`
-	Node      string     `json:"node"` // the node that confirmed it
-}
+// progressEvery bounds how often progress lines are printed.
+const progressEvery = 2 * time.Second
 
-// hashFile returns the SHA-256 and size of a file, streaming it.
-func hashFile(name string) (core.Hash, int64, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return core.Hash{}, 0, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return core.Hash{}, 0, fmt.Errorf("%s: not a regular file", name)
-	}
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return core.Hash{}, 0, fmt.Errorf("read %s: %w", name, err)
-	}
-	var sum core.Hash
-	h.Sum(sum[:0])
-	return sum, n, nil
+// anchorOpts are the flags of cairn anchor.
+type anchorOpts struct {
+	keys          keyFlags
+	from, fee     string
+	nonce         uint64
+	topic, salt   string
+	out, outDir   string
+	filesFrom     string
+	timeout       time.Duration
+	confirmations uint64
 }
 
 func newAnchorCmd(g *globals) *cobra.Command {
-	var (
-		keys          keyFlags
-		from, fee     string
-		out           string
-		timeout       time.Duration
-		confirmations uint64
-	)
+	var o anchorOpts
 	cmd := &cobra.Command{
-		Use:   "anchor FILE --from NAME|ADDRESS [--out RECEIPT] [--node URL]",
-		Short: "Put a file's SHA-256 on chain and write a receipt that proves it",
-		Long: `Anchor a file: put its SHA-256 on chain in a data tx (amount 0, sent to the
-sender's own address, memo = the 32-byte hash), wait until the tx is
-confirmed (--confirmations deep), then write a receipt: the file's hash,
-the signed tx, its block and its Merkle inclusion proof.
+		Use:   "anchor FILE|DIR... --from NAME|ADDRESS [--topic ID] [--salt] [--out-dir DIR] [--node URL]",
+		Short: "Put files' commitments on chain in one tx and write a receipt for each",
+		Long: `Anchor files: hash them (on every core, streaming), put the RFC 6962 root of
+their commitments in one data tx (amount 0, sent to the sender's own
+address), wait until it is confirmed (--confirmations deep), then write one
+receipt per file: the file's hash, its path in the batch tree, the signed
+tx, its Merkle proof in the block, the chain's genesis and the headers from
+the block to the tip. "cairn verify-anchor" checks a receipt against its
+file, with a node or offline.
 
-The file itself never leaves this machine. Anyone holding the file and the
-receipt can later check, with "cairn verify-anchor", that this exact file
-existed when that block was mined.
+Files are named as arguments (a directory: every regular file under it,
+except receipts), and/or listed one per line in --files-from ("-": standard
+input). The files never leave this machine.
 
-The receipt goes to --out (default FILE.receipt.json); an existing receipt
-is not overwritten.`,
+--salt commits to SHA-256(salt || SHA-256(file)) with a random 32-byte salt
+per file (kept in its receipt): a receipt then discloses its own record
+only, and no one can confirm a guess of a file's content against the chain.
+--salt=HEX uses one salt for every file (its receipts' holders can test
+guesses of the batch's other files). --topic names a shipment, lot or case:
+"cairn history --topic" and GET /api/v1/anchors?topic= list its anchors.
+
+Each receipt goes next to its file (FILE.receipt.json), in --out-dir, or
+for one file to --out; existing receipts are never overwritten. The salts
+exist only in the receipts: keep them.`,
 		Example: `  cairn anchor contract.pdf --from alice
-  cairn verify-anchor contract.pdf contract.pdf.receipt.json`,
-		Args: exactArgs(1, "the FILE to anchor"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := requireFlags(cmd, "from"); err != nil {
-				return err
-			}
-			if confirmations == 0 {
-				return usageError{errors.New("--confirmations: at least 1")}
-			}
-			if cmd.Flags().Changed("fee") {
-				if err := checkCoinsSyntax("fee", fee); err != nil {
-					return err
-				}
-			}
-			file := args[0]
-			if out == "" {
-				out = file + ".receipt.json"
-			}
-			if _, err := os.Stat(out); err == nil {
-				return fmt.Errorf("%s already exists: give another --out, or move it away", out)
-			}
-			w := cmd.OutOrStdout()
-			sum, size, err := hashFile(file)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "%s: %d bytes, sha256 %s\n", file, size, sum)
-
-			ctx := cmd.Context()
-			c, st, err := g.clientStatus(ctx)
-			if err != nil {
-				return err
-			}
-			ci := infoFromStatus(st)
-			t := &transfer{ci: ci, memo: sum[:]}
-			if t.fee, err = parseFee(cmd, fee, ci); err != nil {
-				return err
-			}
-			if t.ks, err = keys.open(false); err != nil {
-				return err
-			}
-			if t.from, err = findKey(t.ks, from, ci.prefix); err != nil {
-				return err
-			}
-			t.to = t.from.Address
-			fromAddr := t.from.Address.Encode(ci.prefix)
-			acct, err := account(ctx, c, fromAddr)
-			if err != nil {
-				return err
-			}
-			if acct.PendingBalance < t.fee {
-				return fmt.Errorf("insufficient funds: balance %s, the fee is %s, in wallet %q (%s)",
-					ci.coins(acct.PendingBalance), ci.coins(t.fee), t.from.Name, fromAddr)
-			}
-			tx, err := t.sign(cmd, &keys, acct.PendingNonce)
-			if err != nil {
-				return err
-			}
-			id, err := c.SubmitTx(ctx, tx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "submitted data tx %s; waiting for %s...\n", id, plural(confirmations, "confirmation"))
-			info, err := waitConfirmed(ctx, c, id, confirmations, timeout, w)
-			if err != nil {
-				return err
-			}
-			proof, err := c.Proof(ctx, id)
-			if err != nil {
-				return fmt.Errorf("tx %s is confirmed but its proof could not be fetched: %w", id, err)
-			}
-			b, err := c.Block(ctx, proof.BlockHash)
-			if err != nil {
-				return fmt.Errorf("tx %s is confirmed but its block could not be fetched: %w", id, err)
-			}
-			rc := receipt{
-				Version: receiptVersion, File: filepath.Base(file), FileSize: size, FileSHA256: sum.String(),
-				ChainID: ci.chainID, Tx: hex.EncodeToString(tx.Encode()), TxID: id, From: fromAddr,
-				BlockHash: proof.BlockHash, Height: proof.Height, BlockTime: core.MillisTime(b.Timestamp).Format(time.RFC3339),
-				Proof: *proof, Node: c.BaseURL(),
-			}
-			// The receipt must check before it is handed to anyone.
-			if err := rc.checkOffline(sum); err != nil {
-				return fmt.Errorf("the node's proof for tx %s does not check (receipt not written): %w", id, err)
-			}
-			if info.BlockHash != proof.BlockHash {
-				return fmt.Errorf("tx %s moved from block %s to %s while the receipt was made (a reorganisation): run again", id, info.BlockHash, proof.BlockHash)
-			}
-			data, err := json.MarshalIndent(rc, "", "  ")
-			if err != nil {
-				return err
-			}
-			if err := fsutil.WriteFileAtomic(out, append(data, '\n'), 0o644); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "anchored in block %d %s at %s\nreceipt written to %s\n", rc.Height, rc.BlockHash, rc.BlockTime, out)
-			return nil
-		},
+  cairn anchor invoices/ packing-list.pdf --from alice --topic SHIP-2026-0042 --salt --out-dir receipts/
+  find docs -name '*.pdf' | cairn anchor --files-from - --from alice --salt
+  cairn verify-anchor contract.pdf contract.pdf.receipt.json --offline`,
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, g, args) },
 	}
-	keys.register(cmd, false)
+	o.keys.register(cmd, false)
+	registerSender(cmd, &o.from, &o.fee)
 	f := cmd.Flags()
-	f.StringVar(&from, "from", "", "paying wallet: its name in the keystore, or its address (required)")
-	f.StringVar(&fee, "fee", "", "fee in coins (default: the chain's minimum fee)")
-	f.StringVarP(&out, "out", "o", "", "receipt file (default FILE.receipt.json)")
-	f.DurationVar(&timeout, "timeout", 5*time.Minute, "give up waiting for confirmation after this long (exit 1)")
-	f.Uint64Var(&confirmations, "confirmations", 1, "blocks on top of and including the tx's block to wait for")
+	f.Uint64Var(&o.nonce, "nonce", 0, "the sender's nonce (default: its pending nonce from the node)")
+	f.StringVar(&o.topic, "topic", "", "a topic for the batch: a shipment, lot or case id (1 to 64 bytes)")
+	f.StringVar(&o.salt, "salt", "", "salt each commitment: a random salt per file, or --salt=HEX for one salt for all")
+	f.Lookup("salt").NoOptDefVal = saltRandom
+	f.StringVarP(&o.out, "out", "o", "", "receipt file, when anchoring one file (default FILE.receipt.json)")
+	f.StringVar(&o.outDir, "out-dir", "", "write the receipts in this directory, as NAME.receipt.json (default: next to each file)")
+	f.StringVar(&o.filesFrom, "files-from", "", `read more file names from this file, one per line ("-": standard input)`)
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for confirmation after this long (exit 1)")
+	f.Uint64Var(&o.confirmations, "confirmations", 1, "blocks on top of and including the tx's block to wait for")
 	return cmd
 }
 
-// parseReceipt decodes a receipt strictly.
-func parseReceipt(data []byte) (*receipt, error) {
-	var rc receipt
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rc); err != nil {
-		return nil, fmt.Errorf("not an anchor receipt (as cairn anchor writes): %v", err)
+// saltFunc returns the salt of each file, or nil for unsalted commitments.
+func (o *anchorOpts) saltFunc(w io.Writer) (func() ([]byte, error), error) {
+	switch o.salt {
+	case "":
+		return nil, nil
+	case saltRandom:
+		return func() ([]byte, error) {
+			s := make([]byte, anchor.SaltSize)
+			_, err := rand.Read(s)
+			return s, err
+		}, nil
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("not an anchor receipt: data after the JSON object")
+	s, err := hex.DecodeString(o.salt)
+	if err != nil || len(s) < 16 || len(s) > 64 {
+		return nil, usageError{fmt.Errorf("--salt=%s: want 16 to 64 bytes of hex, or --salt alone for a random salt per file", o.salt)}
 	}
-	if rc.Version != receiptVersion {
-		return nil, fmt.Errorf("receipt version %d: this cairn reads version %d", rc.Version, receiptVersion)
-	}
-	return &rc, nil
+	fmt.Fprintln(w, "note: one --salt for every file: a holder of any receipt of this batch can test guesses of its other files")
+	return func() ([]byte, error) { return s, nil }, nil
 }
 
-// checkOffline checks everything a receipt says that needs no node: the
-// file's hash is the memo of a correctly signed tx whose ID is the leaf
-// of the Merkle proof.
-func (rc *receipt) checkOffline(fileSum core.Hash) error {
-	anchored, err := core.ParseHash(rc.FileSHA256)
-	if err != nil {
-		return invalid("file_sha256: %v", err)
+func (o *anchorOpts) run(cmd *cobra.Command, g *globals, args []string) error {
+	if err := requireFlags(cmd, "from"); err != nil {
+		return err
 	}
-	if anchored != fileSum {
-		return invalid("the file's SHA-256 is %s, the receipt anchors %s: not the anchored file (or it was changed)", fileSum, anchored)
+	if len(args) == 0 && o.filesFrom == "" {
+		return usageError{errors.New("name the FILEs or DIRs to anchor, or --files-from LIST")}
 	}
-	raw, err := hex.DecodeString(rc.Tx)
-	if err != nil {
-		return invalid("tx: not hex")
+	if o.confirmations == 0 {
+		return usageError{errors.New("--confirmations: at least 1")}
 	}
-	tx, err := core.DecodeTx(raw)
-	if err != nil {
-		return invalid("tx: %v", err)
+	if cmd.Flags().Changed("fee") {
+		if err := checkCoinsSyntax("fee", o.fee); err != nil {
+			return err
+		}
 	}
-	if !tx.VerifySignature() {
-		return invalid("the receipt's tx signature does not verify")
+	if cmd.Flags().Changed("topic") {
+		if err := memo.CheckTopic(o.topic); err != nil {
+			return usageError{fmt.Errorf("--%v", err)}
+		}
 	}
-	if !bytes.Equal(tx.Memo, fileSum[:]) {
-		return invalid("the receipt's tx memo is %x, not the file's SHA-256", tx.Memo)
-	}
-	if tx.ChainID != rc.ChainID {
-		return invalid("the receipt's tx is for chain %q, the receipt says %q", tx.ChainID, rc.ChainID)
-	}
-	id := tx.ID().String()
-	if id != rc.TxID || rc.Proof.TxID != id {
-		return invalid("the receipt's tx hashes to %s; tx_id says %s and the proof %s", id, rc.TxID, rc.Proof.TxID)
-	}
-	if rc.Proof.BlockHash != rc.BlockHash || rc.Proof.Height != rc.Height {
-		return invalid("the proof is for block %d %s, the receipt says %d %s", rc.Proof.Height, rc.Proof.BlockHash, rc.Height, rc.BlockHash)
-	}
-	p, err := parseProof(mustJSON(rc.Proof))
+	w, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	salt, err := o.saltFunc(errw)
 	if err != nil {
 		return err
 	}
-	if err := core.VerifyMerkleProof(p.root, p.txID, uint64(p.Index), uint64(p.Size), p.branch); err != nil {
-		return invalid("tx %s is not the leaf at index %d of %d under tx_root %s (%v)", p.TxID, p.Index, p.Size, p.TxRoot, errors.Unwrap(err))
+	files, err := collectFiles(cmd, args, o.filesFrom)
+	if err != nil {
+		return err
+	}
+	if o.out != "" && len(files) != 1 {
+		return usageError{fmt.Errorf("--out names one receipt, for %d files: use --out-dir", len(files))}
+	}
+	outs, err := o.receiptPaths(files)
+	if err != nil {
+		return err
+	}
+
+	// Hash every file before anything is sent: a file that cannot be read
+	// stops the batch.
+	ctx := cmd.Context()
+	start := time.Now()
+	prog := newProgress(errw, "hashed", len(files))
+	sums, err := anchor.HashFiles(ctx, files, 0, prog.update)
+	if err != nil {
+		return err
+	}
+	job, err := anchor.NewJob(sums, o.topic, salt)
+	if err != nil {
+		return err
+	}
+	if len(files) == 1 {
+		fmt.Fprintf(w, "%s: %d bytes, sha256 %s\n", files[0], sums[0].Size, sums[0].Sum)
+	} else {
+		var total int64
+		for _, s := range sums {
+			total += s.Size
+		}
+		el := time.Since(start)
+		fmt.Fprintf(w, "hashed %d files, %s, in %s (%.0f MiB/s)\n", len(files), mib(total), el.Round(time.Millisecond), float64(total)/(1<<20)/max(el.Seconds(), 1e-9))
+	}
+	kind := "unsalted"
+	if salt != nil {
+		kind = "salted"
+	}
+	topic := ""
+	if o.topic != "" {
+		topic = fmt.Sprintf(" under topic %q", o.topic)
+	}
+	fmt.Fprintf(w, "batch root %s of %s (%s)%s\n", job.Root(), plural(uint64(len(files)), "commitment"), kind, topic)
+
+	c, st, err := g.clientStatus(ctx)
+	if err != nil {
+		return err
+	}
+	genesis, err := nodeGenesis(ctx, c, st)
+	if err != nil {
+		return err
+	}
+	tx, err := o.signAndSubmit(cmd, c, st, job)
+	if err != nil {
+		return err
+	}
+	id := tx.ID().String()
+	fmt.Fprintf(w, "submitted data tx %s; waiting for %s...\n", id, plural(o.confirmations, "confirmation"))
+	if _, err := waitConfirmed(ctx, c, id, o.confirmations, o.timeout, w); err != nil {
+		return err
+	}
+	confirmed := time.Now()
+	a, err := fetchAnchored(ctx, c, tx, genesis, st.AddressPrefix)
+	if err != nil {
+		return err
+	}
+	rcs, err := job.Receipts(a, time.Now())
+	if err != nil {
+		return fmt.Errorf("tx %s is confirmed but its receipts do not check (none written): %w", id, err)
+	}
+	if err := writeReceipts(rcs, outs, newProgress(errw, "wrote", len(rcs))); err != nil {
+		return err
+	}
+	rc := rcs[0]
+	fmt.Fprintf(w, "anchored in block %d %s at %s\n", rc.Height, rc.BlockHash, rc.BlockTime)
+	if len(outs) == 1 {
+		fmt.Fprintf(w, "receipt written to %s\n", outs[0])
+	} else {
+		where := "next to each file"
+		if o.outDir != "" {
+			where = "in " + o.outDir
+		}
+		fmt.Fprintf(w, "%d receipts written %s, %s after confirmation\n", len(outs), where, time.Since(confirmed).Round(time.Millisecond))
 	}
 	return nil
 }
 
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func newVerifyAnchorCmd(g *globals) *cobra.Command {
-	var confirmations uint64
-	cmd := &cobra.Command{
-		Use:   "verify-anchor FILE RECEIPT [--node URL] [--confirmations N]",
-		Short: "Check that a file was anchored on chain, as its receipt says",
-		Long: `Check an anchor receipt written by "cairn anchor" against a file and a node:
-
-  - the file's SHA-256 is the receipt's;
-  - the receipt's tx is correctly signed, its memo is that hash, and its ID
-    is the leaf of the receipt's Merkle proof under the proof's tx_root;
-  - on the node: the chain is the receipt's, the block is on the main chain
-    with that tx_root, height and tx count, its header hashes to the block
-    hash with valid proof of work, it holds the tx at the proof's index, and
-    it has at least --confirmations confirmations.
-
-Exit status 0 only if every check holds; 1 if one fails or the node
-cannot be asked.`,
-		Example: `  cairn verify-anchor contract.pdf contract.pdf.receipt.json
-  cairn verify-anchor contract.pdf receipt.json --node http://10.0.0.5:8645 --confirmations 6`,
-		Args: exactArgs(2, "a FILE and its RECEIPT"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if confirmations == 0 {
-				return usageError{errors.New("--confirmations: at least 1")}
-			}
-			file, receiptFile := args[0], args[1]
-			data, err := readInput(cmd, receiptFile, maxReceiptFile)
+// collectFiles lists the files named by args (a directory: the regular
+// files under it, in lexical order, receipts skipped) and in the list
+// file, refusing a name given twice.
+func collectFiles(cmd *cobra.Command, args []string, list string) ([]string, error) {
+	var files []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			rc, err := parseReceipt(data)
-			if err != nil {
-				return fmt.Errorf("%s: %w", receiptFile, err)
+			if d.Type().IsRegular() && !strings.HasSuffix(p, receiptSuffix) {
+				files = append(files, p)
 			}
-			sum, _, err := hashFile(file)
-			if err != nil {
-				return err
-			}
-			if err := rc.checkOffline(sum); err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "file %s: sha256 %s matches the receipt, whose signed tx %s carries it and is leaf %d of %d under tx_root %s\n",
-				file, sum, rc.TxID, rc.Proof.Index, rc.Proof.Size, rc.Proof.TxRoot)
-
-			ctx := cmd.Context()
-			c, st, err := g.clientStatus(ctx)
-			if err != nil {
-				return err
-			}
-			if st.ChainID != rc.ChainID {
-				return invalid("the node at %s is on chain %q, the receipt is for chain %q", c.BaseURL(), st.ChainID, rc.ChainID)
-			}
-			b, err := c.Block(ctx, rc.BlockHash)
-			if isProblem(err, core.CodeNotFound) {
-				return invalid("the node at %s does not know block %s", c.BaseURL(), rc.BlockHash)
-			}
-			if err != nil {
-				return err
-			}
-			p, err := parseProof(mustJSON(rc.Proof))
-			if err != nil {
-				return err
-			}
-			if err := checkBlock(p, b); err != nil {
-				return err
-			}
-			if err := checkBlockTime(w, rc.BlockTime, b.Timestamp); err != nil {
-				return err
-			}
-			if b.Confirmations < confirmations {
-				return invalid("block %d %s has %s on %s, fewer than the %d asked for", b.Height, b.Hash, plural(b.Confirmations, "confirmation"), c.BaseURL(), confirmations)
-			}
-			fmt.Fprintf(w, "anchor valid: on the main chain of %s in block %d %s, mined %s (%s)\n",
-				c.BaseURL(), b.Height, b.Hash, core.MillisTime(b.Timestamp).Format(time.RFC3339), plural(b.Confirmations, "confirmation"))
 			return nil
-		},
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	cmd.Flags().Uint64Var(&confirmations, "confirmations", 1, "confirmations the block must have")
-	return cmd
+	if list != "" {
+		var r io.Reader = cmd.InOrStdin()
+		if list != "-" {
+			f, err := os.Open(list)
+			if err != nil {
+				return nil, fmt.Errorf("--files-from: %w", err)
+			}
+			defer f.Close()
+			r = f
+		}
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 64<<10)
+		for sc.Scan() {
+			if name := strings.TrimRight(sc.Text(), "\r"); name != "" {
+				files = append(files, name)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("--files-from %s: %w", list, err)
+		}
+	}
+	if len(files) == 0 {
+		return nil, errors.New("no files to anchor (directories hold no regular files, the list is empty)")
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		if seen[abs] {
+			return nil, fmt.Errorf("%s is named twice", f)
+		}
+		seen[abs] = true
+	}
+	return files, nil
 }
 
-// checkBlockTime compares a receipt's block_time with the block's header
-// time. Receipts written before the fix of the seconds-for-milliseconds
-// bug carry a date tens of thousands of years ahead: those still verify
-// (the proof does not depend on the date) with a note giving the real time.
-func checkBlockTime(w io.Writer, receiptTime string, headerMs uint64) error {
-	want := core.MillisTime(headerMs).Format(time.RFC3339)
-	switch receiptTime {
-	case want:
-		return nil
-	case time.Unix(int64(headerMs), 0).UTC().Format(time.RFC3339):
-		fmt.Fprintf(w, "note: the receipt's block_time %s was misdated by an older cairn (milliseconds read as seconds); the block was mined at %s\n", receiptTime, want)
-		return nil
+// receiptPaths returns each file's receipt path, refusing existing files
+// and two files whose receipts would collide.
+func (o *anchorOpts) receiptPaths(files []string) ([]string, error) {
+	outs := make([]string, len(files))
+	seen := make(map[string]string, len(files))
+	for i, f := range files {
+		switch {
+		case o.out != "":
+			outs[i] = o.out
+		case o.outDir != "":
+			outs[i] = filepath.Join(o.outDir, filepath.Base(f)+receiptSuffix)
+		default:
+			outs[i] = f + receiptSuffix
+		}
+		if other, ok := seen[outs[i]]; ok {
+			return nil, fmt.Errorf("%s and %s would both write %s: anchor them in separate runs or without --out-dir", other, f, outs[i])
+		}
+		seen[outs[i]] = f
+		if _, err := os.Stat(outs[i]); err == nil {
+			return nil, fmt.Errorf("%s already exists: give another --out or --out-dir, or move it away", outs[i])
+		}
 	}
-	return invalid("the receipt's block_time %s is not the block's time %s", receiptTime, want)
+	if o.outDir != "" {
+		if fi, err := os.Stat(o.outDir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--out-dir %s: not a directory", o.outDir)
+		}
+	}
+	return outs, nil
+}
+
+// nodeGenesis fetches the node's genesis document and checks that it is
+// the chain the node says it is on.
+func nodeGenesis(ctx context.Context, c *client.Client, st *wire.Status) ([]byte, error) {
+	raw, err := c.Genesis(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the node's genesis: %w", err)
+	}
+	g, err := core.ParseGenesis(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the node's genesis: %w", err)
+	}
+	if h := g.Hash().String(); h != st.Genesis {
+		return nil, fmt.Errorf("the node's genesis document hashes to %s, its status says genesis %s", h, st.Genesis)
+	}
+	return raw, nil
+}
+
+// signAndSubmit signs the batch's data tx and submits it.
+func (o *anchorOpts) signAndSubmit(cmd *cobra.Command, c *client.Client, st *wire.Status, job *anchor.Job) (*core.Tx, error) {
+	ctx := cmd.Context()
+	ci := infoFromStatus(st)
+	m, err := job.Memo()
+	if err != nil {
+		return nil, err
+	}
+	t := &transfer{ci: ci, memo: m}
+	if t.fee, err = parseFee(cmd, o.fee, ci); err != nil {
+		return nil, err
+	}
+	if t.ks, err = o.keys.open(false); err != nil {
+		return nil, err
+	}
+	if t.from, err = findKey(t.ks, o.from, ci.prefix); err != nil {
+		return nil, err
+	}
+	t.to = t.from.Address
+	fromAddr := t.from.Address.Encode(ci.prefix)
+	acct, err := account(ctx, c, fromAddr)
+	if err != nil {
+		return nil, err
+	}
+	if acct.PendingBalance < t.fee {
+		return nil, fmt.Errorf("insufficient funds: balance %s, the fee is %s, in wallet %q (%s)",
+			ci.coins(acct.PendingBalance), ci.coins(t.fee), t.from.Name, fromAddr)
+	}
+	nonce := acct.PendingNonce
+	if cmd.Flags().Changed("nonce") {
+		nonce = o.nonce
+	}
+	tx, err := t.sign(cmd, &o.keys, nonce)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.SubmitTx(ctx, tx); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// fetchAnchored fetches what the receipts need once the tx is confirmed:
+// its proof and the main-chain headers from the block's parent (PoA: from
+// height 1, the signer set is replayed from the genesis) to the tip. If
+// the tx moves to another block meanwhile (a reorganisation), it starts
+// over, a few times.
+func fetchAnchored(ctx context.Context, c *client.Client, tx *core.Tx, genesis []byte, prefix string) (*anchor.Anchored, error) {
+	g, err := core.ParseGenesis(genesis)
+	if err != nil {
+		return nil, err
+	}
+	id := tx.ID().String()
+	for range 3 {
+		proof, err := c.Proof(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("tx %s is confirmed but its proof could not be fetched: %w", id, err)
+		}
+		from := uint64(1)
+		if !g.IsPoA() && proof.Height > 1 {
+			from = proof.Height - 1
+		}
+		headers, err := fetchHeaders(ctx, c, from)
+		if err != nil {
+			return nil, err
+		}
+		last := headers[len(headers)-1].Height
+		if proof.Height >= from && proof.Height <= last && headers[proof.Height-from].Hash().String() == proof.BlockHash {
+			return &anchor.Anchored{Genesis: genesis, Tx: tx, From: tx.Sender().Encode(prefix), Proof: *proof, Headers: headers, Node: c.BaseURL()}, nil
+		}
+	}
+	return nil, fmt.Errorf("tx %s keeps moving between blocks (reorganisations): run again later", id)
+}
+
+// fetchHeaders returns the main-chain headers from height from to the
+// tip, each checked to hash to the hash the node gave and to follow the
+// one before.
+func fetchHeaders(ctx context.Context, c *client.Client, from uint64) ([]core.Header, error) {
+	var out []core.Header
+	for {
+		page, err := c.Blocks(ctx, from+uint64(len(out)), 100)
+		if err != nil {
+			return nil, fmt.Errorf("headers from height %d: %w", from+uint64(len(out)), err)
+		}
+		for i := range page {
+			h, err := anchor.HeaderFromWire(&page[i])
+			if err != nil {
+				return nil, err
+			}
+			if want := from + uint64(len(out)); h.Height != want {
+				return nil, fmt.Errorf("the node answered height %d for %d", h.Height, want)
+			}
+			if n := len(out); n > 0 && h.PrevHash != out[n-1].Hash() {
+				// The tip changed between pages: start over.
+				return fetchHeaders(ctx, c, from)
+			}
+			out = append(out, *h)
+		}
+		if len(page) < 100 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the node has no block at height %d", from)
+	}
+	return out, nil
+}
+
+// writeReceipts writes the receipts, several at a time (each durably:
+// the salts exist nowhere else).
+func writeReceipts(rcs []*anchor.Receipt, outs []string, prog *progress) error {
+	var next atomic.Int64
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, 4*runtime.GOMAXPROCS(0))
+	for w := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(rcs) {
+					return
+				}
+				data, err := rcs[i].Marshal()
+				if err == nil {
+					err = fsutil.WriteFileAtomic(outs[i], data, 0o644)
+				}
+				if err != nil {
+					errs[w] = fmt.Errorf("write %s: %w", outs[i], err)
+					next.Store(int64(len(rcs)))
+					return
+				}
+				prog.update(int(done.Add(1)), 0)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// progress prints a line now and then while many files are processed.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	verb  string
+	total int
+	last  time.Time
+}
+
+func newProgress(w io.Writer, verb string, total int) *progress {
+	return &progress{w: w, verb: verb, total: total, last: time.Now()}
+}
+
+// update reports files done (and bytes, if known); safe for concurrent use.
+func (p *progress) update(files int, bytes int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if files == p.total || time.Since(p.last) < progressEvery {
+		return
+	}
+	p.last = time.Now()
+	if bytes > 0 {
+		fmt.Fprintf(p.w, "%s %d of %d files (%s)...\n", p.verb, files, p.total, mib(bytes))
+	} else {
+		fmt.Fprintf(p.w, "%s %d of %d receipts...\n", p.verb, files, p.total)
+	}
+}
+
+func mib(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }

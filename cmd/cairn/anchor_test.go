@@ -1,129 +1,131 @@
 package main
 
 import (
-	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-chain/cairn/api/wire"
-	"github.com/cairn-chain/cairn/core"
 )
 
-// sampleReceipt builds a valid receipt for content, as anchor would: the
-// data tx is the second of three txs in its block.
-func sampleReceipt(content []byte) (receipt, core.Hash) {
-	sum := core.Hash(sha256.Sum256(content))
-	key := ed25519.NewKeyFromSeed(make([]byte, 32))
-	var pub core.PublicKey
-	copy(pub[:], key.Public().(ed25519.PublicKey))
-	tx := &core.Tx{Version: core.TxVersion, ChainID: "test", From: pub, To: pub.Address(), Fee: 1000, Nonce: 4, Memo: sum[:]}
-	tx.Sign(key)
-	ids := []core.Hash{{1}, tx.ID(), {3}}
-	branch, _ := core.MerkleProof(ids, 1)
-	p := wire.Proof{TxID: tx.ID().String(), BlockHash: core.Hash{9}.String(), Height: 3, TxRoot: core.MerkleRoot(ids).String(), Index: 1, Size: 3}
-	for _, b := range branch {
-		p.Branch = append(p.Branch, b.String())
+// v1Fixture copies the version-1 receipt fixture (as cairn wrote receipts
+// before batches) and its file into dir, and returns their paths and the
+// block a node serves for it.
+func v1Fixture(t *testing.T, dir string) (file, receipt string, blk wire.Block) {
+	t.Helper()
+	src := filepath.Join("..", "..", "anchor", "testdata")
+	for _, n := range []string{"v1.txt", "v1.receipt.json"} {
+		data, err := os.ReadFile(filepath.Join(src, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return receipt{Version: receiptVersion, File: "doc", FileSize: int64(len(content)), FileSHA256: sum.String(), ChainID: "test",
-		Tx: hex.EncodeToString(tx.Encode()), TxID: p.TxID, BlockHash: p.BlockHash, Height: 3, Proof: p}, sum
-}
-
-// TestReceiptOffline: a good receipt checks; each field changed on its
-// own makes it fail with a reason.
-func TestReceiptOffline(t *testing.T) {
-	rc, sum := sampleReceipt([]byte("doc"))
-	if err := rc.checkOffline(sum); err != nil {
-		t.Fatalf("good receipt: %v", err)
-	}
-	other := core.Hash(sha256.Sum256([]byte("doc2")))
-	if err := rc.checkOffline(other); err == nil || !strings.Contains(err.Error(), "not the anchored file") {
-		t.Fatalf("other file: %v", err)
-	}
-	// A second signed tx with another memo, to swap in.
-	rc2, _ := sampleReceipt([]byte("other"))
-	cases := []struct {
-		name   string
-		mutate func(*receipt)
-		want   string
-	}{
-		{"hash not hex", func(r *receipt) { r.FileSHA256 = "zz" }, "file_sha256"},
-		{"tx not hex", func(r *receipt) { r.Tx = "xx" }, "not hex"},
-		{"tx truncated", func(r *receipt) { r.Tx = r.Tx[:40] }, "tx:"},
-		{"bad signature", func(r *receipt) { r.Tx = r.Tx[:len(r.Tx)-2] + "00" }, "signature"},
-		{"other tx", func(r *receipt) { r.Tx = rc2.Tx }, "memo"},
-		{"chain", func(r *receipt) { r.ChainID = "main" }, "chain"},
-		{"tx id", func(r *receipt) { r.TxID = strings.Repeat("0", 64) }, "hashes to"},
-		{"proof index", func(r *receipt) { r.Proof.Index = 2 }, "not the leaf"},
-		{"proof root", func(r *receipt) { r.Proof.TxRoot = strings.Repeat("1", 64) }, "not the leaf"},
-		{"block", func(r *receipt) { r.BlockHash = strings.Repeat("2", 64) }, "the proof is for block"},
-		{"height", func(r *receipt) { r.Height = 4 }, "the proof is for block"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			bad := rc
-			bad.Proof.Branch = append([]string(nil), rc.Proof.Branch...)
-			c.mutate(&bad)
-			err := bad.checkOffline(sum)
-			var pi proofInvalid
-			if !errors.As(err, &pi) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("got %v, want an invalid proof naming %q", err, c.want)
-			}
-		})
-	}
-}
-
-func TestParseReceipt(t *testing.T) {
-	rc, _ := sampleReceipt([]byte("doc"))
-	good, _ := json.Marshal(rc)
-	if _, err := parseReceipt(good); err != nil {
+	data, err := os.ReadFile(filepath.Join(src, "v1.block.json"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	for in, want := range map[string]string{
-		`[]`:                          "not an anchor receipt",
-		`{"version": 1, "x": 2}`:      "unknown field",
-		string(good) + `{}`:           "data after",
-		`{"version": 2}`:              "receipt version 2",
-		`{"version": 1, "tx": 5}`:     "not an anchor receipt",
-		`{"version": 1} trailing`:     "data after",
-		`{"proof": {"size": "x"}}`:    "not an anchor receipt",
-		`{"version": 1, "height":-1}`: "not an anchor receipt",
-	} {
-		if _, err := parseReceipt([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("parseReceipt(%s) = %v, want %q", in, err, want)
-		}
+	if err := json.Unmarshal(data, &blk); err != nil {
+		t.Fatal(err)
 	}
+	return filepath.Join(dir, "v1.txt"), filepath.Join(dir, "v1.receipt.json"), blk
 }
 
-// FuzzReceipt: no panics; a receipt that parses and checks for a file
-// hash still checks after a JSON round trip, and only for that hash.
-func FuzzReceipt(f *testing.F) {
-	rc, sum := sampleReceipt([]byte("doc"))
-	good, _ := json.Marshal(rc)
-	f.Add(good, sum[:])
-	f.Add([]byte(`{"version":1}`), sum[:])
-	f.Add([]byte(`{}`), []byte{})
-	f.Fuzz(func(t *testing.T, in, hash []byte) {
-		r, err := parseReceipt(in)
-		if err != nil {
-			return
-		}
-		var h core.Hash
-		copy(h[:], hash)
-		if r.checkOffline(h) != nil {
-			return
-		}
-		again, _ := json.Marshal(r)
-		r2, err := parseReceipt(again)
-		if err != nil || r2.checkOffline(h) != nil {
-			t.Fatalf("a valid receipt stopped checking after a round trip: %v", err)
-		}
-		h[0] ^= 1
-		if r.checkOffline(h) == nil {
-			t.Fatal("a receipt checked for two file hashes")
-		}
-	})
+// TestCLIVerifyAnchorV1 checks a version-1 receipt against a node, as
+// before batches; offline it has nothing to check its block with.
+func TestCLIVerifyAnchorV1(t *testing.T) {
+	dir := t.TempDir()
+	file, receipt, blk := v1Fixture(t, dir)
+	f := newFakeNode(t)
+	f.status.ChainID = "cairn-v1"
+	f.blocks[blk.Hash] = blk
+	r := run(t, nil, "", "verify-anchor", file, receipt, "--node", f.url())
+	r.want(t, 0)
+	wantLines(t, "verify-anchor", r.stdout,
+		`file .*v1.txt: sha256 96c52e847541d7b3ea243643703aeae7445a87d956923ae4584caf7a4a0d655a matches the receipt`,
+		`anchor valid: on the main chain of http://127.0.0.1:\d+ in block 3 `+blk.Hash+`, mined 2023-11-14T22:13:20Z \(6 confirmations\)`)
+	run(t, nil, "", "verify-anchor", file, receipt, "--offline").want(t, 1, "proof INVALID", "version-1 receipt carries no headers")
+	run(t, nil, "", "verify-anchor", file, receipt, "--node", f.url(), "--confirmations", "7").want(t, 1, "fewer than the 7")
+	changed := filepath.Join(dir, "changed.txt")
+	os.WriteFile(changed, []byte("the parties agree.\n"), 0o600)
+	run(t, nil, "", "verify-anchor", changed, receipt, "--node", f.url()).want(t, 1, "not the anchored file")
+	side := blk
+	side.MainChain = false
+	f.blocks[blk.Hash] = side
+	run(t, nil, "", "verify-anchor", file, receipt, "--node", f.url()).want(t, 1, "not on the node's main chain")
+	f.blocks[blk.Hash] = blk
+	// A receipt misdated by the old seconds-for-milliseconds bug still
+	// verifies, with a note giving the real date.
+	data, _ := os.ReadFile(receipt)
+	misdated := filepath.Join(dir, "misdated.json")
+	os.WriteFile(misdated, []byte(strings.Replace(string(data), "2023-11-14T22:13:20Z", time.Unix(1_700_000_000_000, 0).UTC().Format(time.RFC3339), 1)), 0o600)
+	r = run(t, nil, "", "verify-anchor", file, misdated, "--node", f.url())
+	r.want(t, 0)
+	if !strings.Contains(r.stdout, "misdated by an older cairn") || !strings.Contains(r.stdout, "mined at 2023-11-14T22:13:20Z") {
+		t.Fatalf("verify-anchor of a misdated receipt:\n%s", r.stdout)
+	}
+	f.status.ChainID = "other"
+	run(t, nil, "", "verify-anchor", file, receipt, "--node", f.url()).want(t, 1, `is on chain "other"`)
+}
+
+// TestCLIAnchorUsage: what can be refused before the node is asked is
+// refused, with what is wrong, and nothing is sent.
+func TestCLIAnchorUsage(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	os.WriteFile(a, []byte("a"), 0o600)
+	os.WriteFile(b, []byte("b"), 0o600)
+	os.WriteFile(filepath.Join(dir, "c.txt.receipt.json"), []byte("{}"), 0o600)
+	f := newFakeNode(t)
+	node := []string{"--node", f.url(), "--from", "alice"}
+	cases := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"anchor", "--node", f.url(), a}, 2, "--from"},
+		{append([]string{"anchor"}, node...), 2, "name the FILEs"},
+		{append([]string{"anchor", a, b, "--out", "x.json"}, node...), 2, "--out names one receipt, for 2 files"},
+		{append([]string{"anchor", a, "--topic", "bad\ttopic"}, node...), 2, "control character"},
+		{append([]string{"anchor", a, "--topic", strings.Repeat("x", 65)}, node...), 2, "at most 64"},
+		{append([]string{"anchor", a, "--salt=zz"}, node...), 2, "--salt=zz: want 16 to 64 bytes of hex"},
+		{append([]string{"anchor", a, a}, node...), 1, "named twice"},
+		{append([]string{"anchor", filepath.Join(dir, "missing")}, node...), 1, "missing"},
+		{append([]string{"anchor", a, "--confirmations", "0"}, node...), 2, "--confirmations"},
+		{append([]string{"anchor", a, "--out-dir", filepath.Join(dir, "nodir")}, node...), 1, "not a directory"},
+	}
+	os.WriteFile(a+".receipt.json", []byte("{}"), 0o600)
+	cases = append(cases, struct {
+		args []string
+		code int
+		msg  string
+	}{append([]string{"anchor", a}, node...), 1, "already exists"})
+	for _, c := range cases {
+		run(t, nil, "", c.args...).want(t, c.code, c.msg)
+	}
+	if n := len(f.submitted()); n != 0 {
+		t.Fatalf("%d txs submitted by refused commands", n)
+	}
+	// Two files of the same name would write one receipt in --out-dir.
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o700)
+	os.WriteFile(filepath.Join(dir, "sub", "b.txt"), []byte("b2"), 0o600)
+	out := t.TempDir()
+	run(t, nil, "", append([]string{"anchor", b, filepath.Join(dir, "sub", "b.txt"), "--out-dir", out}, node...)...).want(t, 1, "would both write")
+	run(t, nil, "", "history", "--node", f.url()).want(t, 2, "--topic is required")
+	run(t, nil, "", "history", "--topic", "", "--node", f.url()).want(t, 2, "topic: empty")
+	run(t, nil, "", "verify-anchor", a, a+".receipt.json", "--offline").want(t, 1, "receipt version 0")
+	run(t, nil, "", "verify-anchor", a, a+".receipt.json", "--genesis-hash", "xyz").want(t, 2, "--genesis-hash")
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -75,6 +75,7 @@ Exit status: 0 success, 1 error (message on standard error), 2 usage error.`,
 		newContractCmd(g),
 		newAnchorCmd(g),
 		newVerifyAnchorCmd(g),
+		newHistoryCmd(g),
 		newBenchCmd(g),
 	)
 	return root

@@ -2,10 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/cairn-chain/cairn/anchor"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/consensus/engines"
 	"github.com/cairn-chain/cairn/core"
@@ -16,50 +15,18 @@ import (
 const maxProofFile = 1 << 20
 
 // proofInvalid marks a proof that does not hold (as opposed to a failure
-// to check it).
-type proofInvalid struct{ msg string }
+// to check it): the anchor package's error, "proof INVALID: reason".
+type proofInvalid = *anchor.InvalidError
 
-func (e proofInvalid) Error() string { return "proof INVALID: " + e.msg }
-
-func invalid(format string, args ...any) error { return proofInvalid{fmt.Sprintf(format, args...)} }
-
-// parsedProof is a proof's fields, decoded.
-type parsedProof struct {
-	wire.Proof
-	txID, root, block core.Hash
-	branch            []core.Hash
-}
+func invalid(format string, args ...any) error { return anchor.Invalid(format, args...) }
 
 // parseProof decodes a proof file and its hex fields.
-func parseProof(data []byte) (*parsedProof, error) {
-	var p parsedProof
-	if err := json.Unmarshal(data, &p.Proof); err != nil {
+func parseProof(data []byte) (*anchor.TxProof, error) {
+	var p wire.Proof
+	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("not a proof JSON document (as GET /api/v1/txs/{id}/proof returns): %v", err)
 	}
-	var err error
-	if p.txID, err = core.ParseHash(p.TxID); err != nil {
-		return nil, invalid("tx_id: %v", err)
-	}
-	if p.root, err = core.ParseHash(p.TxRoot); err != nil {
-		return nil, invalid("tx_root: %v", err)
-	}
-	if p.block, err = core.ParseHash(p.BlockHash); err != nil {
-		return nil, invalid("block_hash: %v", err)
-	}
-	if p.Size == 0 || p.Index >= p.Size {
-		return nil, invalid("index %d is not within a block of %d txs", p.Index, p.Size)
-	}
-	if len(p.Branch) > 64 {
-		return nil, invalid("branch of %d hashes", len(p.Branch))
-	}
-	for i, h := range p.Branch {
-		b, err := core.ParseHash(h)
-		if err != nil {
-			return nil, invalid("branch[%d]: %v", i, err)
-		}
-		p.branch = append(p.branch, b)
-	}
-	return &p, nil
+	return anchor.ParseTxProof(p)
 }
 
 func newVerifyProofCmd(g *globals) *cobra.Command {
@@ -92,22 +59,22 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if err := core.VerifyMerkleProof(p.root, p.txID, uint64(p.Index), uint64(p.Size), p.branch); err != nil {
-				return invalid("tx %s is not the leaf at index %d of %d under tx_root %s (%v)", p.TxID, p.Index, p.Size, p.TxRoot, errors.Unwrap(err))
+			if err := p.Verify(); err != nil {
+				return err
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "proof valid: tx %s is tx %d of %d under tx_root %s\n", p.TxID, p.Index, p.Size, p.TxRoot)
 			if !cmd.Flags().Changed("node") {
-				fmt.Fprintf(w, "(offline check only: give --node URL to check that block %s at height %d is on the main chain)\n", p.BlockHash, p.Height)
+				fmt.Fprintf(w, "(offline check only: give --node URL to check that block %s at height %d is on the main chain)\n", p.Block, p.Height)
 				return nil
 			}
 			c, err := g.client(false)
 			if err != nil {
 				return err
 			}
-			b, err := c.Block(cmd.Context(), p.BlockHash)
+			b, err := c.Block(cmd.Context(), p.Block.String())
 			if isProblem(err, core.CodeNotFound) {
-				return invalid("the node at %s does not know block %s", c.BaseURL(), p.BlockHash)
+				return invalid("the node at %s does not know block %s", c.BaseURL(), p.Block)
 			}
 			if err != nil {
 				return err
@@ -123,9 +90,10 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 }
 
 // checkBlock checks the node's block against the proof.
-func checkBlock(p *parsedProof, b *wire.Block) error {
-	if b.Hash != p.BlockHash {
-		return invalid("the node answered block %s for %s", b.Hash, p.BlockHash)
+func checkBlock(p *anchor.TxProof, b *wire.Block) error {
+	want := p.Block.String()
+	if b.Hash != want {
+		return invalid("the node answered block %s for %s", b.Hash, want)
 	}
 	if err := checkHeader(b); err != nil {
 		return err
@@ -136,51 +104,32 @@ func checkBlock(p *parsedProof, b *wire.Block) error {
 	}
 	switch {
 	case !b.MainChain:
-		return invalid("block %s is not on the node's main chain (it was reorganised out)", p.BlockHash)
+		return invalid("block %s is not on the node's main chain (it was reorganised out)", want)
 	case b.Height != p.Height:
-		return invalid("block %s is at height %d, the proof says %d", p.BlockHash, b.Height, p.Height)
-	case b.TxRoot != p.TxRoot:
-		return invalid("block %s has tx_root %s, the proof says %s", p.BlockHash, b.TxRoot, p.TxRoot)
-	case count != int(p.Size):
-		return invalid("block %s has %d txs, the proof says %d", p.BlockHash, count, p.Size)
+		return invalid("block %s is at height %d, the proof says %d", want, b.Height, p.Height)
+	case b.TxRoot != p.TxRoot.String():
+		return invalid("block %s has tx_root %s, the proof says %s", want, b.TxRoot, p.TxRoot)
+	case uint64(count) != p.Size:
+		return invalid("block %s has %d txs, the proof says %d", want, count, p.Size)
 	case len(b.Txs) != 0 && len(b.Txs) != count:
-		return invalid("block %s lists %d txs but counts %d", p.BlockHash, len(b.Txs), count)
+		return invalid("block %s lists %d txs but counts %d", want, len(b.Txs), count)
 	}
-	if len(b.Txs) == count && b.Txs[p.Index].ID != p.TxID {
-		return invalid("block %s holds tx %s at index %d, not %s", p.BlockHash, b.Txs[p.Index].ID, p.Index, p.TxID)
+	if len(b.Txs) == count && b.Txs[p.Index].ID != p.TxID.String() {
+		return invalid("block %s holds tx %s at index %d, not %s", want, b.Txs[p.Index].ID, p.Index, p.TxID)
 	}
 	return nil
 }
 
-// checkHeader recomputes the block's hash from its header fields and
-// checks its proof of work, so the node's answer is self-consistent.
+// checkHeader rebuilds the block's header from its fields, checks that it
+// hashes to the block hash and that its seal holds as far as it can be
+// checked without the chain (engines.CheckSealOffline), so the node's
+// answer is self-consistent.
 func checkHeader(b *wire.Block) error {
-	h := core.Header{Version: core.BlockVersion, Height: b.Height, Timestamp: b.Timestamp, Nonce: b.Nonce}
-	var err error
-	if h.PrevHash, err = core.ParseHash(b.PrevHash); err != nil {
-		return fmt.Errorf("the node's block %s: prev_hash: %v", b.Hash, err)
+	h, err := anchor.HeaderFromWire(&b.BlockHeader)
+	if err != nil {
+		return err
 	}
-	if h.TxRoot, err = core.ParseHash(b.TxRoot); err != nil {
-		return fmt.Errorf("the node's block %s: tx_root: %v", b.Hash, err)
-	}
-	// The miner's address prefix is the bech32 part before the last '1'.
-	if i := strings.LastIndexByte(b.Miner, '1'); i > 0 {
-		if h.Miner, err = core.ParseAddress(b.Miner, b.Miner[:i]); err != nil {
-			return fmt.Errorf("the node's block %s: miner: %v", b.Hash, err)
-		}
-	} else {
-		return fmt.Errorf("the node's block %s: miner %q is not an address", b.Hash, b.Miner)
-	}
-	var bits core.HexU32
-	if err := bits.UnmarshalText([]byte(b.Bits)); err != nil {
-		return fmt.Errorf("the node's block %s: bits: %v", b.Hash, err)
-	}
-	h.Bits = uint32(bits)
-	hash := h.Hash()
-	if hash.String() != b.Hash {
-		return invalid("the header the node gave for block %s hashes to %s", b.Hash, hash)
-	}
-	if err := engines.CheckSealOffline(&h); err != nil {
+	if err := engines.CheckSealOffline(h); err != nil {
 		return invalid("block %s (bits %s): %v", b.Hash, b.Bits, err)
 	}
 	return nil
