@@ -32,6 +32,7 @@ func TestAPIDocListsEveryRoute(t *testing.T) {
 		c.AddPeer = func(context.Context, string) error { return nil }
 		c.Resolve = func(context.Context) (bool, error) { return false, nil }
 		c.Bans = func() []wire.Ban { return nil }
+		c.Allowlist = nopAllowlist{}
 	})
 	served := e.srv.Routes()
 	for _, r := range served {
