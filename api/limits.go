@@ -24,10 +24,11 @@ const (
 	DefaultMaxBatchBody = 8 << 20 // bytes of a POST /txs/batch body
 	DefaultMaxBatchTxs  = 10_000  // txs in one batch
 	// DefaultRateLimit is the txs (and other POSTs) per second allowed per
-	// client IP; DefaultRateBurst what a client may send at once (a full
-	// batch). Loopback clients are not limited by default.
+	// client IP; a client may send RateBurstSeconds' worth at once (a
+	// larger batch is refused: split it). Loopback clients are not limited
+	// by default.
 	DefaultRateLimit = 1000
-	DefaultRateBurst = DefaultMaxBatchTxs
+	RateBurstSeconds = 2
 	// maxClients bounds the rate limiter's memory: past it, clients whose
 	// buckets are full again are forgotten.
 	maxClients = 10_000

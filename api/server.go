@@ -38,7 +38,7 @@ type Config struct {
 	MaxBatchTxs  int
 	// RateLimit is the txs per second allowed per client IP (a POST
 	// counts one, a batch one per tx), with bursts of RateBurst (defaults
-	// DefaultRateLimit and DefaultRateBurst). Requests carrying the valid
+	// DefaultRateLimit and RateBurstSeconds of it). Requests carrying the valid
 	// admin token are not limited, nor loopback clients unless
 	// RateLimitLoopback. A negative RateLimit disables the limit.
 	RateLimit         float64
@@ -117,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.RateLimit = DefaultRateLimit
 	}
 	if cfg.RateBurst <= 0 {
-		cfg.RateBurst = max(DefaultRateBurst, int(math.Ceil(2*cfg.RateLimit)))
+		cfg.RateBurst = max(1, int(math.Ceil(RateBurstSeconds*cfg.RateLimit)))
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -99,6 +99,11 @@ type Config struct {
 	// given only while every one older than the window is durable (0:
 	// DefaultTxSyncWindow). SubmitLocalTxsDurable waits for the write.
 	TxSyncWindow time.Duration
+	// APIRate is the API's rate limit in txs/s per client IP
+	// (api.Config.RateLimit: 0 the default, negative no limit), and
+	// APIRateLoopback applies it to loopback clients too.
+	APIRate         float64
+	APIRateLoopback bool
 
 	// storeOptions, if set, adjusts the database options (tests inject a
 	// small disk with it).
@@ -273,7 +278,8 @@ func (n *Node) openAPI() error {
 		return err
 	}
 	n.Token = tok
-	n.API, err = api.New(api.Config{Backend: n.APIBackend(), Token: tok, Version: n.cfg.Version, Logger: n.log, Explorer: explorer.Handler()})
+	n.API, err = api.New(api.Config{Backend: n.APIBackend(), Token: tok, Version: n.cfg.Version, Logger: n.log, Explorer: explorer.Handler(),
+		RateLimit: n.cfg.APIRate, RateLimitLoopback: n.cfg.APIRateLoopback})
 	if err != nil {
 		return err
 	}

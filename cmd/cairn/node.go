@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/node"
 	"github.com/cairn-chain/cairn/p2p"
@@ -27,8 +28,10 @@ func newNodeCmd() *cobra.Command {
 		keys                                                      keyFlags
 		mine, resync, interpreter                                 bool
 		threads, maxReorgDepth                                    int
-		maxHashRate                                               float64
+		maxHashRate, apiRate                                      float64
+		apiRateLoopback                                           bool
 		listen, peers                                             []string
+		private                                                   privateFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "node --datadir DIR [--genesis FILE] [--api 127.0.0.1:8645] [--listen MULTIADDR] [--peer MULTIADDR]... [--mine --miner ADDRESS --threads N] [--signer NAME]",
@@ -59,7 +62,15 @@ On a proof-of-authority chain blocks are sealed by its signers, not mined:
 other commands do: --password-file, CAIRN_PASSWORD or a prompt) and, with
 --mine, the node seals blocks with it when its turn comes (--miner is then
 optional: blocks pay the signer). Without --signer the node follows the
-chain. Votes on the signer set: "cairn vote".`,
+chain. Votes on the signer set: "cairn vote".
+
+A private network: --peer-allowlist FILE makes the node accept, dial and
+learn only the peers listed by peer ID ("cairn node id" prints a node's;
+"cairn peers allow|revoke|list" change the running node's list, kept in
+<datadir>/allowlist.json: at later starts that live list applies unless
+FILE was edited since, which then replaces it). --swarm-key FILE ("cairn
+swarm-key new") adds a shared pre-shared key without which a node cannot
+even handshake. See docs/operations.md, "Private networks".`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000 > genesis.json
   cairn node --datadir ./data --genesis genesis.json --mine --miner cairn1... --threads 2
   cairn node --datadir ./data --api 127.0.0.1:9000 --log-format json
@@ -107,6 +118,16 @@ chain. Votes on the signer set: "cairn vote".`,
 				DataDir: dataDir, Genesis: g, APIAddr: apiAddr, Listen: listen, Peers: peers,
 				Mine: mine, Threads: threads, MaxHashRate: maxHashRate, Logger: logger, Version: version(),
 				MaxReorgDepth: maxReorgDepth, Resync: resync, VMInterpreter: interpreter,
+				APIRate: apiRate, APIRateLoopback: apiRateLoopback,
+			}
+			if apiRate < 0 {
+				return usageError{fmt.Errorf("--api-rate %v: want >= 0 txs/s per client (0: no limit)", apiRate)}
+			}
+			if apiRate == 0 {
+				cfg.APIRate = -1 // no limit
+			}
+			if err := private.apply(&cfg); err != nil {
+				return err
 			}
 			if signer != "" {
 				key, err := loadSigner(cmd, &keys, signer, dataDir, g)
@@ -150,9 +171,12 @@ chain. Votes on the signer set: "cairn vote".`,
 	f.StringArrayVar(&listen, "listen", []string{p2p.DefaultListen}, `peer-to-peer listen multiaddr (repeatable; "" with no other value: no network)`)
 	f.StringArrayVar(&peers, "peer", nil, "multiaddr of a peer to connect to, with its /p2p/ID (repeatable)")
 	f.StringVar(&apiAddr, "api", "127.0.0.1:8645", `REST API listen address host:port ("" disables the API)`)
+	f.Float64Var(&apiRate, "api-rate", api.DefaultRateLimit, "txs/s each API client IP may submit (a POST counts one, a batch one per tx; bursts of 2 s worth); requests with the admin token and loopback clients are not limited (0: no limit)")
+	f.BoolVar(&apiRateLoopback, "api-rate-loopback", false, "apply --api-rate to loopback clients too (e.g. behind a reverse proxy on the same machine)")
 	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
 	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")
 	f.StringVar(&signer, "signer", "", "proof of authority: seal blocks with this keystore wallet's key (NAME or address; one of the chain's signers); with --mine it produces blocks")
+	private.register(cmd)
 	keys.register(cmd, false)
 	f.IntVar(&threads, "threads", 0, "mining threads (0: all cores)")
 	f.Float64Var(&maxHashRate, "max-hashrate", 0, "cap mining at this many hashes/s in all, leaving the cores to validation (0: no cap)")
@@ -161,6 +185,7 @@ chain. Votes on the signer set: "cairn vote".`,
 	f.IntVar(&maxReorgDepth, "max-reorg-depth", 0, "refuse reorgs that would disconnect more than `N` main-chain blocks (a local policy, not consensus; 0: no limit)")
 	f.BoolVar(&interpreter, "vm-interpreter", false, "run contracts on wazero's interpreter instead of its compiler (the same results and gas, slower; for platforms without the compiler, or to cross-check it)")
 	f.BoolVar(&resync, "resync", false, "move the database aside to <datadir>/db.corrupt-<time> (kept) and rebuild it from genesis and peers (after a damaged-database error)")
+	cmd.AddCommand(newNodeIDCmd())
 	return cmd
 }
 
