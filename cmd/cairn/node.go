@@ -273,6 +273,7 @@ func printBanner(cmd *cobra.Command, n *node.Node, cfg node.Config) {
 	} else {
 		fmt.Fprintf(w, "  p2p       off (standalone)\n")
 	}
+	printPrivate(w, n, cfg)
 	if cfg.Mine {
 		th := "all cores"
 		if cfg.Threads > 0 {
