@@ -83,9 +83,10 @@ func (n *Network) onDisconnected(nw network.Network, c network.Conn) {
 	}
 	n.mu.Lock()
 	ps, ok := n.peers[p]
+	ready := ok && ps.ready // under the lock: the handshake may be setting it now
 	delete(n.peers, p)
 	n.mu.Unlock()
-	if ok && ps.ready {
+	if ready {
 		n.log.Debug("peer disconnected", "peer", p)
 		n.host.ConnManager().Unprotect(p, "cairn-outbound")
 		n.triggerDial()
