@@ -600,6 +600,8 @@ func (t tx) String() string {
 	s := fmt.Sprintf("id=%x version=%d from=%x fee=%d nonce=%d", t.id, t.version, from[:20], t.fee, t.nonce)
 	if t.version == 1 {
 		s += fmt.Sprintf(" to=%x amount=%d", t.to, t.amount)
+	} else if t.kind < byte(len(kindNames)) && kindNames[t.kind] != "" {
+		s += " kind=" + kindNames[t.kind]
 	} else {
 		s += fmt.Sprintf(" kind=%d", t.kind)
 	}
@@ -608,6 +610,12 @@ func (t tx) String() string {
 	}
 	return s
 }
+
+// kindNames are the version-2 tx kinds by number (docs/protocol.md,
+// "Transaction (protocol version 2)").
+var kindNames = []string{1: "asset_create", 2: "asset_transfer", 3: "asset_mint", 4: "asset_burn", 5: "asset_freeze",
+	6: "asset_clawback", 7: "asset_config", 8: "item_mint", 9: "item_transfer", 10: "item_attest", 11: "item_burn",
+	12: "contract_deploy", 13: "contract_call"}
 
 // merkleRoot is RFC 6962's Merkle tree hash over the tx IDs
 // (docs/protocol.md, "Merkle root").

@@ -62,7 +62,8 @@ func TestImportsOnlyLibp2p(t *testing.T) {
 }
 
 // testNode is an in-process node on 127.0.0.1 (REST API and libp2p) of
-// a fresh chain with blocks 1-5, block 5 holding two txs.
+// a fresh chain with blocks 1-5, block 5 holding a transfer, a data tx
+// and an asset_create (version 2).
 type testNode struct {
 	n      *node.Node
 	alice  testkit.Key
@@ -101,6 +102,12 @@ func startTestNode(t *testing.T) *testNode {
 				if err := n.SubmitTx(tx); err != nil {
 					t.Fatalf("tx %d: %v", nonce, err)
 				}
+			}
+			body := &core.AssetCreate{Symbol: "PEER", Name: "Example peer", MaxSupply: 1000, InitialSupply: 10, Manager: alice.Addr}
+			tx := &core.Tx{Version: core.TxVersion2, Kind: body.Kind(), Body: body, ChainID: g.ChainID, From: alice.Pub, Fee: g.MinFee, Nonce: 2}
+			tx.Sign(alice.Priv)
+			if err := n.SubmitTx(tx); err != nil {
+				t.Fatalf("asset_create: %v", err)
 			}
 		}
 		if _, err := n.MineOne(ctx, miner); err != nil {
@@ -187,7 +194,7 @@ func TestPeerAgainstNode(t *testing.T) {
 		blockTxs  int
 		wantLines int
 	}{
-		{[]string{"-timeout", "60s", addr}, 5, 5, 2, 5},
+		{[]string{"-timeout", "60s", addr}, 5, 5, 3, 5},
 		{[]string{"-timeout", "60s", "-headers", "3", "-block", "2", "-genesis", st.Genesis, addr}, 3, 2, 0, 3},
 	} {
 		code, out, _ := runPeer(t, c.args...)
@@ -235,17 +242,21 @@ func TestPeerAgainstNode(t *testing.T) {
 		}
 		for i, tx := range txs {
 			w := b.Txs[i]
-			want := map[string]string{"index": strconv.Itoa(i), "id": w.ID, "version": "1", "from": tn.addrHex(t, w.FromAddress),
-				"to": tn.addrHex(t, w.To), "amount": strconv.FormatUint(w.Amount, 10), "fee": strconv.FormatUint(w.Fee, 10),
-				"nonce": strconv.FormatUint(w.Nonce, 10)}
+			want := map[string]string{"index": strconv.Itoa(i), "id": w.ID, "version": strconv.Itoa(int(w.Version)),
+				"from": tn.addrHex(t, w.FromAddress), "fee": strconv.FormatUint(w.Fee, 10), "nonce": strconv.FormatUint(w.Nonce, 10)}
+			if w.Version == core.TxVersion {
+				want["to"], want["amount"] = tn.addrHex(t, w.To), strconv.FormatUint(w.Amount, 10)
+			} else {
+				want["kind"] = w.Kind
+			}
 			for k, v := range want {
 				if tx[k] != v {
 					t.Errorf("tx %d: %s=%q, the API says %q", i, k, tx[k], v)
 				}
 			}
 		}
-		if txs := fields(out, "tx"); len(txs) == 2 && !strings.Contains(out, `memo="hello, peers"`) {
-			t.Errorf("the data tx's memo is not printed")
+		if c.blockTxs == 3 && (!strings.Contains(out, `memo="hello, peers"`) || txs[2]["kind"] != "asset_create") {
+			t.Errorf("the data tx's memo or the asset_create kind is not printed")
 		}
 	}
 
