@@ -41,12 +41,14 @@ func (p *Pool) Update(disconnected, connected []*core.Block) {
 	}
 	// A version-2 tx may change records other senders' pending txs read
 	// (an asset's supply, roles, frozen holders): re-execute every sender
-	// with a version-2 tx pending.
-	v2 := false
+	// with a version-2 tx pending. A perm_grant or perm_revoke may change
+	// whether any sender may send at all: re-execute every sender.
+	v2, perm := false, false
 	for _, bs := range [][]*core.Block{connected, disconnected} {
 		for _, b := range bs {
 			for _, tx := range b.Txs {
 				v2 = v2 || tx.Version == core.TxVersion2
+				perm = perm || tx.Kind == core.KindPermGrant || tx.Kind == core.KindPermRevoke
 			}
 		}
 	}
@@ -83,7 +85,7 @@ func (p *Pool) Update(disconnected, connected []*core.Block) {
 	if v2 {
 		for a, s := range p.senders {
 			for _, e := range s.txs {
-				if e.tx.Version == core.TxVersion2 {
+				if perm || e.tx.Version == core.TxVersion2 {
 					touched[a] = struct{}{}
 					break
 				}
