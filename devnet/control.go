@@ -12,6 +12,7 @@ import (
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/node"
+	"github.com/cairn-chain/cairn/p2p"
 )
 
 // Devnet is a running devnet: its nodes and the fault controls (stop and
@@ -32,6 +33,8 @@ type Devnet struct {
 	demo *Demo
 	// signers are the nodes' PoA signer keys (nil on a PoW devnet).
 	signers []ed25519.PrivateKey
+	// allowlist is every node's peer allowlist under Config.Private.
+	allowlist []p2p.AllowEntry
 }
 
 type slot struct {
@@ -82,6 +85,7 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 		Mine: true, MinerAddress: d.miner, Threads: d.cfg.Threads, MaxHashRate: d.cfg.MaxHashRate, Logger: d.cfg.Logger,
 		APIAddr: apiAddr, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: peers, Version: "devnet",
 	}
+	nc.PeerAllowlist = d.allowlist
 	if i == 0 {
 		nc.Devnet = &control{d}
 	}

@@ -66,6 +66,10 @@ type Config struct {
 	// node is a signer with its own key (<dir>/node<i>/signer.key) and the
 	// block time is the PoA period. A resumed devnet keeps its genesis's.
 	Consensus string
+	// Private gives every node a peer allowlist of the devnet's nodes
+	// (their peer IDs, from their identity keys), so no other peer can
+	// connect to them (see p2p.Config.Allowlist).
+	Private bool
 	// Demo seeds a new devnet (not a resumed one) with a token and a
 	// collection with an item, so the explorer shows assets from the first
 	// minute. It uses the dev wallet's first nonces.
@@ -138,6 +142,11 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		return nil, err
 	}
 	d := &Devnet{cfg: cfg, genesis: g, miner: key.Address(), group: make([]int, cfg.Nodes)}
+	if cfg.Private {
+		if d.allowlist, err = nodeAllowlist(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if g.IsPoA() {
 		d.signers = signers
 	}
@@ -160,6 +169,9 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		fmt.Fprintf(cfg.Out, "  node %d    API/explorer %s  p2p %s  height %d\n", i, n.APIURL(), n.Net.Addrs()[0], n.Chain.Tip().Height)
 	}
 	fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition {\"groups\":[[0],[1,2]]}, /devnet/heal\n", d.slots[0].n.APIURL())
+	if cfg.Private {
+		fmt.Fprintf(cfg.Out, "  private   every node allows only the devnet's %d nodes (<dir>/nodeN/allowlist.json; cairn peers list|allow|revoke)\n", cfg.Nodes)
+	}
 	if g.IsPoA() {
 		fmt.Fprintf(cfg.Out, "  proof of authority: every node is a signer (its key in nodeN/signer.key), a block every %s; Ctrl-C stops\n", time.Duration(g.PoA.PeriodMs)*time.Millisecond)
 	} else {

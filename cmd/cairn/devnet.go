@@ -14,7 +14,7 @@ import (
 func newDevnetCmd() *cobra.Command {
 	var dir, consensus string
 	var nodes int
-	var verbose, demo bool
+	var verbose, demo, private bool
 	var blockTime time.Duration
 	var apiPort int
 	var hashCap float64
@@ -28,7 +28,9 @@ thread, and a status line every two seconds. Node 0's API also serves the
 fault controls: POST /devnet/nodes/{i}/stop and /start, POST
 /devnet/partition {"groups": [[0,1],[2]]}, POST /devnet/heal, and
 GET /devnet/nodes. Without --dir the data lives in a new temporary
-directory; with --dir a second run resumes the same chain.`,
+directory; with --dir a second run resumes the same chain. --private gives
+every node a peer allowlist of the devnet's nodes (a private network:
+other peers are refused; cairn peers list|allow|revoke change a node's).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dir == "" {
@@ -48,7 +50,7 @@ directory; with --dir a second run resumes the same chain.`,
 			if verbose {
 				logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			}
-			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap, Demo: demo, Consensus: consensus})
+			return devnet.Run(cmd.Context(), devnet.Config{Dir: dir, Nodes: nodes, Out: cmd.OutOrStdout(), Logger: logger, BlockTime: blockTime, APIPort: apiPort, MaxHashRate: hashCap, Demo: demo, Consensus: consensus, Private: private})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "data directory to create or resume (default: a new temporary directory)")
@@ -58,6 +60,7 @@ directory; with --dir a second run resumes the same chain.`,
 	cmd.Flags().DurationVar(&blockTime, "block-time", devnet.BlockTimeMs*time.Millisecond, "target block time of a new devnet (ignored when resuming)")
 	cmd.Flags().Float64Var(&hashCap, "max-hashrate", 0, "cap each node's mining at this many hashes/s, leaving the cores to validation (0: no cap)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print node logs to stderr")
+	cmd.Flags().BoolVar(&private, "private", false, "a private network: every node allows only the devnet's nodes (peer allowlists by peer ID)")
 	cmd.Flags().BoolVar(&demo, "demo", true, "seed a new devnet with a demo token and a collection with an item (the dev wallet's first txs)")
 	return cmd
 }
