@@ -62,6 +62,7 @@ type Config struct {
 	Started func()
 
 	beforeCheck func(*run) // tests: runs after the load, before the checks
+	presign     int        // tests: presignMax instead (negative: none)
 }
 
 // Latency is a distribution summary in milliseconds.
@@ -102,6 +103,9 @@ type Report struct {
 	VerifyPerS    float64 `json:"verify_per_s"` // ed25519.Verify, all cores, this run
 	Ratio         float64 `json:"ratio"`        // confirmed_per_s / verify_per_s
 	PeakMemoryMiB float64 `json:"peak_memory_mib,omitempty"`
+	// MemoryByTenth[i] is the peak memory while at most (i+1)/10 of the
+	// txs were confirmed: whether memory plateaus under sustained load.
+	MemoryByTenth []float64 `json:"memory_mib_by_tenth,omitempty"`
 	Seconds       float64 `json:"seconds"` // first submit to last confirmation
 
 	Problems []string `json:"problems"` // every failed check, named
@@ -117,24 +121,33 @@ func (r *Report) OK() bool {
 type account struct {
 	key    ed25519.PrivateKey
 	addr   core.Address
+	idx    int
 	node   int
 	fund   uint64
-	txs    []*btx // in nonce order
+	txs    []btx // in nonce order
 	next   int    // first tx not yet acknowledged
 	paused bool   // the node refused for now: wait for a block
 	sent   uint64 // confirmed sends (final walk)
 	recv   uint64 // confirmed receipts (final walk)
 }
 
-// btx is one bench transfer.
+// btx is one bench transfer; a million of them must stay small (the
+// load generator shares the process, and its memory, with --devnet's
+// nodes).
 type btx struct {
-	tx        *core.Tx
+	tx        *core.Tx // nil once acknowledged, or before it is signed
 	id        core.Hash
-	from      int
-	ackAt     time.Time // zero: not acknowledged
-	confirmAt time.Time // zero: not seen in a block
-	done      bool      // acknowledged, or settled otherwise (already mined)
+	from      int32
+	signed    bool
+	done      bool  // acknowledged, or settled otherwise (already mined)
+	ackAt     int64 // Unix ns; 0: not acknowledged
+	confirmAt int64 // Unix ns; 0: not seen in a block
 }
+
+// presignMax is the largest run whose txs are all signed before the load
+// starts; larger runs sign each account's txs as they are sent, so that
+// the generator's memory does not grow with the run.
+const presignMax = 200_000
 
 // run is the shared state of one bench run.
 type run struct {
@@ -153,6 +166,7 @@ type run struct {
 	lastAck   time.Time
 	lastConf  time.Time
 	peakMem   uint64
+	peakTenth [10]uint64
 	blockTxs  map[core.Hash][]core.Hash // block hash -> tx ids (cache for the final walk)
 	followErr error                     // the last error reading the chain
 }
@@ -291,15 +305,25 @@ func (r *run) makeAccounts() {
 		if i < m%k {
 			n++
 		}
-		a := &account{key: key, addr: pub.Address(), node: i % len(r.cfg.Nodes), txs: make([]*btx, n)}
+		a := &account{key: key, addr: pub.Address(), idx: i, node: i % len(r.cfg.Nodes), txs: make([]btx, n)}
+		for j := range a.txs {
+			a.txs[j].from = int32(i)
+		}
 		a.fund = uint64(n) * (r.amount + r.st.MinFee)
 		r.accts = append(r.accts, a)
 	}
 }
 
-// sign builds and signs every transfer on all cores: account i pays
-// account i+1, nonces from the account's current nonce (0: new keys).
+// sign builds and signs every transfer on all cores (up to presignMax
+// txs; beyond, submitLoop signs them as it sends them).
 func (r *run) sign() {
+	limit := presignMax
+	if r.cfg.presign != 0 {
+		limit = r.cfg.presign
+	}
+	if r.cfg.Txs > limit {
+		return
+	}
 	r.progressf("signing %d transfers...", r.cfg.Txs)
 	var wg sync.WaitGroup
 	work := make(chan int)
@@ -307,14 +331,8 @@ func (r *run) sign() {
 		wg.Go(func() {
 			for i := range work {
 				a := r.accts[i]
-				to := r.accts[(i+1)%len(r.accts)].addr
-				var pub core.PublicKey
-				copy(pub[:], a.key.Public().(ed25519.PublicKey))
 				for j := range a.txs {
-					tx := &core.Tx{Version: core.TxVersion, ChainID: r.st.ChainID, From: pub, To: to,
-						Amount: r.amount, Fee: r.st.MinFee, Nonce: uint64(j)}
-					tx.Sign(a.key)
-					a.txs[j] = &btx{tx: tx, id: tx.ID(), from: i}
+					r.build(a, j)
 				}
 			}
 		})
@@ -325,11 +343,35 @@ func (r *run) sign() {
 	close(work)
 	wg.Wait()
 	for _, a := range r.accts {
-		for _, b := range a.txs {
-			r.byID[b.id] = b
+		for j := range a.txs {
+			r.byID[a.txs[j].id] = &a.txs[j]
 		}
 	}
 	r.endLine()
+}
+
+// build signs account a's transfer j: a pays the next account, nonces
+// from 0 (new keys).
+func (r *run) build(a *account, j int) {
+	var pub core.PublicKey
+	copy(pub[:], a.key.Public().(ed25519.PublicKey))
+	tx := &core.Tx{Version: core.TxVersion, ChainID: r.st.ChainID, From: pub, To: r.accts[(a.idx+1)%len(r.accts)].addr,
+		Amount: r.amount, Fee: r.st.MinFee, Nonce: uint64(j)}
+	tx.Sign(a.key)
+	b := &a.txs[j]
+	b.tx, b.id, b.signed = tx, tx.ID(), true
+}
+
+// signLate signs a transfer that sign left for later and registers it.
+func (r *run) signLate(a *account, j int) *btx {
+	b := &a.txs[j]
+	if !b.signed {
+		r.build(a, j)
+		r.mu.Lock()
+		r.byID[b.id] = b
+		r.mu.Unlock()
+	}
+	return b
 }
 
 // fund pays every account its transfers and fees from the funder, and
@@ -440,7 +482,8 @@ func (r *run) blockSignal() <-chan struct{} {
 	return r.blockSig
 }
 
-// sampleMemory records the peak of cfg.Memory.
+// sampleMemory records the peak of cfg.Memory, overall and by tenth of
+// the txs confirmed.
 func (r *run) sampleMemory(ctx context.Context) {
 	if r.cfg.Memory == nil {
 		return
@@ -451,6 +494,8 @@ func (r *run) sampleMemory(ctx context.Context) {
 		m := r.cfg.Memory()
 		r.mu.Lock()
 		r.peakMem = max(r.peakMem, m)
+		tenth := min(9, r.confirmed*10/max(1, r.cfg.Txs))
+		r.peakTenth[tenth] = max(r.peakTenth[tenth], m)
 		r.mu.Unlock()
 		select {
 		case <-ctx.Done():

@@ -48,7 +48,7 @@ func TestBenchOnDevnet(t *testing.T) {
 	rep, err = Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 40, Accounts: 4, Seed: 1, VerifyTime: 50 * time.Millisecond,
 		beforeCheck: func(r *run) {
 			tx := testkit.NewKey(0).Transfer(r.st.ChainID, r.accts[0].addr, 1, r.st.MinFee, 0)
-			r.byID[tx.ID()] = &btx{tx: tx, id: tx.ID(), ackAt: time.Now(), from: 0}
+			r.byID[tx.ID()] = &btx{tx: tx, id: tx.ID(), ackAt: time.Now().UnixNano(), from: 0}
 			r.accts[1].fund++ // as if account 1 had been paid one unit more
 		}})
 	if err != nil {
@@ -56,6 +56,21 @@ func TestBenchOnDevnet(t *testing.T) {
 	}
 	if rep.OK() || rep.Lost != 1 || rep.BalancesOK || rep.SupplyConserved || len(rep.Problems) < 3 {
 		t.Fatalf("a lost tx or a wrong balance went unnoticed: %+v", *rep)
+	}
+
+	// A run too large to sign ahead signs as it sends, with the same
+	// checks; memory is reported by tenth of the txs confirmed.
+	progress.Reset()
+	rep, err = Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 300, Accounts: 10, Seed: 2, VerifyTime: 50 * time.Millisecond,
+		Progress: &progress, Memory: ProcessRSS, presign: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Confirmed != 300 || strings.Contains(progress.String(), "signing") {
+		t.Fatalf("signing as it sends: %+v\n%s", *rep, progress.String())
+	}
+	if m := rep.MemoryByTenth; len(m) != 10 || m[0] <= 0 || m[9] < m[0] || m[9] != rep.PeakMemoryMiB {
+		t.Fatalf("memory by tenth %v, peak %.0f", m, rep.PeakMemoryMiB)
 	}
 }
 

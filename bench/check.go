@@ -52,19 +52,28 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 		if n > 0 {
 			rep.Confirmed++
 			r.accts[b.from].sent++
-			r.accts[(b.from+1)%len(r.accts)].recv++
+			r.accts[(int(b.from)+1)%len(r.accts)].recv++
 		}
 		if n > 1 {
 			rep.Duplicated++
 		}
-		if !b.ackAt.IsZero() && n == 0 {
+		if b.ackAt != 0 && n == 0 {
 			rep.Lost++
 		}
-		if !b.ackAt.IsZero() && !b.confirmAt.IsZero() {
-			lat = append(lat, max(0, b.confirmAt.Sub(b.ackAt).Seconds()*1000))
+		if b.ackAt != 0 && b.confirmAt != 0 {
+			lat = append(lat, max(0, float64(b.confirmAt-b.ackAt)/1e6))
 		}
 	}
 	first, lastAck, lastConf, peak, seen := r.firstSend, r.lastAck, r.lastConf, r.peakMem, r.confirmed
+	if peak > 0 {
+		// The peak up to each tenth (a tenth the run skipped, e.g. several
+		// confirmed in one block, carries the one before).
+		var run uint64
+		for _, m := range r.peakTenth {
+			run = max(run, m)
+			rep.MemoryByTenth = append(rep.MemoryByTenth, float64(run)/(1<<20))
+		}
+	}
 	r.mu.Unlock()
 	if rep.Lost > 0 {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%d acknowledged txs are not in the final main chain", rep.Lost))

@@ -64,7 +64,7 @@ func (r *run) submitLoop(ctx context.Context, ni int, p *pacer) error {
 			}
 			for j := a.next; j < len(a.txs) && j < a.next+per && len(batch) < r.cfg.BatchSize; j++ {
 				if !a.txs[j].done {
-					batch = append(batch, a.txs[j])
+					batch = append(batch, r.signLate(a, j))
 				}
 			}
 		}
@@ -152,12 +152,13 @@ func (r *run) followFailed(err error) {
 func (r *run) ack(b *btx, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if b.ackAt.IsZero() {
-		b.ackAt = now
+	if b.ackAt == 0 {
+		b.ackAt = now.UnixNano()
 		r.submitted++
 		r.lastAck = now
 	}
 	b.done = true
+	b.tx = nil // never sent again: only its id and times are kept
 }
 
 func (r *run) reject(b *btx, why string) {
@@ -271,8 +272,8 @@ func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, id := range ids {
-		if b := r.byID[id]; b != nil && b.confirmAt.IsZero() {
-			b.confirmAt = now
+		if b := r.byID[id]; b != nil && b.confirmAt == 0 {
+			b.confirmAt = now.UnixNano()
 			r.confirmed++
 			r.lastConf = now
 		}
@@ -319,9 +320,9 @@ func (r *run) waitConfirmed(ctx context.Context) error {
 		r.mu.Lock()
 		acked, confirmedAcked := 0, 0
 		for _, b := range r.byID {
-			if !b.ackAt.IsZero() {
+			if b.ackAt != 0 {
 				acked++
-				if !b.confirmAt.IsZero() {
+				if b.confirmAt != 0 {
 					confirmedAcked++
 				}
 			}

@@ -203,6 +203,9 @@ func printReport(w io.Writer, r *bench.Report) {
 	if r.PeakMemoryMiB > 0 {
 		row("peak memory (RSS)", fmt.Sprintf("%.0f MiB", r.PeakMemoryMiB))
 	}
+	if m := r.MemoryByTenth; len(m) == 10 {
+		row("peak memory by txs confirmed", fmt.Sprintf("20%%: %.0f MiB, 50%%: %.0f MiB, 100%%: %.0f MiB", m[1], m[4], m[9]))
+	}
 	tw.Flush()
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "PROBLEM: %s\n", p)
