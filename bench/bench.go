@@ -106,7 +106,7 @@ type Report struct {
 	// MemoryByTenth[i] is the peak memory while at most (i+1)/10 of the
 	// txs were confirmed: whether memory plateaus under sustained load.
 	MemoryByTenth []float64 `json:"memory_mib_by_tenth,omitempty"`
-	Seconds       float64 `json:"seconds"` // first submit to last confirmation
+	Seconds       float64   `json:"seconds"` // first submit to last confirmation
 
 	Problems []string `json:"problems"` // every failed check, named
 }
@@ -124,7 +124,7 @@ type account struct {
 	idx    int
 	node   int
 	fund   uint64
-	txs    []btx // in nonce order
+	txs    []btx  // in nonce order
 	next   int    // first tx not yet acknowledged
 	paused bool   // the node refused for now: wait for a block
 	sent   uint64 // confirmed sends (final walk)
