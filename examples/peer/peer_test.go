@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -63,7 +64,8 @@ func TestImportsOnlyLibp2p(t *testing.T) {
 
 // testNode is an in-process node on 127.0.0.1 (REST API and libp2p) of
 // a fresh chain with blocks 1-5, block 5 holding a transfer, a data tx
-// and an asset_create (version 2).
+// and an asset_create (version 2): a proof-of-work chain, or with poa a
+// proof-of-authority chain whose one signer is the node.
 type testNode struct {
 	n      *node.Node
 	alice  testkit.Key
@@ -71,14 +73,19 @@ type testNode struct {
 	prefix string
 }
 
-func startTestNode(t *testing.T) *testNode {
+func startTestNode(t *testing.T, poa bool) *testNode {
 	t.Helper()
-	alice, bob := testkit.NewKey(1), testkit.NewKey(2)
+	alice, bob, miner := testkit.NewKey(1), testkit.NewKey(2), testkit.NewKey(3)
 	g := core.NewGenesis("examplepeer", uint64(time.Now().Add(-time.Hour).UnixMilli()))
 	g.InitialBits = 0x207fffff // the PoW limit: a block takes a few hashes
 	g.Alloc = []core.Alloc{{Address: alice.Addr, Balance: 1_000_000_000_000}}
-	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: g, APIAddr: "127.0.0.1:0",
-		Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Threads: 1})
+	cfg := node.Config{DataDir: t.TempDir(), Genesis: g, APIAddr: "127.0.0.1:0", Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Threads: 1}
+	if poa {
+		g.Consensus, g.InitialReward = core.ConsensusPoA, 0
+		g.PoA = &core.PoAParams{Signers: []core.PublicKey{miner.Pub}, PeriodMs: 100}
+		cfg.SignerKey = miner.Priv
+	}
+	n, err := node.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +99,6 @@ func startTestNode(t *testing.T) *testNode {
 		}
 		n.Close()
 	})
-	miner := testkit.NewKey(3).Addr
 	for h := 1; h <= 5; h++ {
 		if h == 5 {
 			for nonce, memo := range []string{"", "hello, peers"} {
@@ -110,7 +116,7 @@ func startTestNode(t *testing.T) *testNode {
 				t.Fatalf("asset_create: %v", err)
 			}
 		}
-		if _, err := n.MineOne(ctx, miner); err != nil {
+		if _, err := n.MineOne(ctx, miner.Addr); err != nil {
 			t.Fatalf("mine block %d: %v", h, err)
 		}
 	}
@@ -179,10 +185,17 @@ func runPeer(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// TestPeerAgainstNode runs the example against a real node and checks
-// every line it prints against the node's REST API.
+// TestPeerAgainstNode runs the example against a real node, of proof of
+// work and of proof of authority (version-2 headers), and checks every
+// line it prints against the node's REST API.
 func TestPeerAgainstNode(t *testing.T) {
-	tn := startTestNode(t)
+	for _, poa := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pow", true: "poa"}[poa], func(t *testing.T) { testPeerAgainstNode(t, poa) })
+	}
+}
+
+func testPeerAgainstNode(t *testing.T, poa bool) {
+	tn := startTestNode(t, poa)
 	addr := tn.n.Net.Addrs()[0]
 	var st wire.Status
 	tn.get(t, "/api/v1/status", &st)
@@ -219,6 +232,12 @@ func TestPeerAgainstNode(t *testing.T) {
 				"timestamp_ms": strconv.FormatUint(b.Timestamp, 10), "tx_root": b.TxRoot,
 				"miner": tn.addrHex(t, b.Miner), "bits": b.Bits, "nonce": strconv.FormatUint(b.Nonce, 10), "version": "1",
 				"time": time.UnixMilli(int64(b.Timestamp)).UTC().Format("2006-01-02T15:04:05.000Z"),
+			}
+			if poa {
+				if b.Signer == "" {
+					t.Fatalf("block %d of the PoA chain has no signer in the API", i+1)
+				}
+				want["version"], want["signer"], want["vote"] = "2", b.Signer, "0"
 			}
 			for k, v := range want {
 				if h[k] != v {
@@ -292,35 +311,56 @@ func TestPeerUsage(t *testing.T) {
 // follows the handshake but breaks the documents in one way each: the
 // example must exit 1 and name what disagreed.
 func TestPeerCatchesALyingNode(t *testing.T) {
-	tn := startTestNode(t) // the real chain whose bytes the fake serves, altered
+	tn := startTestNode(t, false) // the real chain whose bytes the fake serves, altered
 	genesis := tn.n.Chain.GenesisHash()
 	hs := tn.n.Chain.HeadersAfter([]core.Hash{genesis}, core.Hash{}, 3)
 	if len(hs) != 3 {
 		t.Fatalf("%d headers, want 3", len(hs))
 	}
 	tip := hs[2].Hash()
+	// A version-2 header on the genesis, signed by k (not a chain the
+	// node has: only its seal is checked before the example fails).
+	signed := func(mut func(*core.Header)) []byte {
+		k := testkit.NewKey(9)
+		h := core.Header{Version: core.BlockVersionSigned, Height: 1, PrevHash: genesis, Timestamp: hs[0].Timestamp,
+			TxRoot: core.MerkleRoot(nil), Miner: k.Addr, Bits: 2, Signer: k.Pub}
+		mut(&h)
+		copy(h.Signature[:], ed25519.Sign(k.Priv, h.SigningBytes()))
+		return p2p.EncodeHeaders([]core.Header{h, hs[1], hs[2]})
+	}
 	cases := []struct {
 		name    string
 		headers func() []byte // the Headers reply body
 		want    string
+		block   []byte // the GetBlocks reply frame body (nil: from the chain)
 	}{
-		{"honest", func() []byte { return p2p.EncodeHeaders(hs) }, ""},
+		{"honest", func() []byte { return p2p.EncodeHeaders(hs) }, "", nil},
 		{"a broken link", func() []byte {
 			bad := append([]core.Header(nil), hs...)
 			bad[2].PrevHash[0] ^= 1
 			return p2p.EncodeHeaders(bad)
-		}, "header 3: prev_hash"},
+		}, "header 3: prev_hash", nil},
 		{"a header above its target", func() []byte {
 			bad := append([]core.Header(nil), hs...)
 			bad[0].Bits = 0x1d00ffff // Bitcoin's difficulty 1: the fake's hash is far above it
 			return p2p.EncodeHeaders(bad)
-		}, "header 1: hash"},
-		{"more headers than asked", func() []byte { return p2p.EncodeHeaders(append(hs, hs[2])) }, "4 headers, 3 asked for"},
-		{"a trailing byte", func() []byte { return append(p2p.EncodeHeaders(hs), 0) }, "1 trailing bytes"},
+		}, "header 1: hash", nil},
+		{"more headers than asked", func() []byte { return p2p.EncodeHeaders(append(hs, hs[2])) }, "4 headers, 3 asked for", nil},
+		{"a trailing byte", func() []byte { return append(p2p.EncodeHeaders(hs), 0) }, "1 trailing bytes", nil},
+		{"a PoA miner not its signer", func() []byte { return signed(func(h *core.Header) { h.Miner[0] ^= 1 }) }, "header 1: miner", nil},
+		{"a PoA signature that does not verify", func() []byte {
+			b := signed(func(*core.Header) {})
+			b[1+core.HeaderSize+32+1] ^= 1 // the signature's first byte
+			return b
+		}, "header 1: the signer's signature does not verify", nil},
+		{"a block not the one asked", func() []byte { return p2p.EncodeHeaders(hs) }, "block reply: block " + hs[1].Hash().String(),
+			append([]byte{1}, mustBlock(t, tn.n, hs[1].Hash()).Encode()...)},
+		{"an undocumented block reply kind", func() []byte { return p2p.EncodeHeaders(hs) }, "block reply: kind byte 02", []byte{2}},
+		{"not found after sending the header", func() []byte { return p2p.EncodeHeaders(hs) }, "the node says not found", []byte{0}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			addr := fakeNode(t, genesis, tip, 3, c.headers(), tn.n)
+			addr := fakeNode(t, genesis, tip, 3, c.headers(), c.block, tn.n)
 			code, _, stderr := runPeer(t, "-timeout", "60s", "-headers", "3", addr)
 			if c.want == "" {
 				if code != 0 {
@@ -338,8 +378,8 @@ func TestPeerCatchesALyingNode(t *testing.T) {
 // fakeNode is a libp2p host that speaks the documented protocol from the
 // test's side: it opens a status stream to every peer that connects,
 // answers status requests, and answers GetHeaders with headers (verbatim)
-// and GetBlocks from n's chain.
-func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers []byte, n *node.Node) string {
+// and GetBlocks with block if not nil, else from n's chain.
+func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers, block []byte, n *node.Node) string {
 	t.Helper()
 	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Security(noise.ID, noise.New), libp2p.Muxer(yamux.ID, yamux.DefaultTransport))
@@ -377,9 +417,12 @@ func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers []byt
 		case 2:
 			var want core.Hash
 			copy(want[:], req[len(req)-32:])
-			reply := []byte{0}
-			if bi, err := n.Chain.BlockByHash(want); err == nil {
-				reply = append([]byte{1}, bi.Block.Encode()...)
+			reply := block
+			if reply == nil {
+				reply = []byte{0}
+				if bi, err := n.Chain.BlockByHash(want); err == nil {
+					reply = append([]byte{1}, bi.Block.Encode()...)
+				}
 			}
 			_, _ = s.Write(frame(reply))
 		}
@@ -466,4 +509,13 @@ func FuzzDecoders(f *testing.F) {
 			}
 		}
 	})
+}
+
+func mustBlock(t *testing.T, n *node.Node, h core.Hash) *core.Block {
+	t.Helper()
+	bi, err := n.Chain.BlockByHash(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bi.Block
 }
