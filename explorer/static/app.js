@@ -18,6 +18,7 @@ import { assetPage } from './pages/asset.js';
 import { itemPage } from './pages/item.js';
 import { contractPage } from './pages/contract.js';
 import { peersPage } from './pages/peers.js';
+import { permissionsPage, showPermissionsLink } from './pages/permissions.js';
 import { devnetPage, showDevnetLink } from './pages/devnet.js';
 import { initSearch, notFoundPage } from './pages/search.js';
 
@@ -32,11 +33,13 @@ const routes = new Map([
   ['item', itemPage],
   ['contract', contractPage],
   ['peers', peersPage],
+  ['permissions', permissionsPage],
   ['devnet', devnetPage],
   ['notfound', notFoundPage],
 ]);
 
 initSearch();
 showDevnetLink();
+showPermissionsLink();
 connectEvents();
 start(routes);
