@@ -12,7 +12,12 @@
 // signatures verify), and prints them. Any mismatch exits with status 1
 // and says what disagreed.
 //
-//	go run ./examples/peer [-headers N] [-block HEIGHT] [-genesis HASH] [-timeout D] /ip4/127.0.0.1/tcp/30345/p2p/<peer ID>
+//	go run ./examples/peer [-headers N] [-block HEIGHT] [-genesis HASH] [-timeout D] \
+//		[-identity FILE] [-swarm-key FILE] /ip4/127.0.0.1/tcp/30345/p2p/<peer ID>
+//
+// A node with a peer allowlist admits the example only if its peer ID
+// (printed as "as=") is on the list: give it a fixed one with -identity.
+// A private network's swarm key goes with -swarm-key.
 package main
 
 import (
@@ -27,15 +32,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/big"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/pnet"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
@@ -61,46 +69,96 @@ const (
 )
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("peer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	nHeaders := fs.Int("headers", 10, "headers to ask for after the genesis (1 to 2000)")
-	blockAt := fs.Int64("block", 0, "height of the block to fetch (0: the last header received)")
-	wantGenesis := fs.String("genesis", "", "the genesis block hash the node must be on (default: accept the node's)")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	fs.Usage = func() {
+	fl := flag.NewFlagSet("peer", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	nHeaders := fl.Int("headers", 10, "headers to ask for after the genesis (1 to 2000)")
+	blockAt := fl.Int64("block", 0, "height of the block to fetch (0: the last header received)")
+	wantGenesis := fl.String("genesis", "", "the genesis block hash the node must be on (default: accept the node's)")
+	timeout := fl.Duration("timeout", 30*time.Second, "give up after this long")
+	identity := fl.String("identity", "", "libp2p identity key file (created if missing), for a node with a peer allowlist (default: a new identity each run)")
+	swarmKey := fl.String("swarm-key", "", "swarm key file of a private network (libp2p pnet, /key/swarm/psk/1.0.0/)")
+	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: peer [flags] MULTIADDR (ending in /p2p/<peer ID>)")
-		fs.PrintDefaults()
+		fl.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 || *nHeaders < 1 || *nHeaders > maxHeadersAsked {
-		fs.Usage()
+	if fl.NArg() != 1 || *nHeaders < 1 || *nHeaders > maxHeadersAsked {
+		fl.Usage()
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	if err := talk(ctx, stdout, fs.Arg(0), *nHeaders, *blockAt, *wantGenesis); err != nil {
+	opts, err := hostOptions(*identity, *swarmKey)
+	if err != nil {
+		fmt.Fprintln(stderr, "peer:", err)
+		return 1
+	}
+	if err := talk(ctx, stdout, opts, fl.Arg(0), *nHeaders, *blockAt, *wantGenesis); err != nil {
 		fmt.Fprintln(stderr, "peer:", err)
 		return 1
 	}
 	return 0
 }
 
-func talk(ctx context.Context, out io.Writer, addr string, nHeaders int, blockAt int64, wantGenesis string) error {
+// hostOptions returns the identity and private-network options: the key
+// in identityFile (written there, mode 0600, if the file does not exist)
+// and the swarm key in swarmKeyFile.
+func hostOptions(identityFile, swarmKeyFile string) ([]libp2p.Option, error) {
+	var opts []libp2p.Option
+	if identityFile != "" {
+		data, err := os.ReadFile(identityFile)
+		var key crypto.PrivKey
+		switch {
+		case err == nil:
+			if key, err = crypto.UnmarshalPrivateKey(data); err != nil {
+				return nil, fmt.Errorf("-identity %s: %w", identityFile, err)
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			if key, _, err = crypto.GenerateEd25519Key(nil); err != nil {
+				return nil, err
+			}
+			if data, err = crypto.MarshalPrivateKey(key); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(identityFile, data, 0o600); err != nil {
+				return nil, fmt.Errorf("-identity: %w", err)
+			}
+		default:
+			return nil, fmt.Errorf("-identity: %w", err)
+		}
+		opts = append(opts, libp2p.Identity(key))
+	}
+	if swarmKeyFile != "" {
+		f, err := os.Open(swarmKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("-swarm-key: %w", err)
+		}
+		defer f.Close()
+		psk, err := pnet.DecodeV1PSK(f)
+		if err != nil {
+			return nil, fmt.Errorf("-swarm-key %s: not a swarm key file (want the lines /key/swarm/psk/1.0.0/, /base16/ and 64 hex digits): %w", swarmKeyFile, err)
+		}
+		opts = append(opts, libp2p.PrivateNetwork(psk))
+	}
+	return opts, nil
+}
+
+func talk(ctx context.Context, out io.Writer, opts []libp2p.Option, addr string, nHeaders int, blockAt int64, wantGenesis string) error {
 	ai, err := peer.AddrInfoFromString(addr)
 	if err != nil {
 		return fmt.Errorf("address %q: %w (want /ip4/HOST/tcp/PORT/p2p/<peer ID>)", addr, err)
 	}
 	// docs/p2p.md, "Transports and security": TCP, Noise, yamux, nothing else.
-	h, err := libp2p.New(
+	h, err := libp2p.New(append([]libp2p.Option{
 		libp2p.NoListenAddrs,
 		libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		libp2p.DisableRelay(),
 		libp2p.UserAgent("cairn-example-peer"),
-	)
+	}, opts...)...)
 	if err != nil {
 		return fmt.Errorf("libp2p host: %w", err)
 	}
@@ -129,7 +187,7 @@ func talk(ctx context.Context, out io.Writer, addr string, nHeaders int, blockAt
 	if err := h.Connect(ctx, *ai); err != nil {
 		return fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	fmt.Fprintf(out, "connected  peer=%s addr=%s\n", ai.ID, ai.Addrs[0])
+	fmt.Fprintf(out, "connected  peer=%s addr=%s as=%s\n", ai.ID, ai.Addrs[0], h.ID())
 
 	var theirs status
 	select {

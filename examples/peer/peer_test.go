@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +25,9 @@ import (
 	"github.com/cairn-chain/cairn/node"
 	"github.com/cairn-chain/cairn/p2p"
 	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	yamux "github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
@@ -375,14 +378,58 @@ func TestPeerCatchesALyingNode(t *testing.T) {
 	}
 }
 
+// TestPeerIdentityAndSwarmKey: -identity keeps one peer ID across runs
+// (so a node's allowlist can name it), and -swarm-key lets the example
+// into a private network (libp2p pnet) that refuses it without the key.
+func TestPeerIdentityAndSwarmKey(t *testing.T) {
+	tn := startTestNode(t, false)
+	genesis := tn.n.Chain.GenesisHash()
+	hs := tn.n.Chain.HeadersAfter([]core.Hash{genesis}, core.Hash{}, 3)
+	dir := t.TempDir()
+	keyFile, pskFile := filepath.Join(dir, "peer.key"), filepath.Join(dir, "swarm.key")
+	psk := bytes.Repeat([]byte{0x5c}, 32)
+	if err := os.WriteFile(pskFile, []byte("/key/swarm/psk/1.0.0/\n/base16/\n"+hex.EncodeToString(psk)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := fakeNode(t, genesis, hs[2].Hash(), 3, p2p.EncodeHeaders(hs), nil, tn.n, libp2p.PrivateNetwork(psk))
+
+	var ids []string
+	for range 2 {
+		code, out, _ := runPeer(t, "-timeout", "60s", "-headers", "3", "-identity", keyFile, "-swarm-key", pskFile, addr)
+		c := fields(out, "connected")
+		if code != 0 || len(c) != 1 || !strings.HasPrefix(c[0]["as"], "12D3KooW") {
+			t.Fatalf("with the swarm key: exit %d, connected line %v", code, c)
+		}
+		ids = append(ids, c[0]["as"])
+	}
+	data, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := crypto.UnmarshalPrivateKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := peer.IDFromPrivateKey(key)
+	if ids[0] != want.String() || ids[1] != want.String() {
+		t.Fatalf("peer IDs of two runs with -identity: %v, the key file's is %s", ids, want)
+	}
+	if code, _, stderr := runPeer(t, "-timeout", "10s", addr); code != 1 || !strings.Contains(stderr, "connect to") {
+		t.Fatalf("without the swarm key: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := runPeer(t, "-swarm-key", keyFile, addr); code != 1 || !strings.Contains(stderr, "-swarm-key "+keyFile) {
+		t.Fatalf("an identity key as swarm key: exit %d, stderr %q", code, stderr)
+	}
+}
+
 // fakeNode is a libp2p host that speaks the documented protocol from the
 // test's side: it opens a status stream to every peer that connects,
 // answers status requests, and answers GetHeaders with headers (verbatim)
 // and GetBlocks with block if not nil, else from n's chain.
-func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers, block []byte, n *node.Node) string {
+func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers, block []byte, n *node.Node, opts ...libp2p.Option) string {
 	t.Helper()
-	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.Transport(tcp.NewTCPTransport),
-		libp2p.Security(noise.ID, noise.New), libp2p.Muxer(yamux.ID, yamux.DefaultTransport))
+	h, err := libp2p.New(append([]libp2p.Option{libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"), libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Security(noise.ID, noise.New), libp2p.Muxer(yamux.ID, yamux.DefaultTransport)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
