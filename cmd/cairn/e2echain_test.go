@@ -24,13 +24,21 @@ type e2eChain struct {
 // and starts a node mining to miner.
 func startE2EChain(t *testing.T, dir, ks, chainID, miner string, allocs ...string) *e2eChain {
 	t.Helper()
+	return startE2EChainWith(t, dir, ks, chainID, miner, nil, allocs...)
+}
+
+// startE2EChainWith is startE2EChain with more `genesis new` flags
+// (genesisArgs, which may name wallets of ks).
+func startE2EChainWith(t *testing.T, dir, ks, chainID, miner string, genesisArgs []string, allocs ...string) *e2eChain {
+	t.Helper()
 	target := new(big.Int).Lsh(big.NewInt(1), 256)
 	target.Div(target, big.NewInt(2_000_000))
 	args := []string{"genesis", "new", "--chain-id", chainID, "--block-time", "1s", "--initial-bits", fmt.Sprintf("0x%08x", pow.BigToCompact(target))}
 	for _, a := range allocs {
 		args = append(args, "--alloc", a)
 	}
-	r := run(t, nil, "", args...)
+	args = append(args, genesisArgs...)
+	r := run(t, []string{"CAIRN_KEYSTORE=" + ks}, "", args...)
 	r.want(t, 0)
 	g := filepath.Join(dir, "genesis.json")
 	if err := os.WriteFile(g, []byte(r.stdout), 0o600); err != nil {

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cairn-chain/cairn/api/wire"
+)
+
+// TestEndToEndPermissions runs the permission commands against a real
+// node of a chain made with `genesis new --admin --restrict --member`:
+// perm list shows the genesis's roles; an unlisted sender and a non-admin
+// granting are refused with not_permitted (exit 1); the admin grants
+// submit, the grantee sends, the last admin cannot be revoked, a revoke
+// shuts the sender out again; tx show prints a grant's role and address;
+// bad flags are usage errors (exit 2).
+func TestEndToEndPermissions(t *testing.T) {
+	dir := t.TempDir()
+	ks := filepath.Join(dir, "keystore")
+	admin := newWallet(t, ks, "admin")
+	alice := newWallet(t, ks, "alice")
+	bob := newWallet(t, ks, "bob")
+	miner := newWallet(t, ks, "miner")
+	ch := startE2EChainWith(t, dir, ks, "perms", miner,
+		[]string{"--admin", "admin", "--restrict", "submit,issue", "--member", "submit=" + alice},
+		admin+"=1000", alice+"=100", bob+"=100")
+	cairn, ok := ch.cairn, ch.ok
+	wait := func(args ...string) string {
+		t.Helper()
+		out := ok(append(args, "--wait", "--timeout", "2m")...)
+		if !submittedRe.MatchString(out) || !includedRe.MatchString(out) {
+			t.Fatalf("cairn %s printed:\n%s", strings.Join(args, " "), out)
+		}
+		return out
+	}
+
+	wantLines(t, "perm list", ok("perm", "list"),
+		`permissions at height \d+ \([0-9a-f]{64}\)`,
+		`admin: 1 admin \(grant and revoke roles; hold every role\)`,
+		`  `+admin+`  since height 0`,
+		`submit: restricted to 1 member and the admins`,
+		`  `+alice+`  since height 0`,
+		`issue: restricted to the admins \(no members\)`,
+		`deploy: open, anyone may deploy`)
+
+	cairn("send", "--from", "bob", "--to", alice, "--amount", "1").want(t, 1, "not_permitted", "may not send txs")
+	cairn("perm", "grant", "--role", "submit", "--address", "bob", "--from", "alice").want(t, 1, "not_permitted", "may not grant or revoke roles")
+	cairn("asset", "create", "--from", "alice", "--symbol", "GOLD", "--name", "Gold", "--decimals", "0", "--supply", "5").want(t, 1, "not_permitted", "asset_create")
+
+	grant := submittedRe.FindStringSubmatch(wait("perm", "grant", "--role", "submit", "--address", bob, "--from", "admin"))[1]
+	wait("send", "--from", "bob", "--to", alice, "--amount", "1")
+	wantLines(t, "tx show", ok("tx", "show", grant), `kind     perm_grant`, `  role         submit`, `  grant to     `+bob)
+	cairn("perm", "grant", "--role", "submit", "--address", "bob", "--from", "admin").want(t, 1, "already_member")
+	cairn("perm", "revoke", "--role", "admin", "--address", "admin", "--from", "admin").want(t, 1, "last_admin")
+	wait("perm", "revoke", "--role", "submit", "--address", "bob", "--from", "admin")
+	cairn("send", "--from", "bob", "--to", alice, "--amount", "1").want(t, 1, "not_permitted")
+
+	var p wire.Permissions
+	if err := json.Unmarshal([]byte(ok("perm", "list", "--json")), &p); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Enabled || len(p.Roles) != 3 || len(p.Roles[0].Members) != 1 || p.Roles[0].Members[0].Address != alice {
+		t.Fatalf("perm list --json: %+v", p)
+	}
+
+	cairn("perm", "grant", "--role", "minter", "--address", bob, "--from", "admin").want(t, 2, `role "minter"`)
+	cairn("perm", "grant", "--role", "submit", "--from", "admin").want(t, 2, "--address")
+	cairn("perm", "revoke", "--role", "submit", "--address", "cairn1notanaddress", "--from", "admin").want(t, 2, "--address")
+	cairn("perm").want(t, 2, "missing subcommand")
+}
