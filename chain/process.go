@@ -44,6 +44,10 @@ type Result struct {
 	// Connected those that joined it (in height order), net of any
 	// rollback. Their txs are what the mempool must re-admit and remove.
 	Disconnected, Connected []*core.Block
+	// DisconnectedTxs and ConnectedTxs hold, block for block, the tx IDs
+	// and sender addresses the chain derived (a SHA-256 each), so that the
+	// mempool does not derive them again.
+	DisconnectedTxs, ConnectedTxs []BlockTxs
 	// Orphans and held blocks that this call connected are included in
 	// Connected; Accepted counts every block newly stored.
 	Accepted int
@@ -51,6 +55,12 @@ type Result struct {
 	// switching to it would disconnect more than Config.MaxReorgDepth
 	// main-chain blocks.
 	RefusedReorg *RefusedReorg
+}
+
+// BlockTxs are a block's tx IDs and sender addresses, in tx order.
+type BlockTxs struct {
+	IDs     []core.Hash
+	Senders []core.Address
 }
 
 // RefusedReorg describes a heavier branch kept as a side branch by the
@@ -144,22 +154,24 @@ func (c *Chain) finish(oldTip *node, res *Result) error {
 	}
 	fork := findFork(oldTip, newTip)
 	for n := oldTip; n != fork; n = n.parent {
-		blk, err := c.block(n.hash)
+		cb, err := c.callBlock(n.hash)
 		if err != nil {
 			return fmt.Errorf("chain: load disconnected block %s: %w", n.hash, err)
 		}
-		res.Disconnected = append(res.Disconnected, blk)
+		res.Disconnected = append(res.Disconnected, cb.blk)
+		res.DisconnectedTxs = append(res.DisconnectedTxs, BlockTxs{IDs: cb.ids, Senders: cb.senders})
 	}
-	var conn []*core.Block
+	var conn []*callBlock
 	for n := newTip; n != fork; n = n.parent {
-		blk, err := c.block(n.hash)
+		cb, err := c.callBlock(n.hash)
 		if err != nil {
 			return fmt.Errorf("chain: load connected block %s: %w", n.hash, err)
 		}
-		conn = append(conn, blk)
+		conn = append(conn, cb)
 	}
 	for i := len(conn) - 1; i >= 0; i-- {
-		res.Connected = append(res.Connected, conn[i])
+		res.Connected = append(res.Connected, conn[i].blk)
+		res.ConnectedTxs = append(res.ConnectedTxs, BlockTxs{IDs: conn[i].ids, Senders: conn[i].senders})
 	}
 	if len(res.Disconnected) > 0 {
 		c.reorgs++

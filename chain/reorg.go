@@ -154,7 +154,7 @@ func (c *Chain) connect(n *node, cb *callBlock, storeBody bool) error {
 	if err := st.prefetch(blk, cb.senders); err != nil {
 		return fmt.Errorf("chain: read accounts: %w", err)
 	}
-	res, err := state.ApplyBlock(st, c.rules(), blk)
+	res, err := state.ApplyBlockFrom(st, c.rules(), blk, cb.senders)
 	if err != nil {
 		return err
 	}

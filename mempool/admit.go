@@ -126,6 +126,11 @@ func (p *Pool) prepare(tx *core.Tx) (*entry, error) {
 	if tx == nil {
 		return nil, core.Errorf(core.CodeMalformed, "no tx")
 	}
+	return p.prepareKnown(tx, tx.ID(), tx.Sender())
+}
+
+// prepareKnown is prepare for a tx whose ID and sender are known.
+func (p *Pool) prepareKnown(tx *core.Tx, id core.Hash, from core.Address) (*entry, error) {
 	if len(tx.Memo) > core.MaxMemoLen {
 		return nil, core.Errorf(core.CodeTooLarge, "tx memo: %d bytes, the limit is %d", len(tx.Memo), core.MaxMemoLen)
 	}
@@ -137,8 +142,8 @@ func (p *Pool) prepare(tx *core.Tx) (*entry, error) {
 	}
 	return &entry{
 		tx:     tx,
-		id:     tx.ID(),
-		sender: tx.Sender(),
+		id:     id,
+		sender: from,
 		size:   tx.Size(),
 		cost:   tx.Amount + tx.Fee, // <= MaxMoney: CheckSanity
 	}, nil

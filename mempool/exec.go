@@ -39,7 +39,7 @@ func (p *Pool) pendingView(s *sender) (*state.View, int) {
 		s.view, s.applied, s.viewEpoch = p.newView(), 0, p.epoch
 	}
 	for s.applied < run {
-		if _, err := s.view.ApplyTx(s.txs[s.applied].tx); err != nil {
+		if _, err := s.view.ApplyTxFrom(s.txs[s.applied].tx, s.addr); err != nil {
 			break
 		}
 		s.applied++
@@ -56,7 +56,7 @@ func (p *Pool) checkState(s *sender, e *entry, i int, found bool) error {
 	run := s.run()
 	switch {
 	case !found && i == run && e.tx.Nonce == s.acct.Nonce+uint64(run) && applied == run:
-		if _, err := v.ApplyTx(e.tx); err != nil {
+		if _, err := v.ApplyTxFrom(e.tx, e.sender); err != nil {
 			if applied > 0 && core.IsRuleError(err) {
 				return core.Errorf(core.CodeOf(err), "after its %d pending txs: %v", applied, err)
 			}
@@ -69,15 +69,15 @@ func (p *Pool) checkState(s *sender, e *entry, i int, found bool) error {
 		// txs after it.
 		nv := p.newView()
 		for _, o := range s.txs[:i] {
-			if _, err := nv.ApplyTx(o.tx); err != nil {
+			if _, err := nv.ApplyTxFrom(o.tx, o.sender); err != nil {
 				return err
 			}
 		}
-		if _, err := nv.ApplyTx(e.tx); err != nil {
+		if _, err := nv.ApplyTxFrom(e.tx, e.sender); err != nil {
 			return err
 		}
 		for _, o := range s.txs[i+1 : run] {
-			if _, err := nv.ApplyTx(o.tx); err != nil && !core.IsRuleError(err) {
+			if _, err := nv.ApplyTxFrom(o.tx, o.sender); err != nil && !core.IsRuleError(err) {
 				return err
 			} else if err != nil {
 				return core.Errorf(core.CodeOf(err), "the replacement would make pending tx %s (nonce %d) invalid: %v", o.id, o.tx.Nonce, err)

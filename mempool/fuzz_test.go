@@ -172,7 +172,15 @@ func FuzzAdd(f *testing.F) {
 					t.Fatalf("selected block does not apply: %v", err)
 				}
 				history = append(history, b)
-				p.Update(nil, []*core.Block{b})
+				if op[1]%2 == 0 {
+					p.Update(nil, []*core.Block{b})
+				} else { // the IDs and senders as the chain hands them over
+					k := Known{IDs: b.TxIDs()}
+					for _, tx := range b.Txs {
+						k.Senders = append(k.Senders, tx.Sender())
+					}
+					p.UpdateKnown(nil, []*core.Block{b}, nil, []Known{k})
+				}
 				check()
 			case 6:
 				if len(history) == 0 {

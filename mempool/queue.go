@@ -309,7 +309,7 @@ func (p *Pool) revalidate(s *sender, acct core.Account, extra []*entry, check bo
 		case e.tx.Nonce < acct.Nonce:
 			ok = false
 		case !gap && e.tx.Nonce == next:
-			if _, err := view.ApplyTx(e.tx); err != nil {
+			if _, err := view.ApplyTxFrom(e.tx, e.sender); err != nil {
 				broken, ok = true, false
 			} else {
 				applied++

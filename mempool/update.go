@@ -22,20 +22,60 @@ import (
 // If an account cannot be read, its txs are kept unchecked and rechecked
 // on the next Add or Update that reads it.
 func (p *Pool) Update(disconnected, connected []*core.Block) {
+	p.UpdateKnown(disconnected, connected, nil, nil)
+}
+
+// Known are a block's tx IDs and sender addresses in tx order, as the
+// chain derived them (chain.BlockTxs); what is missing is derived here.
+type Known struct {
+	IDs     []core.Hash
+	Senders []core.Address
+}
+
+// at returns tx i's ID and sender from k, deriving what k lacks.
+func (k *Known) at(i int, tx *core.Tx) (core.Hash, core.Address) {
+	var id core.Hash
+	var from core.Address
+	if k != nil && len(k.IDs) > i {
+		id = k.IDs[i]
+	} else {
+		id = tx.ID()
+	}
+	if k != nil && len(k.Senders) > i {
+		from = k.Senders[i]
+	} else {
+		from = tx.Sender()
+	}
+	return id, from
+}
+
+func knownAt(ks []Known, i int) *Known {
+	if i < len(ks) {
+		return &ks[i]
+	}
+	return nil
+}
+
+// UpdateKnown is Update with the blocks' tx IDs and senders as the chain
+// derived them (dk for disconnected, ck for connected, block for block;
+// either may be nil), so that they are not hashed again.
+func (p *Pool) UpdateKnown(disconnected, connected []*core.Block, dk, ck []Known) {
 	// IDs and addresses cost hashing: work them out before locking.
 	included := make(map[core.Hash]struct{})
 	touched := make(map[core.Address]struct{})
-	for _, b := range connected {
+	for bi, b := range connected {
 		if b == nil {
 			continue
 		}
+		k := knownAt(ck, bi)
 		touched[b.Header.Miner] = struct{}{}
-		for _, tx := range b.Txs {
+		for i, tx := range b.Txs {
 			if tx == nil {
 				continue
 			}
-			included[tx.ID()] = struct{}{}
-			touched[tx.Sender()] = struct{}{}
+			id, from := k.at(i, tx)
+			included[id] = struct{}{}
+			touched[from] = struct{}{}
 			touched[tx.To] = struct{}{}
 		}
 	}
@@ -54,18 +94,20 @@ func (p *Pool) Update(disconnected, connected []*core.Block) {
 	}
 	back := make(map[core.Address][]*entry)
 	seen := make(map[core.Hash]struct{})
-	for _, b := range disconnected {
+	for bi, b := range disconnected {
 		if b == nil {
 			continue
 		}
+		k := knownAt(dk, bi)
 		touched[b.Header.Miner] = struct{}{}
-		for _, tx := range b.Txs {
+		for i, tx := range b.Txs {
 			if tx == nil {
 				continue
 			}
-			touched[tx.Sender()] = struct{}{}
+			id, from := k.at(i, tx)
+			touched[from] = struct{}{}
 			touched[tx.To] = struct{}{}
-			e, err := p.prepare(tx)
+			e, err := p.prepareKnown(tx, id, from)
 			if err != nil {
 				continue // cannot be valid on this chain any more
 			}

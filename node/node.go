@@ -372,7 +372,7 @@ func (n *Node) afterBlocks(res *chain.Result) {
 	if res == nil || res.NewTip == res.OldTip {
 		return
 	}
-	n.Pool.Update(res.Disconnected, res.Connected)
+	n.Pool.UpdateKnown(res.Disconnected, res.Connected, known(res.DisconnectedTxs), known(res.ConnectedTxs))
 	n.flusher.queued() // Update's deletes and returned txs
 	n.Miner.TipChanged()
 	tip := n.Chain.Tip()

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cairn-chain/cairn/chain"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/mempool"
 	"github.com/cairn-chain/cairn/store"
@@ -154,3 +155,12 @@ var (
 	_ mempool.Persister = poolStore{}
 	_ mempool.TxWriter  = poolStore{}
 )
+
+// known hands the chain's derived tx IDs and senders to the mempool.
+func known(bs []chain.BlockTxs) []mempool.Known {
+	out := make([]mempool.Known, len(bs))
+	for i, b := range bs {
+		out[i] = mempool.Known(b)
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 
 	"github.com/cairn-chain/cairn/core"
 )
@@ -43,7 +44,10 @@ func newBuilder(v *View, rules Rules, h *core.Header) *Builder {
 // Add checks tx's sanity (not its signature: the caller verifies those,
 // in parallel and through its SigCache) and applies it. On error nothing
 // changed: a *core.RuleError for a tx the block may not hold.
-func (b *Builder) Add(tx *core.Tx) error {
+func (b *Builder) Add(tx *core.Tx) error { return b.add(tx, tx.Sender()) }
+
+// add is Add with the tx's sender address already derived.
+func (b *Builder) add(tx *core.Tx, from core.Address) error {
 	if err := tx.CheckSanity(b.g.ChainID, b.g.MinFee, false); err != nil {
 		return err
 	}
@@ -54,7 +58,7 @@ func (b *Builder) Add(tx *core.Tx) error {
 	if max := b.v.env.contracts.MaxBlockGas; gas > max-min(max, b.gas) {
 		return core.Errorf(core.CodeBlockGasExceeded, "gas limit %d: the block's contract txs already use %d of max_block_gas %d", gas, b.gas, max)
 	}
-	rc, fee, err := b.v.apply(tx)
+	rc, fee, err := b.v.apply(tx, from)
 	if err != nil {
 		return err
 	}
@@ -83,9 +87,25 @@ func (b *Builder) Finish(miner core.Address) (*BlockResult, error) {
 // Signatures are not checked (see Builder.Add). Nothing is written; on
 // error the block is invalid and r is untouched.
 func ApplyBlock(r Reader, rules Rules, blk *core.Block) (*BlockResult, error) {
+	return ApplyBlockFrom(r, rules, blk, nil)
+}
+
+// ApplyBlockFrom is ApplyBlock for a caller that has already derived the
+// txs' sender addresses (the chain does, once per block): senders[i] must
+// be blk.Txs[i].Sender(); nil derives them.
+func ApplyBlockFrom(r Reader, rules Rules, blk *core.Block, senders []core.Address) (*BlockResult, error) {
+	if senders != nil && len(senders) != len(blk.Txs) {
+		return nil, fmt.Errorf("state: %d senders for %d txs", len(senders), len(blk.Txs))
+	}
 	b := newBuilder(newView(r, 2*len(blk.Txs)), rules, &blk.Header) // sized for the block: its maps do not grow step by step
 	for i, tx := range blk.Txs {
-		if err := b.Add(tx); err != nil {
+		var from core.Address
+		if senders != nil {
+			from = senders[i]
+		} else {
+			from = tx.Sender()
+		}
+		if err := b.add(tx, from); err != nil {
 			if !core.IsRuleError(err) {
 				return nil, err
 			}

@@ -324,7 +324,7 @@ func benchCalls(b *testing.B, code, init []byte, input func(core.Address) []byte
 		v.env = newEnv(w.rules, w.st, 2, 1, false)
 		start := time.Now()
 		for _, tx := range txs {
-			rc, _, err := v.apply(tx)
+			rc, _, err := v.apply(tx, tx.Sender())
 			if err != nil || rc.Status != ReceiptSuccess {
 				b.Fatalf("%s: %v %+v", tx.Kind, err, rc)
 			}

@@ -17,23 +17,30 @@ import (
 // (version, chain, bounds, signature) is tx.CheckSanity's, checked first
 // by the caller.
 func (v *View) ApplyTx(tx *core.Tx) (fee uint64, err error) {
-	_, fee, err = v.apply(tx)
+	_, fee, err = v.apply(tx, tx.Sender())
+	return fee, err
+}
+
+// ApplyTxFrom is ApplyTx for a caller that has already derived the tx's
+// sender address (tx.Sender(), a SHA-256): from must be it.
+func (v *View) ApplyTxFrom(tx *core.Tx, from core.Address) (fee uint64, err error) {
+	_, fee, err = v.apply(tx, from)
 	return fee, err
 }
 
 // Apply is ApplyTx returning the tx's receipt.
 func (v *View) Apply(tx *core.Tx) (Receipt, error) {
-	rc, _, err := v.apply(tx)
+	rc, _, err := v.apply(tx, tx.Sender())
 	return rc, err
 }
 
-// apply applies tx and returns its receipt and the fee it paid (a
-// contract tx pays for the gas it used, FeeCharged).
-func (v *View) apply(tx *core.Tx) (Receipt, uint64, error) {
+// apply applies tx sent by from (tx.Sender()) and returns its receipt and
+// the fee it paid (a contract tx pays for the gas it used, FeeCharged).
+func (v *View) apply(tx *core.Tx, from core.Address) (Receipt, uint64, error) {
 	mark := len(v.journal)
 	v.events = v.events[:0]
 	v.outcome = outcome{}
-	if err := v.applyTx(tx); err != nil {
+	if err := v.applyTx(tx, from); err != nil {
 		v.revert(mark)
 		v.events = v.events[:0]
 		return Receipt{}, 0, err
@@ -60,8 +67,7 @@ func (v *View) CheckTx(tx *core.Tx) error {
 	return err
 }
 
-func (v *View) applyTx(tx *core.Tx) error {
-	from := tx.Sender()
+func (v *View) applyTx(tx *core.Tx, from core.Address) error {
 	if err := v.permitted(from, tx.Kind); err != nil {
 		return err
 	}

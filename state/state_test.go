@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"reflect"
 	"testing"
 
 	"github.com/cairn-chain/cairn/core"
@@ -97,6 +98,25 @@ func TestApplyBlockRules(t *testing.T) {
 				t.Fatal("a rejected block changed the state")
 			}
 		})
+	}
+}
+
+// TestApplyBlockFrom: with the senders the chain derived, a block applies
+// as ApplyBlock applies it; a senders list of the wrong length is refused.
+func TestApplyBlockFrom(t *testing.T) {
+	a, b, miner := key(1), key(2), key(3)
+	g := testGenesis(map[core.Address]uint64{a.Addr: 1000})
+	blk := &core.Block{Header: core.Header{Height: 1, Miner: miner.Addr}, Txs: []*core.Tx{a.tx(b.Addr, 100, 10, 0), a.tx(b.Addr, 100, 10, 1)}}
+	want, err := ApplyBlock(genesisState(g), Rules{Genesis: g}, blk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ApplyBlockFrom(genesisState(g), Rules{Genesis: g}, blk, []core.Address{a.Addr, a.Addr})
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ApplyBlockFrom: %v, %+v; want %+v", err, got, want)
+	}
+	if _, err := ApplyBlockFrom(genesisState(g), Rules{Genesis: g}, blk, []core.Address{a.Addr}); err == nil || core.IsRuleError(err) {
+		t.Fatalf("one sender for two txs: %v", err)
 	}
 }
 
