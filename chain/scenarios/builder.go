@@ -58,7 +58,11 @@ const (
 )
 
 // NewBuilder returns a builder whose genesis funds NumKeys keys.
-func NewBuilder() *Builder {
+func NewBuilder() *Builder { return NewBuilderWith(nil) }
+
+// NewBuilderWith is NewBuilder with the genesis changed by mut (if not
+// nil) before it is validated and its block made.
+func NewBuilderWith(mut func(*core.Genesis)) *Builder {
 	keys := make([]Key, NumKeys)
 	for i := range keys {
 		keys[i] = NewKey(i + 1)
@@ -71,6 +75,9 @@ func NewBuilder() *Builder {
 	g.InitialReward = Reward
 	g.HalvingInterval = 1000
 	g.MaxBlockTxs = MaxBlockTxs
+	if mut != nil {
+		mut(g)
+	}
 	b := &Builder{Genesis: g, Keys: keys, blocks: map[string]*core.Block{}, states: map[string]state.Memory{}, names: map[core.Hash]string{}}
 	if err := g.Validate(); err != nil {
 		panic("scenarios: genesis: " + err.Error())
