@@ -20,7 +20,7 @@ func (a apiAllowlist) List() wire.Allowlist {
 	list, ok := a.net.Allowlist()
 	out := wire.Allowlist{Enabled: ok, Peers: make([]wire.AllowedPeer, 0, len(list))}
 	for _, e := range list {
-		ap := wire.AllowedPeer{PeerID: e.PeerID, Label: e.Label}
+		ap := wire.AllowedPeer{PeerID: e.PeerID, Label: e.Label, Self: e.PeerID == a.net.ID()}
 		if id, err := peer.Decode(e.PeerID); err == nil {
 			ap.Connected = a.net.Host().Network().Connectedness(id) == network.Connected
 		}

@@ -12,6 +12,9 @@ type AllowedPeer struct {
 	Label  string `json:"label,omitempty"`
 	// Connected says whether the peer is connected now.
 	Connected bool `json:"connected"`
+	// Self marks this node's own entry (one list file can serve every
+	// member).
+	Self bool `json:"self,omitempty"`
 }
 
 // Allowlist is the body of GET, POST and DELETE /api/v1/peers/allowlist:

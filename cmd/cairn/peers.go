@@ -226,16 +226,22 @@ func printAllowlist(w io.Writer, l *wire.Allowlist) {
 		fmt.Fprintln(w, "this node has no peer allowlist: it accepts any peer (start it with --peer-allowlist FILE to make it private)")
 		return
 	}
-	conn := 0
+	conn, others := 0, 0
 	for _, p := range l.Peers {
 		if p.Connected {
 			conn++
 		}
+		if !p.Self {
+			others++
+		}
 	}
-	fmt.Fprintf(w, "peer allowlist: %d peer(s), %d connected\n", len(l.Peers), conn)
+	fmt.Fprintf(w, "peer allowlist: %d other peer(s), %d connected\n", others, conn)
 	for _, p := range l.Peers {
 		state := "not connected"
-		if p.Connected {
+		switch {
+		case p.Self:
+			state = "this node"
+		case p.Connected:
 			state = "connected"
 		}
 		fmt.Fprintf(w, "  %-52s  %-13s  %s\n", p.PeerID, state, p.Label)
