@@ -14,6 +14,8 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -689,4 +691,124 @@ func vecDiff(t *testing.T, got, want *wireVectors) {
 		t.Errorf("counts differ: file %d/%d/%d, encoder %d/%d/%d messages/gossip/invalid",
 			len(got.Messages), len(got.Gossip), len(got.Invalid), len(want.Messages), len(want.Gossip), len(want.Invalid))
 	}
+}
+
+// TestDocMatchesWire reads docs/p2p.md for the numbers and names the
+// code fixes: the frame caps, every request kind the server knows, the
+// protocol IDs and topics, the penalties and the limits. A wire change
+// that leaves the document behind fails here.
+func TestDocMatchesWire(t *testing.T) {
+	raw, err := os.ReadFile("../docs/p2p.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	// row returns the table row that starts with "| label |".
+	row := func(label string) string {
+		for _, l := range strings.Split(doc, "\n") {
+			if strings.HasPrefix(l, "| "+label+" |") {
+				return l
+			}
+		}
+		t.Errorf("docs/p2p.md has no table row %q", "| "+label+" |")
+		return ""
+	}
+	wantIn := func(label string, values ...any) {
+		r := row(label)
+		for _, v := range values {
+			if s := vecNum(v); r != "" && !strings.Contains(r, s) {
+				t.Errorf("docs/p2p.md row %q does not say %s", r, s)
+			}
+		}
+	}
+	wantIn("Status", maxStatusBytes)
+	wantIn("any request", maxRequestBytes)
+	wantIn("Headers reply", maxHeadersBytes, MaxHeadersPerMsg, core.MaxHeaderSize)
+	wantIn("TxIDs reply", maxTxIDsBytes, fmt.Sprintf("list(hash, %d)", MaxTxIDs))
+	wantIn("Txs reply", maxTxsBytes)
+	wantIn("Peers reply", maxPeersBytes)
+	wantIn("tx gossip", MaxTxBatchBytes)
+	wantIn("1 GetHeaders", MaxLocator)
+	wantIn("2 GetBlocks", MaxBlocksPerReq)
+	wantIn("4 GetTxs", MaxTxsPerReq)
+	wantIn("status frame above 108 bytes, or undecodable", pointsFatal)
+	wantIn("sync: a header that does not connect", pointsMinor)
+	wantIn("block already known to be invalid", pointsInvalidState)
+	wantIn("more than 100 requests/s (a bucket of 400, refilled at 100/s): the stream is reset", pointsFlood, int(rpcRate), int(rpcBurst))
+	wantIn("inbound connections", DefaultMaxInbound)
+	wantIn("outbound peers dialled", DefaultMaxOutbound)
+	wantIn("connections per IPv4 address or IPv6 /56", DefaultMaxPerIP)
+	wantIn("requests", int(rpcRate), int(rpcBurst))
+	wantIn("stale gossip", int(staleRate), int(staleBurst))
+	wantIn("known peers kept", maxBookEntries)
+	wantIn("orphans remembered per peer between syncs", maxOrphansNoted)
+	wantIn("handshake / request / dial timeouts", fmt.Sprintf("%d s / %d s / %d s",
+		int(handshakeTimeout.Seconds()), int(rpcTimeout.Seconds()), int(dialTimeout.Seconds())))
+	for _, s := range []string{fmt.Sprintf("At\n**%d**", BanThreshold), fmt.Sprintf("for %d h", int(DefaultBanDuration.Hours())),
+		fmt.Sprintf("**refused** for %d minutes", int(RefuseDuration.Minutes())), "**1**", DefaultListen} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("docs/p2p.md does not say %q", s)
+		}
+	}
+	if ProtocolVersion != 1 {
+		t.Errorf("ProtocolVersion %d: docs/p2p.md documents wire version 1", ProtocolVersion)
+	}
+
+	// Protocol IDs and topics, as the document writes them for <g16>.
+	var g core.Hash
+	for i := range g {
+		g[i] = byte(i)
+	}
+	g16 := g.String()[:16]
+	for _, id := range []string{string(protoStatus), RPCProtocol(g), BlockTopic(g), TxTopic(g)} {
+		if d := strings.ReplaceAll(id, g16, "<g16>"); !strings.Contains(doc, "`"+d+"`") {
+			t.Errorf("docs/p2p.md does not name %s", d)
+		}
+	}
+
+	// Every request kind the server knows has its row in the requests
+	// table ("| <kind> <Name> |").
+	for k := 1; k < 256; k++ {
+		if vecKnownKind(byte(k)) && !regexp.MustCompile(`(?m)^\| `+strconv.Itoa(k)+` [A-Z][A-Za-z]* \|`).MatchString(doc) {
+			t.Errorf("the server knows request kind %d, docs/p2p.md's requests table has no row for it", k)
+		}
+	}
+	if vecKnownKind(0xff) || !vecKnownKind(reqHeaders) {
+		t.Fatal("vecKnownKind cannot tell known request kinds from unknown ones")
+	}
+}
+
+// vecKnownKind reports whether the server's dispatch knows a request kind:
+// with an empty payload a known kind fails to decode it or gets as far as
+// writing its reply (which panics on this empty Network); an unknown one
+// is refused as such.
+func vecKnownKind(k byte) (known bool) {
+	defer func() {
+		if recover() != nil {
+			known = true
+		}
+	}()
+	err := (&Network{}).serve(nil, "", []byte{k})
+	return err == nil || !strings.Contains(err.Error(), "unknown request kind")
+}
+
+// vecNum writes an int as the document's tables do (thousands separated
+// by commas: 16,451, 1,024); other values with %v.
+func vecNum(v any) string {
+	n, ok := v.(int)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	s := strconv.Itoa(n)
+	if n < 1000 {
+		return s
+	}
+	var out []byte
+	for i, c := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, c)
+	}
+	return string(out)
 }
