@@ -14,6 +14,7 @@ import (
 	"github.com/cairn-chain/cairn/core"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -48,7 +49,16 @@ func msgID(m *pb.Message) string {
 
 func (n *Network) startGossip() error {
 	maxMsg := 2*max(n.maxBlockMsg(), MaxTxBatchBytes) + 64<<10
-	bt, tt := BlockTopic(n.genesis), TxTopic(n.genesis)
+	bt, tt, ct := BlockTopic(n.genesis), TxTopic(n.genesis), CompactTopic(n.genesis)
+	n.cmpct = &compactRelay{recent: newTxIndex(), meter: relayMeter{blocks: bt, compact: ct},
+		peers: &compactPeers{base: pubsub.NewAllowlistSubscriptionFilter(bt, tt, ct), blocks: bt, compact: ct, m: map[peer.ID]bool{}}}
+	var filter pubsub.SubscriptionFilter = n.cmpct.peers
+	topics := []string{bt, tt, ct}
+	if n.cfg.DisableCompactRelay {
+		filter, topics = pubsub.NewAllowlistSubscriptionFilter(bt, tt), topics[:2]
+	} else {
+		n.host.Network().Notify(&network.NotifyBundle{DisconnectedF: n.forgetCompactPeer})
+	}
 	ps, err := pubsub.NewGossipSub(n.ctx, n.host,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
@@ -58,8 +68,9 @@ func (n *Network) startGossip() error {
 		pubsub.WithMaxMessageSize(maxMsg),
 		pubsub.WithPeerExchange(false),
 		pubsub.WithFloodPublish(true),
-		pubsub.WithSubscriptionFilter(pubsub.NewAllowlistSubscriptionFilter(bt, tt)),
-		pubsub.WithPeerScore(scoreParams(bt, tt), scoreThresholds()),
+		pubsub.WithSubscriptionFilter(filter),
+		pubsub.WithRawTracer(&n.cmpct.meter),
+		pubsub.WithPeerScore(scoreParams(topics...), scoreThresholds()),
 		pubsub.WithLogger(n.log.With("component", "gossipsub")),
 	)
 	if err != nil {
@@ -71,6 +82,20 @@ func (n *Network) startGossip() error {
 	}
 	if err := ps.RegisterTopicValidator(tt, n.validateTxs, pubsub.WithValidatorTimeout(time.Minute)); err != nil {
 		return err
+	}
+	if !n.cfg.DisableCompactRelay {
+		if err := ps.RegisterTopicValidator(ct, n.validateCompact, pubsub.WithValidatorTimeout(time.Minute)); err != nil {
+			return err
+		}
+		// The compact topic first: a peer's subscription to it must reach
+		// the others before (or with) its subscription to the full topic,
+		// which their filter then hides (compactPeers).
+		if n.cmpct.topic, err = ps.Join(ct); err != nil {
+			return err
+		}
+		if _, err := n.cmpct.topic.Relay(); err != nil {
+			return err
+		}
 	}
 	if n.blocks, err = ps.Join(bt); err != nil {
 		return err
@@ -167,6 +192,12 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 		n.noteStale(from)
 		return pubsub.ValidationIgnore
 	}
+	return n.processGossiped(from, blk, h, relayCompact)
+}
+
+// processGossiped processes a block from the block or compact topic and
+// relays it in the given other forms once accepted (relayBlock).
+func (n *Network) processGossiped(from peer.ID, blk *core.Block, h core.Hash, relay relayForm) pubsub.ValidationResult {
 	n.blockVal.Lock()
 	defer n.blockVal.Unlock()
 	if n.bans.banned(from) {
@@ -191,6 +222,7 @@ func (n *Network) validateBlock(_ context.Context, from peer.ID, m *pubsub.Messa
 	switch res.Status {
 	case chain.StatusMainChain, chain.StatusSideChain:
 		n.noteHeight(from, blk.Header.Height)
+		n.relayBlock(blk, relay)
 		return pubsub.ValidationAccept
 	case chain.StatusOrphan:
 		n.noteOrphan(from, h)
@@ -278,17 +310,18 @@ func (n *Network) validateTxs(_ context.Context, from peer.ID, m *pubsub.Message
 		n.noteStale(from)
 		return pubsub.ValidationIgnore
 	}
-	accepted := false
-	for _, err := range n.submitTxs(fresh) {
+	var accepted []*core.Tx
+	for i, err := range n.submitTxs(fresh) {
 		switch {
 		case err == nil:
-			accepted = true
+			accepted = append(accepted, fresh[i])
 		case txFault(err):
 			n.misbehave(from, pointsFatal, "invalid tx: "+err.Error())
 			return pubsub.ValidationReject
 		}
 	}
-	if accepted {
+	if len(accepted) > 0 {
+		n.rememberTxs(accepted)
 		return pubsub.ValidationAccept
 	}
 	return pubsub.ValidationIgnore
@@ -359,12 +392,21 @@ func (n *Network) afterSubmit(res *chain.Result) {
 
 // AnnounceBlock gossips a block this node produced or received outside
 // the network (mined, or submitted through the API), after the node has
-// processed it. Blocks from peers are relayed by the gossip validator and
-// need no announcement.
+// processed it: compact to the peers of the compact topic, full to the
+// others (v1 peers: the full topic lists no compact peer). Blocks from
+// peers are relayed by the gossip validators and need no announcement.
 func (n *Network) AnnounceBlock(blk *core.Block) error {
 	ctx, cancel := context.WithTimeout(n.ctx, 10*time.Second)
 	defer cancel()
-	return n.blocks.Publish(ctx, blk.Encode()) // a fresh slice: pubsub keeps it
+	var err error
+	if n.cmpct.topic != nil {
+		err = n.publishCompact(ctx, blk)
+	}
+	if ferr := n.blocks.Publish(ctx, blk.Encode()); ferr != nil && err == nil { // a fresh slice: pubsub keeps it
+		err = ferr
+	}
+	n.cmpct.recent.forget(blk.Txs)
+	return err
 }
 
 // BroadcastTxs queues txs admitted outside the network (API) for gossip.
@@ -372,6 +414,7 @@ func (n *Network) AnnounceBlock(blk *core.Block) error {
 // batches.
 func (n *Network) BroadcastTxs(txs []*core.Tx) {
 	if len(txs) > 0 {
+		n.rememberTxs(txs)
 		n.txOut.push(txs)
 	}
 }

@@ -104,6 +104,9 @@ type Config struct {
 	DisablePEX bool
 	// DisableReconcile turns off the mempool reconciliation on connect.
 	DisableReconcile bool
+	// DisableCompactRelay makes the node relay full blocks only, as a
+	// protocol-v1 node (it does not join the compact block topic).
+	DisableCompactRelay bool
 	// Allowlist makes the network private: only these peers are accepted,
 	// dialled or learnt by peer exchange (the --peer-allowlist file's
 	// entries, see ParseAllowlist; an empty non-nil list admits none).
@@ -138,6 +141,7 @@ type Network struct {
 	g         *core.Genesis
 
 	blocks, txs *pubsub.Topic
+	cmpct       *compactRelay // compact block relay (compact_relay.go)
 	protoRPC    string
 
 	ctx    context.Context // lifetime of the host and everything it starts

@@ -94,7 +94,9 @@ func TestMisbehavingPeerBanned(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			evil := startNode(t, 100+i, victim.g, t.TempDir(), func(cfg *p2p.Config) {
-				cfg.DisablePEX = true
+				// A v1 peer (no compact relay): full blocks are gossiped
+				// to it and by it on the block topic.
+				cfg.DisablePEX, cfg.DisableCompactRelay = true, true
 				if c.headers != nil {
 					cfg.Chain = &evilChain{Chain: cfg.Chain, headers: c.headers}
 				}

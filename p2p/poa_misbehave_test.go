@@ -186,7 +186,9 @@ func TestPoARejectionsPenalised(t *testing.T) {
 			wantBan := class == core.ClassBroken || c.headers != nil
 
 			evil := startNode(t, 200+i, g, t.TempDir(), func(cfg *p2p.Config) {
-				cfg.DisablePEX = true
+				// A v1 peer (no compact relay): full blocks are gossiped
+				// to it and by it on the block topic.
+				cfg.DisablePEX, cfg.DisableCompactRelay = true, true
 				if c.headers != nil {
 					cfg.Chain = &evilChain{Chain: cfg.Chain, headers: c.headers}
 				}

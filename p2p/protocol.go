@@ -54,11 +54,12 @@ const (
 
 // Request kinds: the first byte of a request frame on the RPC protocol.
 const (
-	reqHeaders byte = 1 + iota // GetHeaders -> Headers
-	reqBlocks                  // GetBlocks -> one BlockReply frame per hash
-	reqTxIDs                   // (empty) -> TxIDs
-	reqTxs                     // GetTxs -> Txs
-	reqPeers                   // (empty) -> Peers
+	reqHeaders  byte = 1 + iota // GetHeaders -> Headers
+	reqBlocks                   // GetBlocks -> one BlockReply frame per hash
+	reqTxIDs                    // (empty) -> TxIDs
+	reqTxs                      // GetTxs -> Txs
+	reqPeers                    // (empty) -> Peers
+	reqBlockTxn                 // GetBlockTxn -> BlockTxn (compact block relay)
 )
 
 // Status is the handshake message: what chain a node is on and how far.

@@ -148,6 +148,10 @@ func (n *Network) serve(s network.Stream, p peer.ID, body []byte) error {
 		if err := writeFrame(w, EncodePeers(n.peerRecords(p))); err != nil {
 			return err
 		}
+	case reqBlockTxn:
+		if err := n.serveBlockTxn(w, payload); err != nil {
+			return err
+		}
 	default:
 		return core.Errorf(core.CodeMalformed, "unknown request kind %d", kind)
 	}
