@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/cairn-chain/cairn/core"
 )
 
 // BenchmarkHashFiles hashes 10,000 files of 16 KiB (160 MiB) with
@@ -115,4 +117,32 @@ func BenchmarkVerifyHeaders1000PoA(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/receipt")
+}
+
+// BenchmarkReceipts10000 builds and encodes the 10,000 receipts of one
+// batch once the tx is confirmed (the part of `cairn anchor` after
+// confirmation that is not file I/O; aim: all of it < 2 s).
+func BenchmarkReceipts10000(b *testing.B) {
+	sums := make([]FileSum, 10000)
+	for i := range sums {
+		sums[i] = FileSum{Name: fmt.Sprintf("f%05d", i), Sum: core.Sum(fmt.Appendf(nil, "%d", i)), Size: 1}
+	}
+	job, err := NewJob(sums, "LOT-7", randomSalt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	memo, _ := job.Memo()
+	c := powChain(b, 6, 2, memo)
+	a := c.anchored(b)
+	b.ResetTimer()
+	for range b.N {
+		rcs, err := job.Receipts(a, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := MarshalBatch(rcs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/batch")
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cairn-chain/cairn/api/wire"
 )
@@ -124,4 +127,108 @@ func (rc *Receipt) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	return append(data, '\n'), nil
+}
+
+// receiptOwn and receiptShared split a Receipt's fields, in its field
+// order, into what differs between the files of a batch and what they
+// share, so that MarshalBatch encodes the shared part (genesis, tx,
+// headers) once.
+type (
+	receiptOwn struct {
+		Version    int    `json:"version"`
+		File       string `json:"file"`
+		FileSize   int64  `json:"file_size"`
+		FileSHA256 string `json:"file_sha256"`
+		Salt       string `json:"salt,omitempty"`
+		Leaf       string `json:"leaf,omitempty"`
+		Topic      string `json:"topic,omitempty"`
+		Batch      *Batch `json:"batch,omitempty"`
+	}
+	receiptShared struct {
+		ChainID     string          `json:"chain_id"`
+		GenesisHash string          `json:"genesis_hash,omitempty"`
+		Genesis     json.RawMessage `json:"genesis,omitempty"`
+		Tx          string          `json:"tx"`
+		TxID        string          `json:"tx_id"`
+		From        string          `json:"from"`
+		BlockHash   string          `json:"block_hash"`
+		Height      uint64          `json:"height"`
+		BlockTime   string          `json:"block_time"`
+		Proof       wire.Proof      `json:"proof"`
+		Headers     []string        `json:"headers,omitempty"`
+		Node        string          `json:"node"`
+	}
+)
+
+func (rc *Receipt) split() (receiptOwn, receiptShared) {
+	return receiptOwn{rc.Version, rc.File, rc.FileSize, rc.FileSHA256, rc.Salt, rc.Leaf, rc.Topic, rc.Batch},
+		receiptShared{rc.ChainID, rc.GenesisHash, rc.Genesis, rc.Tx, rc.TxID, rc.From, rc.BlockHash, rc.Height, rc.BlockTime, rc.Proof, rc.Headers, rc.Node}
+}
+
+// sameShared reports whether a and b share their batch-wide fields (the
+// slices by identity: Job.Receipts gives every receipt the same ones).
+func sameShared(a, b *receiptShared) bool {
+	sameSlice := func(x, y []string) bool { return len(x) == len(y) && (len(x) == 0 || &x[0] == &y[0]) }
+	return a.ChainID == b.ChainID && a.GenesisHash == b.GenesisHash && bytes.Equal(a.Genesis, b.Genesis) && a.Tx == b.Tx &&
+		a.TxID == b.TxID && a.From == b.From && a.BlockHash == b.BlockHash && a.Height == b.Height && a.BlockTime == b.BlockTime &&
+		a.Proof.TxID == b.Proof.TxID && a.Proof.BlockHash == b.Proof.BlockHash && a.Proof.Height == b.Proof.Height &&
+		a.Proof.TxRoot == b.Proof.TxRoot && a.Proof.Index == b.Proof.Index && a.Proof.Size == b.Proof.Size &&
+		sameSlice(a.Proof.Branch, b.Proof.Branch) && sameSlice(a.Headers, b.Headers) && a.Node == b.Node
+}
+
+// MarshalBatch encodes receipts exactly as Marshal does each, encoding the
+// part the receipts of one batch share only once (10,000 receipts of one
+// batch differ only in their first fields).
+func MarshalBatch(rcs []*Receipt) ([][]byte, error) {
+	out := make([][]byte, len(rcs))
+	if len(rcs) == 0 {
+		return out, nil
+	}
+	_, first := rcs[0].split()
+	shared, err := json.MarshalIndent(first, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	tail := shared[len("{\n"):] // "  \"chain_id\": ...\n}"
+	one := func(i int) error {
+		rc := rcs[i]
+		own, sh := rc.split()
+		if !sameShared(&sh, &first) {
+			var err error
+			out[i], err = rc.Marshal()
+			return err
+		}
+		head, err := json.MarshalIndent(own, "", "  ")
+		if err != nil {
+			return err
+		}
+		b := make([]byte, 0, len(head)+len(tail)+3)
+		b = append(b, head[:len(head)-len("\n}")]...)
+		b = append(b, ",\n"...)
+		b = append(b, tail...)
+		out[i] = append(b, '\n')
+		return nil
+	}
+	// On every core: the receipts are independent.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, min(runtime.GOMAXPROCS(0), len(rcs)))
+	for w := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(rcs) || errs[w] != nil {
+					return
+				}
+				errs[w] = one(i)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

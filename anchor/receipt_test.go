@@ -167,3 +167,30 @@ func TestV2Fixture(t *testing.T) {
 		t.Fatalf("topic %q, block %d, %d confirmations", rc.Topic, ch.Block.Height, ch.Confirmations)
 	}
 }
+
+// TestMarshalBatch: the batch encoding is byte for byte each receipt's
+// own, including a receipt whose shared fields differ.
+func TestMarshalBatch(t *testing.T) {
+	names := writeFiles(t, t.TempDir(), 5)
+	_, _, rcs := batch(t, names, "SHIP-1", randomSalt, false)
+	odd := clone(rcs[3])
+	odd.Node = "http://10.0.0.1:8645"
+	odd.Headers = odd.Headers[1:]
+	rcs[3] = odd
+	got, err := MarshalBatch(rcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, rc := range rcs {
+		want, err := rc.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got[i], want) {
+			t.Fatalf("receipt %d:\n%s\nwant\n%s", i, got[i], want)
+		}
+		if _, err := Parse(got[i]); err != nil {
+			t.Fatalf("receipt %d: %v", i, err)
+		}
+	}
+}

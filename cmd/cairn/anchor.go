@@ -174,7 +174,11 @@ func (o *anchorOpts) run(cmd *cobra.Command, g *globals, args []string) error {
 			total += s.Size
 		}
 		el := time.Since(start)
-		fmt.Fprintf(w, "hashed %d files, %s, in %s (%.0f MiB/s)\n", len(files), mib(total), el.Round(time.Millisecond), float64(total)/(1<<20)/max(el.Seconds(), 1e-9))
+		rate := ""
+		if total >= 1<<20 {
+			rate = fmt.Sprintf(" (%.0f MiB/s)", float64(total)/(1<<20)/max(el.Seconds(), 1e-9))
+		}
+		fmt.Fprintf(w, "hashed %d files, %s, in %s%s\n", len(files), mib(total), el.Round(time.Millisecond), rate)
 	}
 	kind := "unsalted"
 	if salt != nil {
@@ -449,9 +453,14 @@ func fetchHeaders(ctx context.Context, c *client.Client, from uint64) ([]core.He
 	return out, nil
 }
 
-// writeReceipts writes the receipts, several at a time (each durably:
-// the salts exist nowhere else).
+// writeReceipts writes the receipts, several at a time, each to a temp
+// file renamed into place (never a torn receipt under its name), then
+// makes them durable: the salts exist nowhere else.
 func writeReceipts(rcs []*anchor.Receipt, outs []string, prog *progress) error {
+	encoded, err := anchor.MarshalBatch(rcs)
+	if err != nil {
+		return err
+	}
 	var next atomic.Int64
 	var done atomic.Int64
 	var wg sync.WaitGroup
@@ -465,9 +474,11 @@ func writeReceipts(rcs []*anchor.Receipt, outs []string, prog *progress) error {
 				if i >= len(rcs) {
 					return
 				}
-				data, err := rcs[i].Marshal()
-				if err == nil {
-					err = fsutil.WriteFileAtomic(outs[i], data, 0o644)
+				var err error
+				if syncAtEnd {
+					err = writeFileRenamed(outs[i], encoded[i])
+				} else {
+					err = fsutil.WriteFileAtomic(outs[i], encoded[i], 0o644)
 				}
 				if err != nil {
 					errs[w] = fmt.Errorf("write %s: %w", outs[i], err)
@@ -479,7 +490,45 @@ func writeReceipts(rcs []*anchor.Receipt, outs []string, prog *progress) error {
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if !syncAtEnd {
+		return nil
+	}
+	dirs := map[string]bool{}
+	for _, o := range outs {
+		dirs[filepath.Dir(o)] = true
+	}
+	for d := range dirs {
+		if err := syncFS(d); err != nil {
+			return fmt.Errorf("sync the receipts in %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// writeFileRenamed writes data to a temp file beside path and renames it
+// to path, which must not exist (a receipt is never overwritten).
+func writeFileRenamed(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the link
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// A hard link fails if path exists, where a rename would replace it.
+	return os.Link(tmp.Name(), path)
 }
 
 // progress prints a line now and then while many files are processed.
