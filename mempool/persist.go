@@ -36,6 +36,7 @@ type flushState struct {
 	fails    uint64 // failed writes so far
 	failedAt uint64 // the ticket the last failed write covered
 	err      error  // the last write's error; nil once one succeeds
+	reported uint64 // WriteFailed calls: a write that began before one does not clear err
 }
 
 // queueSaveLocked queues added txs to be stored.
@@ -100,6 +101,7 @@ func (p *Pool) WriteFailed(err error) {
 	}
 	p.fmu.Lock()
 	p.fs.err = err
+	p.fs.reported++
 	p.fmu.Unlock()
 }
 
@@ -135,6 +137,7 @@ func (p *Pool) flushThrough(t uint64) error {
 			continue
 		}
 		p.fs.flushing = true
+		reported := p.fs.reported
 		p.fmu.Unlock()
 		through, err := p.writeQueued()
 		p.fmu.Lock()
@@ -143,7 +146,10 @@ func (p *Pool) flushThrough(t uint64) error {
 			p.fs.fails++
 			p.fs.failedAt, p.fs.err = through, err
 		} else {
-			p.fs.saved, p.fs.err = max(p.fs.saved, through), nil
+			p.fs.saved = max(p.fs.saved, through)
+			if p.fs.reported == reported {
+				p.fs.err = nil
+			}
 		}
 		p.fcond.Broadcast()
 	}

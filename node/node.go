@@ -354,10 +354,10 @@ func (n *Node) SubmitBlock(blk *core.Block) (*chain.Result, error) {
 	res, err := n.Chain.ProcessBlock(blk)
 	n.afterBlocks(res)
 	if err != nil && !core.IsRuleError(err) {
-		n.noteWriteError("block not stored", err)
 		if storageDown(err) {
-			n.Pool.WriteFailed(err) // txs are refused, not acknowledged unwritten
+			n.Pool.WriteFailed(err) // txs are refused, not acknowledged unwritten (before the log says so)
 		}
+		n.noteWriteError("block not stored", err)
 	}
 	return res, err
 }
