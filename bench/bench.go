@@ -54,6 +54,11 @@ type Config struct {
 	// Memory, if set, returns the memory in bytes of the node processes
 	// now (sampled every 250 ms; the peak is reported).
 	Memory func() uint64
+	// CPU, if set, returns the CPU time the node processes have used so
+	// far (with --devnet: this process, load generator included): the
+	// report then adds a ratio by CPU time, which other work on a shared
+	// machine does not skew.
+	CPU func() time.Duration
 	// VerifyTime is how long the ed25519.Verify rate is measured (default 1 s).
 	VerifyTime time.Duration
 
@@ -103,6 +108,14 @@ type Report struct {
 	VerifyPerS    float64 `json:"verify_per_s"` // ed25519.Verify, all cores, this run
 	Ratio         float64 `json:"ratio"`        // confirmed_per_s / verify_per_s
 	PeakMemoryMiB float64 `json:"peak_memory_mib,omitempty"`
+	// By CPU time (with Config.CPU): the CPU seconds the load took (first
+	// submit to last confirmation), confirmed txs per CPU second, the
+	// ed25519.Verify rate per CPU second of the same run, and their ratio
+	// (what Ratio would be on an otherwise idle machine kept busy).
+	CPUSeconds       float64 `json:"cpu_seconds,omitempty"`
+	ConfirmedPerCPUS float64 `json:"confirmed_per_cpu_s,omitempty"`
+	VerifyPerCPUS    float64 `json:"verify_per_cpu_s,omitempty"`
+	CPURatio         float64 `json:"cpu_ratio,omitempty"`
 	// MemoryByTenth[i] is the peak memory while at most (i+1)/10 of the
 	// txs were confirmed: whether memory plateaus under sustained load.
 	MemoryByTenth []float64 `json:"memory_mib_by_tenth,omitempty"`
@@ -166,6 +179,8 @@ type run struct {
 	lastAck   time.Time
 	lastConf  time.Time
 	peakMem   uint64
+	cpuStart  time.Duration // CPU used when the load began
+	cpuAtConf time.Duration // CPU used at the last confirmation seen
 	peakTenth [10]uint64
 	blockTxs  map[core.Hash][]core.Hash // block hash -> tx ids (cache for the final walk)
 	followErr error                     // the last error reading the chain
@@ -194,7 +209,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := &Report{Nodes: len(cfg.Nodes), Accounts: cfg.Accounts, Txs: cfg.Txs}
 	r.progressf("measuring ed25519.Verify on %d cores...", runtime.NumCPU())
+	var cpu0 time.Duration
+	if cfg.CPU != nil {
+		cpu0 = cfg.CPU()
+	}
 	rep.VerifyPerS = VerifyRate(cfg.VerifyTime)
+	if cfg.CPU != nil {
+		if d := (cfg.CPU() - cpu0).Seconds(); d > 0 {
+			rep.VerifyPerCPUS = rep.VerifyPerS * cfg.VerifyTime.Seconds() / d
+		}
+	}
 	r.endLine()
 
 	startHeight := r.st.Height
@@ -216,6 +240,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	r.mu.Lock()
 	r.firstSend = time.Now()
+	if cfg.CPU != nil {
+		r.cpuStart = cfg.CPU()
+	}
 	r.mu.Unlock()
 	if cfg.Started != nil {
 		cfg.Started()

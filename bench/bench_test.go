@@ -22,7 +22,7 @@ func TestBenchOnDevnet(t *testing.T) {
 	defer d.Stop()
 	var progress bytes.Buffer
 	rep, err := Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 3000, Accounts: 60, Progress: &progress,
-		Memory: ProcessRSS, VerifyTime: 200 * time.Millisecond, Stall: time.Minute})
+		Memory: ProcessRSS, CPU: ProcessCPU, VerifyTime: 200 * time.Millisecond, Stall: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,8 @@ func TestBenchOnDevnet(t *testing.T) {
 		t.Fatalf("checks: %+v", *rep)
 	}
 	if rep.ConfirmedPerS <= 0 || rep.SubmittedPerS <= 0 || rep.VerifyPerS <= 0 || rep.Ratio <= 0 || rep.LatencyMs.P99 <= 0 ||
-		rep.LatencyMs.P50 > rep.LatencyMs.P99 || rep.Blocks == 0 || rep.PeakMemoryMiB <= 0 {
+		rep.LatencyMs.P50 > rep.LatencyMs.P99 || rep.Blocks == 0 || rep.PeakMemoryMiB <= 0 ||
+		rep.CPUSeconds <= 0 || rep.VerifyPerCPUS <= 0 || rep.CPURatio <= 0 || rep.CPURatio > 1 {
 		t.Fatalf("figures missing: %+v", *rep)
 	}
 	for _, want := range []string{"funding 60 accounts", "signing 3000 transfers", "checking"} {

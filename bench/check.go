@@ -99,6 +99,14 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 	if rep.VerifyPerS > 0 {
 		rep.Ratio = rep.ConfirmedPerS / rep.VerifyPerS
 	}
+	r.mu.Lock()
+	cpu := (r.cpuAtConf - r.cpuStart).Seconds()
+	r.mu.Unlock()
+	if r.cfg.CPU != nil && cpu > 0 && rep.VerifyPerCPUS > 0 {
+		rep.CPUSeconds = cpu
+		rep.ConfirmedPerCPUS = float64(seen) / cpu
+		rep.CPURatio = rep.ConfirmedPerCPUS / rep.VerifyPerCPUS
+	}
 	rep.PeakMemoryMiB = float64(peak) / (1 << 20)
 	blockStats(rep, blocks)
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cairn-chain/cairn/client"
@@ -96,6 +97,16 @@ func (bd *Devnet) removeTmp() {
 	if bd.tmp != "" {
 		os.RemoveAll(bd.tmp)
 	}
+}
+
+// ProcessCPU returns the CPU time (user + system) this process has used:
+// with --devnet, the nodes' and the load generator's.
+func ProcessCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // ProcessRSS returns this process's resident memory in bytes (Linux;

@@ -276,6 +276,9 @@ func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
 			b.confirmAt = now.UnixNano()
 			r.confirmed++
 			r.lastConf = now
+			if r.cfg.CPU != nil {
+				r.cpuAtConf = r.cfg.CPU()
+			}
 		}
 	}
 	return nil

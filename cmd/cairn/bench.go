@@ -99,7 +99,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 					return err
 				}
 				defer d.Stop()
-				cfg.Nodes, cfg.Funder, cfg.Memory = d.Clients, d.Funder, bench.ProcessRSS
+				cfg.Nodes, cfg.Funder, cfg.Memory, cfg.CPU = d.Clients, d.Funder, bench.ProcessRSS, bench.ProcessCPU
 			} else {
 				if len(nodes) == 0 {
 					nodes = []string{g.node}
@@ -200,6 +200,9 @@ func printReport(w io.Writer, r *bench.Report) {
 	row("balances and nonces / supply", fmt.Sprintf("%v / %v", r.BalancesOK, r.SupplyConserved))
 	row("ed25519.Verify, all cores", fmt.Sprintf("%.0f/s", r.VerifyPerS))
 	row("ratio confirmed/s : verify/s", fmt.Sprintf("%.3f", r.Ratio))
+	if r.CPURatio > 0 {
+		row("by CPU time (load + nodes)", fmt.Sprintf("%.1f CPU s: %.0f confirmed per CPU s, %.0f verify per CPU s: ratio %.3f", r.CPUSeconds, r.ConfirmedPerCPUS, r.VerifyPerCPUS, r.CPURatio))
+	}
 	if r.PeakMemoryMiB > 0 {
 		row("peak memory (RSS)", fmt.Sprintf("%.0f MiB", r.PeakMemoryMiB))
 	}
