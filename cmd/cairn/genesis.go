@@ -164,7 +164,7 @@ given as a wallet of --keystore.`,
 			if err := printJSON(cmd.OutOrStdout(), g); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "genesis of chain %q: hash %s, %d funded accounts\n", g.ChainID, g.Hash(), len(g.Alloc))
+			fmt.Fprintf(cmd.ErrOrStderr(), "genesis of chain %q: hash %s, %d funded accounts%s\n", g.ChainID, g.Hash(), len(g.Alloc), permSummary(g.Permissions))
 			return nil
 		},
 	}

@@ -206,3 +206,21 @@ func genesisPermissions(keys *keyFlags, admins, restrict, members []string, pref
 	}
 	return p, nil
 }
+
+// permSummary is what `genesis new` says of a genesis's permissions: ""
+// without any, else the admins and the restricted roles.
+func permSummary(p *core.Permissions) string {
+	if p == nil {
+		return ""
+	}
+	var restricted []string
+	for _, r := range []core.Role{core.RoleSubmit, core.RoleIssue, core.RoleDeploy} {
+		if p.Restricted(r) {
+			restricted = append(restricted, fmt.Sprintf("%s (%s)", r, plural(uint64(len(p.Members(r))), "member")))
+		}
+	}
+	if len(restricted) == 0 {
+		restricted = []string{"none"}
+	}
+	return fmt.Sprintf(", %s, restricted roles: %s", plural(uint64(len(p.Admins)), "admin"), strings.Join(restricted, ", "))
+}

@@ -70,3 +70,51 @@ func TestEndToEndPermissions(t *testing.T) {
 	cairn("perm", "revoke", "--role", "submit", "--address", "cairn1notanaddress", "--from", "admin").want(t, 2, "--address")
 	cairn("perm").want(t, 2, "missing subcommand")
 }
+
+// TestGenesisNewPermissions: `genesis new --admin --restrict --member`
+// writes the permissions (wallet names resolved to addresses) and says so;
+// without them the genesis has none; bad flags name what is wrong.
+func TestGenesisNewPermissions(t *testing.T) {
+	ks := filepath.Join(t.TempDir(), "keystore")
+	admin := newWallet(t, ks, "admin")
+	alice := newWallet(t, ks, "alice")
+	env := []string{"CAIRN_KEYSTORE=" + ks}
+	r := run(t, env, "", "genesis", "new", "--chain-id", "p", "--admin", "admin", "--restrict", "submit", "--restrict", "deploy", "--member", "submit="+alice)
+	r.want(t, 0, "1 admin, restricted roles: submit (1 member), deploy (0 members)")
+	var g struct {
+		Permissions struct {
+			Admins []string `json:"admins"`
+			Submit struct {
+				Restricted bool     `json:"restricted"`
+				Members    []string `json:"members"`
+			} `json:"submit"`
+			Issue struct {
+				Restricted bool `json:"restricted"`
+			} `json:"issue"`
+		} `json:"permissions"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &g); err != nil {
+		t.Fatal(err)
+	}
+	p := g.Permissions
+	if len(p.Admins) != 1 || p.Admins[0] != admin || !p.Submit.Restricted || len(p.Submit.Members) != 1 || p.Submit.Members[0] != alice || p.Issue.Restricted {
+		t.Fatalf("permissions %+v", p)
+	}
+	if r := run(t, env, "", "genesis", "new", "--chain-id", "p"); strings.Contains(r.stdout, "permissions") || strings.Contains(r.stderr, "admin") {
+		t.Fatalf("a genesis without permission flags has permissions:\n%s\n%s", r.stdout, r.stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--member", "issue=" + alice}, 2, "issue is not restricted"},
+		{[]string{"--restrict", "admin"}, 2, "admin is always restricted"},
+		{[]string{"--restrict", "mint"}, 2, `role "mint"`},
+		{[]string{"--member", alice}, 2, "want ROLE=ADDRESS"},
+		{[]string{"--restrict", "submit"}, 1, "nobody could ever send a tx"},
+		{[]string{"--admin", "nobody"}, 1, `no wallet named "nobody"`},
+	} {
+		run(t, env, "", append([]string{"genesis", "new", "--chain-id", "p"}, c.args...)...).want(t, c.code, c.msg)
+	}
+}
