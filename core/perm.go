@@ -224,10 +224,11 @@ func (j *permissionsJSON) parse(prefix string) (*Permissions, error) {
 	if p.Admins, err = list("admins", j.Admins); err != nil {
 		return nil, err
 	}
-	for r, pj := range map[Role]*rolePolicyJSON{RoleSubmit: j.Submit, RoleIssue: j.Issue, RoleDeploy: j.Deploy} {
+	for i, pj := range []*rolePolicyJSON{j.Submit, j.Issue, j.Deploy} {
 		if pj == nil {
 			continue
 		}
+		r := []Role{RoleSubmit, RoleIssue, RoleDeploy}[i]
 		pol := p.Policy(r)
 		pol.Restricted = pj.Restricted
 		if pol.Members, err = list(r.String()+".members", pj.Members); err != nil {
