@@ -18,7 +18,7 @@ import (
 // nopAllowlist lets a test register the allowlist routes without a network.
 type nopAllowlist struct{}
 
-func (nopAllowlist) List() wire.Allowlist        { return wire.Allowlist{} }
+func (nopAllowlist) List() wire.Allowlist       { return wire.Allowlist{} }
 func (nopAllowlist) Allow(string, string) error { return nil }
 func (nopAllowlist) Revoke(string) error        { return nil }
 
