@@ -36,6 +36,7 @@ import (
 	"math/big"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -184,8 +185,20 @@ func talk(ctx context.Context, out io.Writer, opts []libp2p.Option, addr string,
 		default:
 		}
 	})
+	// A node's gater refuses a peer right after the Noise handshake, which
+	// the dialler may see succeed: watch for the connection closing.
+	gone := make(chan struct{})
+	var goneOnce sync.Once
+	h.Network().Notify(&network.NotifyBundle{DisconnectedF: func(nw network.Network, c network.Conn) {
+		if c.RemotePeer() == ai.ID && nw.Connectedness(ai.ID) != network.Connected {
+			goneOnce.Do(func() { close(gone) })
+		}
+	}})
 	if err := h.Connect(ctx, *ai); err != nil {
-		return fmt.Errorf("connect to %s: %w", addr, err)
+		return fmt.Errorf("connect to %s: %w (is the node up? a node of a private network also needs its -swarm-key)", addr, err)
+	}
+	if h.Network().Connectedness(ai.ID) != network.Connected {
+		goneOnce.Do(func() { close(gone) })
 	}
 	fmt.Fprintf(out, "connected  peer=%s addr=%s as=%s\n", ai.ID, ai.Addrs[0], h.ID())
 
@@ -194,6 +207,8 @@ func talk(ctx context.Context, out io.Writer, opts []libp2p.Option, addr string,
 	case theirs = <-nodeStatus:
 	case err := <-handlerErr:
 		return fmt.Errorf("the node's status request: %w", err)
+	case <-gone:
+		return fmt.Errorf("the node closed the connection before the handshake: it refuses this peer (banned, another chain, or not on its peer allowlist: see -identity) (docs/p2p.md, \"Transports and security\")")
 	case <-ctx.Done():
 		return fmt.Errorf("the node did not send its status request (docs/p2p.md: both sides open one): %w", ctx.Err())
 	}

@@ -76,7 +76,7 @@ type testNode struct {
 	prefix string
 }
 
-func startTestNode(t *testing.T, poa bool) *testNode {
+func startTestNode(t *testing.T, poa bool, opts ...func(*node.Config)) *testNode {
 	t.Helper()
 	alice, bob, miner := testkit.NewKey(1), testkit.NewKey(2), testkit.NewKey(3)
 	g := core.NewGenesis("examplepeer", uint64(time.Now().Add(-time.Hour).UnixMilli()))
@@ -87,6 +87,9 @@ func startTestNode(t *testing.T, poa bool) *testNode {
 		g.Consensus, g.InitialReward = core.ConsensusPoA, 0
 		g.PoA = &core.PoAParams{Signers: []core.PublicKey{miner.Pub}, PeriodMs: 100}
 		cfg.SignerKey = miner.Priv
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	n, err := node.New(cfg)
 	if err != nil {
@@ -419,6 +422,52 @@ func TestPeerIdentityAndSwarmKey(t *testing.T) {
 	}
 	if code, _, stderr := runPeer(t, "-swarm-key", keyFile, addr); code != 1 || !strings.Contains(stderr, "-swarm-key "+keyFile) {
 		t.Fatalf("an identity key as swarm key: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestPeerPrivateNode: a node with a peer allowlist and a swarm key
+// admits the example with the listed identity and the key, and refuses it
+// without either (docs/p2p.md, "Transports and security").
+func TestPeerPrivateNode(t *testing.T) {
+	dir := t.TempDir()
+	keyFile, pskFile := filepath.Join(dir, "peer.key"), filepath.Join(dir, "swarm.key")
+	key, _, err := crypto.GenerateEd25519Key(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := crypto.MarshalPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := peer.IDFromPrivateKey(key)
+	skf, err := p2p.NewSwarmKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	psk, err := p2p.ParseSwarmKey(skf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pskFile, skf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tn := startTestNode(t, false, func(c *node.Config) {
+		c.PeerAllowlist = []p2p.AllowEntry{{PeerID: id.String(), Label: "examples/peer"}}
+		c.SwarmKey = psk
+	})
+	addr := tn.n.Net.Addrs()[0]
+	code, out, _ := runPeer(t, "-timeout", "60s", "-identity", keyFile, "-swarm-key", pskFile, addr)
+	if st := fields(out, "status"); code != 0 || len(st) != 1 || st[0]["height"] != "5" || fields(out, "connected")[0]["as"] != id.String() {
+		t.Fatalf("listed, with the key: exit %d, status %v", code, st)
+	}
+	if code, _, stderr := runPeer(t, "-timeout", "60s", "-swarm-key", pskFile, addr); code != 1 || !strings.Contains(stderr, "not on its peer allowlist") {
+		t.Fatalf("not listed, with the key: exit %d, stderr %q; want 1 and the reason", code, stderr)
+	}
+	if code, _, _ := runPeer(t, "-timeout", "60s", "-identity", keyFile, addr); code != 1 {
+		t.Fatalf("listed, without the key: exit %d, want 1", code)
 	}
 }
 
