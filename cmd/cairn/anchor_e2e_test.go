@@ -1,0 +1,154 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cairn-chain/cairn/anchor"
+	"github.com/cairn-chain/cairn/consensus/engines"
+	"github.com/cairn-chain/cairn/core"
+)
+
+// TestEndToEndAnchorBatch anchors a shipment's documents in one tx under
+// a topic on a real node, then a second batch under the same topic:
+// history lists both in chain order, every receipt verifies online and
+// offline, and with the node stopped the offline check still passes and
+// fails for headers re-mined with lower difficulty or that do not connect.
+func TestEndToEndAnchorBatch(t *testing.T) {
+	dir := t.TempDir()
+	ks := filepath.Join(dir, "keystore")
+	alice := newWallet(t, ks, "alice")
+	miner := newWallet(t, ks, "miner")
+	ch := startE2EChain(t, dir, ks, "anchors", miner, alice+"=1000")
+
+	docs := filepath.Join(dir, "shipment")
+	if err := os.MkdirAll(filepath.Join(docs, "customs"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for i := range 24 {
+		sub := docs
+		if i%3 == 0 {
+			sub = filepath.Join(docs, "customs")
+		}
+		f := filepath.Join(sub, fmt.Sprintf("doc-%02d.txt", i))
+		if err := os.WriteFile(f, fmt.Appendf(nil, "shipment document %d\n", i), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	listed := filepath.Join(dir, "bill-of-lading.pdf")
+	os.WriteFile(listed, []byte("bill of lading\n"), 0o600)
+	files = append(files, listed)
+	receipts := filepath.Join(dir, "receipts")
+	os.MkdirAll(receipts, 0o700)
+
+	// The directory as an argument, one more file from standard input.
+	r := run(t, []string{testPass, "CAIRN_KEYSTORE=" + ks, "CAIRN_NODE=" + ch.node.url}, listed+"\n",
+		"anchor", docs, "--files-from", "-", "--from", "alice", "--topic", "SHIP-2026-0042", "--salt", "--out-dir", receipts, "--confirmations", "3", "--timeout", "2m")
+	r.want(t, 0)
+	wantLines(t, "anchor", r.stdout,
+		`hashed 25 files, \d+ bytes, in .*`,
+		`batch root [0-9a-f]{64} of 25 commitments \(salted\) under topic "SHIP-2026-0042"`,
+		`submitted data tx [0-9a-f]{64}; waiting for 3 confirmations...`,
+		`anchored in block \d+ [0-9a-f]{64} at 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ`,
+		`25 receipts written in `+receipts+`, .* after confirmation`)
+	rcPath := func(f string) string { return filepath.Join(receipts, filepath.Base(f)+".receipt.json") }
+	var first anchor.Receipt
+	if data, err := os.ReadFile(rcPath(files[0])); err != nil || json.Unmarshal(data, &first) != nil {
+		t.Fatalf("receipt: %v", err)
+	}
+
+	// A second batch under the topic: one file, unsalted.
+	later := filepath.Join(dir, "delivery-note.txt")
+	os.WriteFile(later, []byte("delivered\n"), 0o600)
+	out := ch.ok("anchor", later, "--from", "alice", "--topic", "SHIP-2026-0042", "--timeout", "2m")
+	wantLines(t, "anchor", out, `receipt written to `+later+`.receipt.json`)
+	var second anchor.Receipt
+	if data, err := os.ReadFile(later + ".receipt.json"); err != nil || json.Unmarshal(data, &second) != nil {
+		t.Fatalf("receipt: %v", err)
+	}
+	hist := ch.ok("history", "--topic", "SHIP-2026-0042")
+	wantLines(t, "history", hist, `topic "SHIP-2026-0042": 2 anchors, oldest first`,
+		`    root  `+first.Batch.Root, `    tx    `+first.TxID, `    root  `+second.Batch.Root, `    tx    `+second.TxID)
+	if strings.Index(hist, first.TxID) > strings.Index(hist, second.TxID) {
+		t.Fatalf("history not in chain order:\n%s", hist)
+	}
+	wantLines(t, "history", ch.ok("history", "--topic", "SHIP-2026-0042", "--limit", "1"), `    tx    `+first.TxID)
+	wantLines(t, "history", ch.ok("history", "--topic", "LOT-0"), `topic "LOT-0": 0 anchors, oldest first`)
+
+	// Every receipt verifies offline, pinned to the chain's genesis file,
+	// and a sample against the node (package anchor checks 1,000).
+	for i, f := range files {
+		if i%6 == 0 {
+			wantLines(t, "verify-anchor", ch.ok("verify-anchor", f, rcPath(f), "--confirmations", "3"),
+				`anchor valid: on the main chain of .* \(\d+ confirmations\)`)
+		}
+		wantLines(t, "verify-anchor --offline", ch.ok("verify-anchor", f, rcPath(f), "--offline", "--genesis", ch.genesis),
+			`chain "anchors", genesis [0-9a-f]{64} \(pinned\)`,
+			`block \d+ [0-9a-f]{64}, mined 20.*: it and the \d+ headers on top carry valid proof of work with the bits ASERT demands, about 2\^[0-9.]+ hashes in all`,
+			`anchor valid offline: .*`)
+	}
+	// Another file's receipt does not verify this file.
+	ch.cairn("verify-anchor", files[1], rcPath(files[2]), "--offline").want(t, 1, "not the anchored file")
+
+	// Node stopped: offline still passes; asking the node fails.
+	ch.node.stop(t)
+	f := files[4]
+	wantLines(t, "verify-anchor --offline", ch.ok("verify-anchor", f, rcPath(f), "--offline"), `anchor valid offline: .*`)
+	ch.cairn("verify-anchor", f, rcPath(f)).want(t, 1, "cannot reach the node")
+
+	data, err := os.ReadFile(rcPath(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := anchor.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.receipt.json")
+	try := func(mutate func(rc *anchor.Receipt, hs []core.Header), msgs ...string) {
+		t.Helper()
+		c := *rc
+		c.Headers = append([]string(nil), rc.Headers...)
+		hs := make([]core.Header, len(c.Headers))
+		for i, s := range c.Headers {
+			raw, _ := hex.DecodeString(s)
+			h, err := core.DecodeHeader(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs[i] = *h
+		}
+		mutate(&c, hs)
+		out, _ := c.Marshal()
+		os.WriteFile(bad, out, 0o600)
+		ch.cairn("verify-anchor", f, bad, "--offline").want(t, 1, msgs...)
+	}
+	// The headers after the block re-mined at the easiest target: every
+	// seal holds and they connect, but their bits are not ASERT's.
+	try(func(c *anchor.Receipt, hs []core.Header) {
+		g, _ := core.ParseGenesis(c.Genesis)
+		e, _ := engines.New(g)
+		k := c.Height - hs[0].Height
+		for i := k + 1; i < uint64(len(hs)); i++ {
+			hs[i].PrevHash = hs[i-1].Hash()
+			hs[i].Bits = 0x207fffff // the genesis pow_limit's: the easiest
+			for e.VerifySeal(&hs[i]) != nil {
+				hs[i].Nonce++
+			}
+			c.Headers[i] = hex.EncodeToString(hs[i].Encode())
+		}
+	}, "proof INVALID", "bits 0x207fffff, want")
+	// A header left out: the next does not connect.
+	try(func(c *anchor.Receipt, hs []core.Header) {
+		c.Headers = append(c.Headers[:2:2], c.Headers[3:]...)
+	}, "proof INVALID", "does not connect")
+	// Pinned to another chain.
+	ch.cairn("verify-anchor", f, rcPath(f), "--offline", "--genesis-hash", strings.Repeat("ab", 32)).want(t, 1, "proof INVALID", "not the pinned genesis")
+}
