@@ -42,10 +42,13 @@ func newPermChangeCmd(g *globals, grant bool) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   use + " --role admin|submit|issue|deploy --address ADDRESS|WALLET --from NAME|ADDRESS",
 		Short: short,
-		Long: short + `, with a perm_` + use + ` tx from --from, an admin. It takes
-effect from the block after the one holding it. --address is an address, or
-the name of a wallet in the keystore. Prints the tx id; --wait waits for
-its block.`,
+		Long: short + `.
+
+The perm_` + use + ` tx is sent by --from, which must be an admin, and takes
+effect from the block after the one holding it. --address is an address,
+or the name of a wallet in the keystore. Prints the tx id; --wait waits
+for its block. A refusal (not_permitted, already_member, not_member,
+last_admin) exits 1 with the node's code and detail.`,
 		Example: example,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
