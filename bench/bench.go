@@ -97,6 +97,10 @@ type Report struct {
 	BlockTimeMs   float64 `json:"block_time_ms"`
 	MaxBlockTxs   int     `json:"max_block_txs"`
 	P99Blocks     float64 `json:"p99_in_block_times"`
+	// P99WaitBlocks is the p99 a node that put every tx in the very next
+	// block would have had with this run's block intervals (in mean block
+	// times); PoissonP99Blocks is its expectation for PoW blocks (4.6).
+	P99WaitBlocks float64 `json:"p99_next_block_in_block_times"`
 
 	Converged       bool   `json:"converged"` // every node on one tip and state digest
 	Tip             string `json:"tip"`

@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"context"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +104,25 @@ func TestWalkBack(t *testing.T) {
 		if got := walkBack(c.h, c.start); got != c.want {
 			t.Errorf("walkBack(%d, %d) = %d, want %d", c.h, c.start, got, c.want)
 		}
+	}
+}
+
+// TestWaitQuantile: the wait to the next block from a random moment, for
+// even blocks and for exponential (Poisson) ones.
+func TestWaitQuantile(t *testing.T) {
+	even := []float64{1000, 1000, 1000, 1000}
+	if w := waitQuantile(even, 0.99); math.Abs(w-990) > 0.01 {
+		t.Fatalf("even 1 s blocks: p99 wait %.2f ms, want 990", w)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ivs []float64
+	for range 200_000 {
+		ivs = append(ivs, rng.ExpFloat64()*1000)
+	}
+	if w := waitQuantile(ivs, 0.99) / 1000; math.Abs(w-PoissonP99Blocks) > 0.1 {
+		t.Fatalf("exponential blocks: p99 wait %.3f block times, want ln(100) = %.3f", w, PoissonP99Blocks)
+	}
+	if waitQuantile(nil, 0.99) != 0 {
+		t.Fatal("no blocks")
 	}
 }

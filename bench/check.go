@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -246,7 +248,47 @@ func blockStats(rep *Report, hdrs []wire.BlockHeader) {
 	}
 	if rep.BlockTimeMs > 0 {
 		rep.P99Blocks = rep.LatencyMs.P99 / rep.BlockTimeMs
+		var ivs []float64
+		for i := firstI + 1; i <= lastI; i++ {
+			ivs = append(ivs, float64(hdrs[i].Timestamp-hdrs[i-1].Timestamp))
+		}
+		rep.P99WaitBlocks = waitQuantile(ivs, 0.99) / rep.BlockTimeMs
 	}
+}
+
+// PoissonP99Blocks is the p99 of the wait from a random moment to the next
+// block when blocks arrive as a Poisson process (proof of work): the
+// wait is exponential with the mean block time as its mean, so its p99 is
+// ln(100) block times.
+var PoissonP99Blocks = math.Log(100)
+
+// waitQuantile is the q-quantile of the wait from a uniformly random
+// moment to the next block, given the block intervals ivs (a moment falls
+// in an interval in proportion to its length, and then waits for its
+// rest): the latency of a node that put every tx in the next block.
+func waitQuantile(ivs []float64, q float64) float64 {
+	var total float64
+	for _, iv := range ivs {
+		total += iv
+	}
+	if total <= 0 {
+		return 0
+	}
+	// P(wait > w) = sum(max(0, iv-w)) / total is decreasing in w: bisect.
+	lo, hi := 0.0, slices.Max(ivs)
+	for range 60 {
+		w := (lo + hi) / 2
+		var over float64
+		for _, iv := range ivs {
+			over += max(0, iv-w)
+		}
+		if over/total > 1-q {
+			lo = w
+		} else {
+			hi = w
+		}
+	}
+	return hi
 }
 
 // balances checks every account's balance and nonce on node c against
