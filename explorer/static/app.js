@@ -16,6 +16,7 @@ import { accountPage } from './pages/account.js';
 import { assetsPage } from './pages/assets.js';
 import { assetPage } from './pages/asset.js';
 import { itemPage } from './pages/item.js';
+import { topicPage } from './pages/topic.js';
 import { contractPage } from './pages/contract.js';
 import { peersPage } from './pages/peers.js';
 import { permissionsPage, showPermissionsLink } from './pages/permissions.js';
@@ -31,6 +32,7 @@ const routes = new Map([
   ['assets', assetsPage],
   ['asset', assetPage],
   ['item', itemPage],
+  ['topic', topicPage],
   ['contract', contractPage],
   ['peers', peersPage],
   ['permissions', permissionsPage],
