@@ -56,10 +56,11 @@ type vecGenesis struct {
 }
 
 type vecProtocols struct {
-	Status     string `json:"status"`
-	RPC        string `json:"rpc"`
-	BlockTopic string `json:"block_topic"`
-	TxTopic    string `json:"tx_topic"`
+	Status       string `json:"status"`
+	RPC          string `json:"rpc"`
+	BlockTopic   string `json:"block_topic"`
+	TxTopic      string `json:"tx_topic"`
+	CompactTopic string `json:"compact_block_topic"`
 }
 
 type vecCaps struct {
@@ -78,6 +79,9 @@ type vecCaps struct {
 	TxIDs           int    `json:"tx_ids_per_reply"`
 	Txs             int    `json:"txs_per_request"`
 	TxBatch         int    `json:"txs_per_batch"`
+	BlockTxnFrame   string `json:"block_txn_frame"`
+	CompactMessage  string `json:"compact_block_message"`
+	BlockTxnIndexes int    `json:"get_block_txn_indexes"`
 	PeerRecords     int    `json:"peer_records"`
 	PeerAddrs       int    `json:"addrs_per_record"`
 	PeerIDBytes     int    `json:"peer_id_bytes"`
@@ -322,12 +326,14 @@ func vecBuildAll(t *testing.T) *wireVectors {
 			"Produced and checked by p2p/vectors_test.go (go test ./p2p -run TestWireVectors [-update]).",
 		Genesis: vecGenesis{About: "the genesis block hash of this genesis file names the chain's protocols and topics",
 			JSON: string(gj), Hash: in.genesis.String(), Prefix: in.genesis.String()[:16], ChainID: in.g.ChainID},
-		Protocols: vecProtocols{Status: string(protoStatus), RPC: rpc, BlockTopic: BlockTopic(in.genesis), TxTopic: TxTopic(in.genesis)},
+		Protocols: vecProtocols{Status: string(protoStatus), RPC: rpc, BlockTopic: BlockTopic(in.genesis), TxTopic: TxTopic(in.genesis),
+			CompactTopic: CompactTopic(in.genesis)},
 		Caps: vecCaps{StatusFrame: maxStatusBytes, RequestFrame: maxRequestBytes, HeadersFrame: maxHeadersBytes,
 			BlockReplyFrame: "genesis max_block_bytes + 1", TxIDsFrame: maxTxIDsBytes, TxsFrame: maxTxsBytes, PeersFrame: maxPeersBytes,
 			TxBatchMessage: MaxTxBatchBytes, BlockMessage: "genesis max_block_bytes",
 			Locator: MaxLocator, Headers: MaxHeadersPerMsg, Blocks: MaxBlocksPerReq, TxIDs: MaxTxIDs, Txs: MaxTxsPerReq,
-			TxBatch: MaxTxBatch, PeerRecords: MaxPeerRecords, PeerAddrs: MaxPeerAddrs, PeerIDBytes: maxPeerIDLen,
+			TxBatch: MaxTxBatch, BlockTxnFrame: "genesis max_block_bytes + 16", CompactMessage: "genesis max_block_bytes",
+			BlockTxnIndexes: MaxBlockTxnIndexes, PeerRecords: MaxPeerRecords, PeerAddrs: MaxPeerAddrs, PeerIDBytes: maxPeerIDLen,
 			AddrBytes: maxAddrLen, WorkBytes: maxWorkLen},
 	}
 	b1, b2 := in.blocks[0], in.blocks[1]
@@ -355,6 +361,10 @@ func vecBuildAll(t *testing.T) *wireVectors {
 	msg("tx_ids", rpc, "server", "", EncodeTxIDs([]core.Hash{in.txs[0].ID(), in.txs[1].ID()}))
 	msg("get_txs", rpc, "client", "", encodeHashRequest(reqTxs, []core.Hash{in.txs[1].ID()}))
 	msg("txs", rpc, "server", "", EncodeTxs(in.txs[1:]))
+	msg("get_block_txn", rpc, "client", "compact block relay: txs 0 and 1 of block 1 (index deltas 0, 0)",
+		(&GetBlockTxn{Block: b1.Hash(), Indexes: []int{0, 1}}).Encode())
+	msg("block_txn", rpc, "server", "found: 01 || txs, exactly those asked, in order", encodeBlockTxn(in.txs, true))
+	msg("block_txn", rpc, "server", "not found", encodeBlockTxn(nil, false))
 	msg("get_peers", rpc, "client", "", []byte{reqPeers})
 	var ab [][]byte
 	for _, a := range in.addrs {
@@ -370,6 +380,8 @@ func vecBuildAll(t *testing.T) *wireVectors {
 	}
 	gossip("block", BlockTopic(in.genesis), b1.Encode())
 	gossip("tx_batch", TxTopic(in.genesis), EncodeTxBatch(0x0123456789abcdef, in.txs))
+	gossip("compact_block", CompactTopic(in.genesis),
+		NewCompactBlock(b1, 0x0123456789abcdef, func(i int, _ *core.Tx) bool { return i == 1 }).Encode())
 
 	v.Invalid = vecInvalidCases(in)
 	for _, k := range []struct{ use, name string }{{"alice: sends both txs", "alice"}, {"bob: the transfer's recipient", "bob"},
@@ -395,6 +407,11 @@ func vecInvalidCases(in *vecInputs) []vecInvalid {
 	hs := EncodeHeaders(in.signed[:1])
 	badVote := bytes.Clone(hs)
 	badVote[1+146] = 3 // vote kind 3
+	cb := NewCompactBlock(in.blocks[0], 0x0123456789abcdef, func(i int, _ *core.Tx) bool { return i == 1 }).Encode()
+	cb[core.HeaderSize+8+1+ShortIDSize+1] = 2 // prefilled index delta 1 -> 2: index 2 in a block of 2 txs
+	b1h := in.blocks[0].Hash()
+	blockTxn := binary.AppendUvarint(append([]byte{reqBlockTxn}, b1h[:]...), MaxBlockTxnIndexes+1)
+	blockTxn = append(blockTxn, make([]byte, MaxBlockTxnIndexes+1)...)
 	getBlocks := binary.AppendUvarint([]byte{reqBlocks}, MaxBlocksPerReq+1)
 	getBlocks = append(getBlocks, make([]byte, (MaxBlocksPerReq+1)*core.HashSize)...)
 	return []vecInvalid{
@@ -414,6 +431,9 @@ func vecInvalidCases(in *vecInputs) []vecInvalid {
 		{"tx batch shorter than its nonce", "tx_batch", "00010203", "malformed", "the 8-byte nonce comes first"},
 		{"peers record with an empty ID", "peers", "010000", "malformed", "a peer ID is not empty"},
 		{"frame length not minimal", "frame", "8000", "malformed", "the frame length is a minimal uvarint"},
+		{"compact block with a prefilled index outside the block", "compact_block", vecHex(cb), "malformed", "every index is below the block's tx count"},
+		{"get_block_txn of 4097 indexes", "request", vecHex(blockTxn), "too_large", "at most 4096 indexes; a node missing more fetches the full block"},
+		{"block_txn with kind byte 2", "block_txn", "02", "malformed", "a BlockTxn reply starts with 00 or 01"},
 		{"status frame of 109 bytes", "status_frame", "6d" + strings.Repeat("00", 109), "too_large", "the status frame cap is 108"},
 	}
 }
@@ -480,6 +500,26 @@ func vecDecodeBody(t *testing.T, name string, body []byte) any {
 		default:
 			t.Fatalf("%s: bad kind %x", name, body)
 		}
+	case "get_block_txn":
+		if len(body) == 0 || body[0] != reqBlockTxn {
+			t.Fatalf("%s: kind byte %x", name, body)
+		}
+		m, err := decodeGetBlockTxn(body[1:])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		f, re = map[string]any{"kind": reqBlockTxn, "block": m.Block.String(), "indexes": m.Indexes}, m.Encode()
+	case "block_txn":
+		want := 0
+		if len(body) > 1 {
+			n, _ := binary.Uvarint(body[1:])
+			want = int(n)
+		}
+		txs, found, err := decodeBlockTxn(body, want)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		f, re = map[string]any{"found": found, "txs": vecTxsFields(txs)}, encodeBlockTxn(txs, found)
 	case "get_tx_ids", "get_peers":
 		f, re = map[string]any{"kind": body[0]}, body[:1]
 	case "tx_ids":
@@ -530,6 +570,25 @@ func vecDecodeGossip(t *testing.T, name string, data []byte) any {
 			t.Fatalf("%s: does not re-encode", name)
 		}
 		return map[string]any{"nonce": fmt.Sprintf("0x%016x", nonce), "txs": vecTxsFields(txs)}
+	case "compact_block":
+		cb, err := DecodeCompactBlock(data, 1<<16)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(cb.Encode(), data) {
+			t.Fatalf("%s: does not re-encode", name)
+		}
+		salt := CompactSalt(&cb.Header, cb.Nonce)
+		ids := make([]string, len(cb.ShortIDs))
+		for i, id := range cb.ShortIDs {
+			ids[i] = vecHex(id[:])
+		}
+		pre := make([]any, len(cb.Prefilled))
+		for i, p := range cb.Prefilled {
+			pre[i] = map[string]any{"index": p.Index, "tx": vecTxFields(p.Tx)}
+		}
+		return map[string]any{"header": vecHeaderFields(&cb.Header), "nonce": fmt.Sprintf("0x%016x", cb.Nonce),
+			"salt": vecHex(salt[:]), "short_ids": ids, "prefilled": pre, "tx_count": cb.TxCount()}
 	}
 	t.Fatalf("no decoder for gossip %q", name)
 	return nil
@@ -553,6 +612,12 @@ func vecDecodeInvalid(decoder string, b []byte) error {
 		return err
 	case "peers":
 		_, err := DecodePeers(b)
+		return err
+	case "compact_block":
+		_, err := DecodeCompactBlock(b, 1<<16)
+		return err
+	case "block_txn":
+		_, _, err := decodeBlockTxn(b, 1)
 		return err
 	case "frame":
 		_, err := readFrame(bufio.NewReader(bytes.NewReader(b)), 1<<20)
@@ -610,7 +675,7 @@ func TestWireVectors(t *testing.T) {
 	if err := json.Unmarshal(raw, &file); err != nil {
 		t.Fatal(err)
 	}
-	if len(file.Messages) < 15 || len(file.Gossip) != 2 || len(file.Invalid) < 10 {
+	if len(file.Messages) < 18 || len(file.Gossip) != 3 || len(file.Invalid) < 10 {
 		t.Fatalf("vectors file too short: %d messages, %d gossip, %d invalid", len(file.Messages), len(file.Gossip), len(file.Invalid))
 	}
 	g, err := core.ParseGenesis([]byte(file.Genesis.JSON))
@@ -618,12 +683,14 @@ func TestWireVectors(t *testing.T) {
 		t.Fatalf("genesis: %v", err)
 	}
 	if h := g.Hash().String(); h != file.Genesis.Hash || RPCProtocol(g.Hash()) != file.Protocols.RPC ||
-		BlockTopic(g.Hash()) != file.Protocols.BlockTopic || TxTopic(g.Hash()) != file.Protocols.TxTopic {
+		BlockTopic(g.Hash()) != file.Protocols.BlockTopic || TxTopic(g.Hash()) != file.Protocols.TxTopic ||
+		CompactTopic(g.Hash()) != file.Protocols.CompactTopic {
 		t.Fatalf("genesis hash %s / protocols do not match the file's %s / %+v", h, file.Genesis.Hash, file.Protocols)
 	}
 	caps := map[string]int{"status": maxStatusBytes, "get_headers": maxRequestBytes, "get_blocks": maxRequestBytes,
 		"get_tx_ids": maxRequestBytes, "get_txs": maxRequestBytes, "get_peers": maxRequestBytes, "headers": maxHeadersBytes,
-		"block_reply": int(g.MaxBlockBytes) + 1, "tx_ids": maxTxIDsBytes, "txs": maxTxsBytes, "peers": maxPeersBytes}
+		"block_reply": int(g.MaxBlockBytes) + 1, "tx_ids": maxTxIDsBytes, "txs": maxTxsBytes, "peers": maxPeersBytes,
+		"get_block_txn": maxRequestBytes, "block_txn": int(g.MaxBlockBytes) + 16}
 	for i, m := range file.Messages {
 		what := fmt.Sprintf("message %d (%s)", i, m.Name)
 		body, frame := vecUnhex(t, what, m.Body), vecUnhex(t, what, m.Frame)
@@ -644,6 +711,30 @@ func TestWireVectors(t *testing.T) {
 			t.Errorf("gossip %s: decodes to\n%s\nthe file says\n%s", gm.Name, got, gm.Fields)
 		}
 	}
+	// The compact block's salt and short IDs, recomputed from
+	// docs/p2p.md's rule with SHA-256 alone: salt = SHA-256(header ||
+	// nonce), short ID = SHA-256(salt || tx ID)[:6].
+	var cf struct {
+		Header   struct{ Hash string }
+		Nonce    string
+		Salt     string
+		ShortIDs []string `json:"short_ids"`
+	}
+	if err := json.Unmarshal(file.Gossip[2].Fields, &cf); err != nil || file.Gossip[2].Name != "compact_block" {
+		t.Fatalf("gossip 2 is not the compact block: %v", err)
+	}
+	data := vecUnhex(t, "compact block", file.Gossip[2].Data)
+	var blk1 struct{ Txs []struct{ ID string } }
+	if err := json.Unmarshal(file.Gossip[0].Fields, &blk1); err != nil || len(blk1.Txs) != 2 {
+		t.Fatalf("gossip 0's txs: %v", err)
+	}
+	salt := sha256.Sum256(data[:core.HeaderSize+8])
+	tx0 := vecUnhex(t, "tx id", blk1.Txs[0].ID)
+	sid := sha256.Sum256(append(salt[:], tx0...))
+	if vecHex(salt[:]) != cf.Salt || len(cf.ShortIDs) != 1 || cf.ShortIDs[0] != vecHex(sid[:ShortIDSize]) {
+		t.Errorf("compact block: salt %s short IDs %v, SHA-256 gives %x and [%x]", cf.Salt, cf.ShortIDs, salt, sid[:ShortIDSize])
+	}
+
 	for _, iv := range file.Invalid {
 		err := vecDecodeInvalid(iv.Decoder, vecUnhex(t, iv.Name, iv.Hex))
 		var re *core.RuleError
@@ -731,6 +822,11 @@ func TestDocMatchesWire(t *testing.T) {
 	wantIn("1 GetHeaders", MaxLocator)
 	wantIn("2 GetBlocks", MaxBlocksPerReq)
 	wantIn("4 GetTxs", MaxTxsPerReq)
+	wantIn("BlockTxn reply", "`max_block_bytes` + 16")
+	wantIn("compact block gossip", "`max_block_bytes`")
+	if s := vecNum(MaxBlockTxnIndexes) + " indexes"; !strings.Contains(doc, s) {
+		t.Errorf("docs/p2p.md does not say %q (GetBlockTxn's cap)", s)
+	}
 	wantIn("status frame above 108 bytes, or undecodable", pointsFatal)
 	wantIn("sync: a header that does not connect", pointsMinor)
 	wantIn("block already known to be invalid", pointsInvalidState)
@@ -760,7 +856,7 @@ func TestDocMatchesWire(t *testing.T) {
 		g[i] = byte(i)
 	}
 	g16 := g.String()[:16]
-	for _, id := range []string{string(protoStatus), RPCProtocol(g), BlockTopic(g), TxTopic(g)} {
+	for _, id := range []string{string(protoStatus), RPCProtocol(g), BlockTopic(g), TxTopic(g), CompactTopic(g)} {
 		if d := strings.ReplaceAll(id, g16, "<g16>"); !strings.Contains(doc, "`"+d+"`") {
 			t.Errorf("docs/p2p.md does not name %s", d)
 		}
