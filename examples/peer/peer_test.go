@@ -545,7 +545,8 @@ func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers, bloc
 }
 
 // FuzzDecoders checks the example's decoders against the node's on the
-// same bytes (seeded with the wire vectors): a status or a Headers reply
+// same bytes (seeded with the wire vectors): a frame re-encodes to what
+// it was read from; a status or a Headers reply
 // decodes in both or in neither, to the same values; a block the example
 // accepts, the node decodes to the same header and txs (the example also
 // verifies tx signatures, so it may refuse what the node decodes).
@@ -573,6 +574,12 @@ func FuzzDecoders(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if body, err := readFrame(bufio.NewReader(bytes.NewReader(b)), 1<<16); err == nil {
+			var w bytes.Buffer
+			if err := writeFrame(&w, body); err != nil || !bytes.HasPrefix(b, w.Bytes()) {
+				t.Fatalf("frame %x does not re-encode to the input's prefix", w.Bytes())
+			}
+		}
 		st, err := decodeStatus(b)
 		nst, nerr := p2p.DecodeStatus(b)
 		if (err == nil) != (nerr == nil) {
