@@ -546,10 +546,10 @@ func fakeNode(t *testing.T, genesis, tip core.Hash, height uint64, headers, bloc
 
 // FuzzDecoders checks the example's decoders against the node's on the
 // same bytes (seeded with the wire vectors): a frame re-encodes to what
-// it was read from; a status or a Headers reply
-// decodes in both or in neither, to the same values; a block the example
-// accepts, the node decodes to the same header and txs (the example also
-// verifies tx signatures, so it may refuse what the node decodes).
+// it was read from; a status or a Headers reply decodes in both or in
+// neither, to the same values; a block the example accepts, the node
+// decodes to the same header and txs (the example also verifies tx
+// signatures, so it may refuse what the node decodes).
 func FuzzDecoders(f *testing.F) {
 	raw, err := os.ReadFile("../../testdata/p2p/wire.json")
 	if err != nil {
