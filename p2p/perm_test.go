@@ -125,8 +125,9 @@ func TestPermissionsAcrossNodes(t *testing.T) {
 		}
 	}
 
-	// A block holding it, sent by an evil node connected to all three.
-	evil := startNode(t, 9, g, t.TempDir(), func(c *p2p.Config) { c.DisablePEX = true })
+	// A block holding it, sent by an evil node connected to all three (as
+	// a v1 peer: it gossips the full block).
+	evil := startNode(t, 9, g, t.TempDir(), func(c *p2p.Config) { c.DisablePEX, c.DisableCompactRelay = true, true })
 	for _, n := range ns {
 		connect(t, evil, n)
 	}
