@@ -54,7 +54,11 @@ func (g *gater) InterceptSecured(dir network.Direction, p peer.ID, _ network.Con
 	}
 	return false
 }
-func (g *gater) InterceptUpgraded(network.Conn) (bool, control.DisconnectReason) { return true, 0 }
+// InterceptUpgraded checks again once the muxer is up: a peer revoked while
+// its connection was being upgraded is not let in.
+func (g *gater) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
+	return g.allowed(c.RemotePeer()), 0
+}
 
 // admits makes the ban list a policy: banned and refused peers are out.
 func (b *banList) admits(p peer.ID) bool { return !b.banned(p) }
