@@ -846,6 +846,29 @@ func TestDocMatchesWire(t *testing.T) {
 			t.Errorf("docs/p2p.md does not say %q", s)
 		}
 	}
+	// The annotated status frame is the vectors' first message.
+	if i := strings.Index(doc, "The status frame of the vectors' first message"); i < 0 {
+		t.Error("docs/p2p.md has no annotated status frame")
+	} else {
+		block := doc[i:]
+		block = block[strings.Index(block, "```\n")+4:]
+		block = block[:strings.Index(block, "```")]
+		var hexs strings.Builder
+		for _, l := range strings.Split(strings.TrimSpace(block), "\n") {
+			hexs.WriteString(strings.Fields(l)[0])
+		}
+		raw, err := os.ReadFile(vectorsFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v wireVectors
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatal(err)
+		}
+		if hexs.String() != v.Messages[0].Frame {
+			t.Errorf("docs/p2p.md's annotated status frame\n%s\nis not the vectors' first message\n%s", hexs.String(), v.Messages[0].Frame)
+		}
+	}
 	if ProtocolVersion != 1 {
 		t.Errorf("ProtocolVersion %d: docs/p2p.md documents wire version 1", ProtocolVersion)
 	}
