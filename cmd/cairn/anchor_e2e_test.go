@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -91,7 +92,7 @@ func TestEndToEndAnchorBatch(t *testing.T) {
 		}
 		wantLines(t, "verify-anchor --offline", ch.ok("verify-anchor", f, rcPath(f), "--offline", "--genesis", ch.genesis),
 			`chain "anchors", genesis [0-9a-f]{64} \(pinned\)`,
-			`block \d+ [0-9a-f]{64}, mined 20.*: it and the \d+ headers on top carry valid proof of work with the bits ASERT demands, about 2\^[0-9.]+ hashes in all`,
+			`block \d+ [0-9a-f]{64}, mined 20.*: it and \d+ headers? on top carry valid proof of work with the bits ASERT demands, about 2\^[0-9.]+ hashes in all`,
 			`anchor valid offline: .*`)
 	}
 	// Another file's receipt does not verify this file.
@@ -151,4 +152,84 @@ func TestEndToEndAnchorBatch(t *testing.T) {
 	}, "proof INVALID", "does not connect")
 	// Pinned to another chain.
 	ch.cairn("verify-anchor", f, rcPath(f), "--offline", "--genesis-hash", strings.Repeat("ab", 32)).want(t, 1, "proof INVALID", "not the pinned genesis")
+}
+
+// TestEndToEndAnchorPoA anchors on a proof-of-authority node: the receipt
+// carries the headers from height 1, and with the node stopped the offline
+// check replays the signer set from the genesis, and fails for a header
+// re-signed by a key that is not a signer and for headers that skip the
+// start of the chain.
+func TestEndToEndAnchorPoA(t *testing.T) {
+	dir := t.TempDir()
+	ks := filepath.Join(dir, "keystore")
+	org1 := newWallet(t, ks, "org1")
+	r := run(t, nil, "", "genesis", "new", "--chain-id", "anchor-poa", "--consensus", "poa", "--signer", "org1",
+		"--block-time", "500ms", "--keystore", ks, "--alloc", org1+"=100")
+	r.want(t, 0)
+	genesisFile := filepath.Join(dir, "genesis.json")
+	passFile := filepath.Join(dir, "pass.txt")
+	for f, b := range map[string]string{genesisFile: r.stdout, passFile: strings.TrimPrefix(testPass, "CAIRN_PASSWORD=") + "\n"} {
+		if err := os.WriteFile(f, []byte(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := startNode(t, freeAddr(t), "--datadir", filepath.Join(dir, "signer"), "--genesis", genesisFile, "--signer", "org1", "--mine",
+		"--keystore", ks, "--password-file", passFile)
+	env := []string{testPass, "CAIRN_KEYSTORE=" + ks, "CAIRN_NODE=" + n.url}
+	doc := filepath.Join(dir, "lot-9.txt")
+	os.WriteFile(doc, []byte("lot 9 inspection report\n"), 0o600)
+	other := filepath.Join(dir, "lot-9-photo.txt")
+	os.WriteFile(other, []byte("lot 9 photo\n"), 0o600)
+	r = run(t, env, "", "anchor", doc, other, "--from", "org1", "--topic", "LOT-9", "--salt", "--confirmations", "3", "--timeout", "2m")
+	r.want(t, 0)
+	wantLines(t, "anchor", r.stdout, `2 receipts written next to each file, .* after confirmation`)
+	wantLines(t, "history", run(t, env, "", "history", "--topic", "LOT-9").stdout, `topic "LOT-9": 1 anchor, oldest first`)
+	n.stop(t)
+
+	rcFile := doc + ".receipt.json"
+	r = run(t, nil, "", "verify-anchor", doc, rcFile, "--offline", "--genesis", genesisFile, "--confirmations", "3")
+	r.want(t, 0)
+	wantLines(t, "verify-anchor --offline", r.stdout,
+		`chain "anchor-poa", genesis [0-9a-f]{64} \(pinned\)`,
+		`block \d+ [0-9a-f]{64}, mined 20.*: it and \d+ headers? on top are signed by the chain's signers in their turns \(the signer set replayed from the genesis over \d+ headers\)`,
+		`anchor valid offline: .*`)
+
+	data, err := os.ReadFile(rcFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := anchor.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := hex.DecodeString(rc.Headers[0]); len(raw) == 0 {
+		t.Fatal("no headers")
+	} else if h, err := core.DecodeHeader(raw); err != nil || h.Height != 1 {
+		t.Fatalf("a PoA receipt's first header: %+v %v, want height 1", h, err)
+	}
+	bad := filepath.Join(dir, "bad.receipt.json")
+	write := func(c anchor.Receipt) {
+		out, _ := c.Marshal()
+		os.WriteFile(bad, out, 0o600)
+	}
+	// The tip re-signed by a key that is not a signer.
+	c := *rc
+	c.Headers = append([]string(nil), rc.Headers...)
+	raw, _ := hex.DecodeString(c.Headers[len(c.Headers)-1])
+	tip, err := core.DecodeHeader(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intruder := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	copy(tip.Signer[:], intruder.Public().(ed25519.PublicKey))
+	tip.Miner = tip.Signer.Address()
+	tip.Signature = core.Signature(ed25519.Sign(intruder, tip.SigningBytes()))
+	c.Headers[len(c.Headers)-1] = hex.EncodeToString(tip.Encode())
+	write(c)
+	run(t, nil, "", "verify-anchor", doc, bad, "--offline").want(t, 1, "proof INVALID", "unauthorized signer")
+	// Headers that skip the start of the chain.
+	c = *rc
+	c.Headers = rc.Headers[1:]
+	write(c)
+	run(t, nil, "", "verify-anchor", doc, bad, "--offline").want(t, 1, "proof INVALID", "must start at height 1")
 }

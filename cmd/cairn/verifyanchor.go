@@ -196,13 +196,13 @@ func printChain(w io.Writer, rc *anchor.Receipt, ch *anchor.Chain, pinned bool) 
 	fmt.Fprintf(w, "chain %q, genesis %s (%s)\n", rc.ChainID, ch.GenesisHash, how)
 	n := ch.Confirmations
 	if ch.Genesis.IsPoA() {
-		fmt.Fprintf(w, "block %d %s, mined %s: it and the %d headers on top are signed by the chain's signers in their turns (the signer set replayed from the genesis over %d headers)\n",
-			ch.Block.Height, rc.BlockHash, rc.BlockTime, n-1, len(rc.Headers))
+		fmt.Fprintf(w, "block %d %s, mined %s: it and %s on top are signed by the chain's signers in their turns (the signer set replayed from the genesis over %d headers)\n",
+			ch.Block.Height, rc.BlockHash, rc.BlockTime, plural(n-1, "header"), len(rc.Headers))
 		return
 	}
 	work, _ := ch.Work.Float64()
-	fmt.Fprintf(w, "block %d %s, mined %s: it and the %d headers on top carry valid proof of work with the bits ASERT demands, about 2^%.1f hashes in all\n",
-		ch.Block.Height, rc.BlockHash, rc.BlockTime, n-1, math.Log2(work))
+	fmt.Fprintf(w, "block %d %s, mined %s: it and %s on top carry valid proof of work with the bits ASERT demands, about 2^%.1f hashes in all\n",
+		ch.Block.Height, rc.BlockHash, rc.BlockTime, plural(n-1, "header"), math.Log2(work))
 }
 
 // checkBlockTime compares a receipt's block_time with the block's header
