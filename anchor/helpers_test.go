@@ -10,7 +10,7 @@ import (
 	"github.com/cairn-chain/cairn/internal/testkit"
 )
 
-func decodeHeaders(t *testing.T, rc *Receipt) []core.Header {
+func decodeHeaders(t testing.TB, rc *Receipt) []core.Header {
 	t.Helper()
 	out := make([]core.Header, len(rc.Headers))
 	for i, s := range rc.Headers {
