@@ -3,7 +3,9 @@
 // `cairn genesis new` (a custom chain's genesis), `cairn wallet ...` (the
 // encrypted keystore), and the client commands that talk to a node's REST
 // API through package client: send, tx sign|submit|show, block show,
-// status, account, mine and verify-proof (the commands of docs/api.md and the README).
+// status, account, mine and verify-proof (the commands of docs/api.md and the README),
+// and anchor, verify-anchor and history --topic (package anchor does the
+// work: docs/receipts.md).
 //
 // Transactions are built and signed here with keystore keys (package
 // wallet); a node only ever sees signed txs. Amounts are typed and shown
