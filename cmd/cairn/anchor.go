@@ -421,25 +421,34 @@ func fetchAnchored(ctx context.Context, c *client.Client, tx *core.Tx, genesis [
 
 // fetchHeaders returns the main-chain headers from height from to the
 // tip, each checked to hash to the hash the node gave and to follow the
-// one before.
+// one before. If the tip changes between pages (a reorganisation), it
+// starts over, a few times.
 func fetchHeaders(ctx context.Context, c *client.Client, from uint64) ([]core.Header, error) {
-	var out []core.Header
+	for range 5 {
+		out, moved, err := fetchHeadersOnce(ctx, c, from)
+		if err != nil || !moved {
+			return out, err
+		}
+	}
+	return nil, fmt.Errorf("the node's main chain keeps changing while its headers are fetched: run again later")
+}
+
+func fetchHeadersOnce(ctx context.Context, c *client.Client, from uint64) (out []core.Header, moved bool, err error) {
 	for {
 		page, err := c.Blocks(ctx, from+uint64(len(out)), 100)
 		if err != nil {
-			return nil, fmt.Errorf("headers from height %d: %w", from+uint64(len(out)), err)
+			return nil, false, fmt.Errorf("headers from height %d: %w", from+uint64(len(out)), err)
 		}
 		for i := range page {
 			h, err := anchor.HeaderFromWire(&page[i])
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			if want := from + uint64(len(out)); h.Height != want {
-				return nil, fmt.Errorf("the node answered height %d for %d", h.Height, want)
+				return nil, false, fmt.Errorf("the node answered height %d for %d", h.Height, want)
 			}
 			if n := len(out); n > 0 && h.PrevHash != out[n-1].Hash() {
-				// The tip changed between pages: start over.
-				return fetchHeaders(ctx, c, from)
+				return nil, true, nil
 			}
 			out = append(out, *h)
 		}
@@ -448,9 +457,9 @@ func fetchHeaders(ctx context.Context, c *client.Client, from uint64) ([]core.He
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("the node has no block at height %d", from)
+		return nil, false, fmt.Errorf("the node has no block at height %d", from)
 	}
-	return out, nil
+	return out, false, nil
 }
 
 // writeReceipts writes the receipts, several at a time, each to a temp
