@@ -95,14 +95,21 @@ func (s *Server) signer(k core.PublicKey) wire.Signer {
 	return wire.Signer{Key: k.String(), Address: k.Address().Encode(s.prefix)}
 }
 
-// proposals is this node's pending proposals (never nil).
+// proposals is this node's pending proposals (never nil), each marked
+// in effect when the signer set at the tip already is what it asks for.
 func (s *Server) proposals() []wire.Proposal {
 	out := []wire.Proposal{}
 	if s.cfg.Consensus == nil {
 		return out
 	}
+	signers := map[core.PublicKey]bool{}
+	if info, err := s.cfg.Consensus.Authority(); err == nil {
+		for _, k := range info.Signers {
+			signers[k] = true
+		}
+	}
 	for _, p := range s.cfg.Consensus.Proposals() {
-		out = append(out, wire.Proposal{Target: p.Target.String(), Address: p.Target.Address().Encode(s.prefix), Add: p.Add})
+		out = append(out, wire.Proposal{Target: p.Target.String(), Address: p.Target.Address().Encode(s.prefix), Add: p.Add, InEffect: signers[p.Target] == p.Add})
 	}
 	return out
 }

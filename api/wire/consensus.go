@@ -46,6 +46,10 @@ type Proposal struct {
 	Target  string `json:"target"`
 	Address string `json:"address"`
 	Add     bool   `json:"add"`
+	// InEffect is true when the signer set at the tip already is what the
+	// proposal asks for (the vote passed, or the signer was already in or
+	// out): the signer casts no vote for it until the set changes back.
+	InEffect bool `json:"in_effect" doc:"the signer set at the tip already is what this proposal asks for: no vote is cast for it"`
 }
 
 // VoteRequest is the body of POST /api/v1/consensus/votes: Signer (a

@@ -274,7 +274,13 @@ func printBanner(cmd *cobra.Command, n *node.Node, cfg node.Config) {
 		fmt.Fprintf(w, "  p2p       off (standalone)\n")
 	}
 	printPrivate(w, n, cfg)
-	if cfg.Mine {
+	if cfg.Mine && n.Genesis.IsPoA() && len(cfg.SignerKey) == ed25519.PrivateKeySize {
+		// A PoA node seals with its signer key once per period: no hashing,
+		// so --threads and "all cores" mean nothing here.
+		signer := core.PublicKey{}
+		copy(signer[:], cfg.SignerKey.Public().(ed25519.PublicKey))
+		fmt.Fprintf(w, "  sealing   as signer %s (%s), a block every %d ms in turn\n", signer, signer.Address().Encode(n.Genesis.AddressPrefix), n.Genesis.PoA.PeriodMs)
+	} else if cfg.Mine {
 		th := "all cores"
 		if cfg.Threads > 0 {
 			th = fmt.Sprintf("%d thread(s)", cfg.Threads)

@@ -79,6 +79,9 @@ func TestEndToEndPoASigner(t *testing.T) {
 		return st.Height
 	}
 	pollUntil(t, 30*time.Second, "the signer's height to reach 3", func() bool { return height(sc) >= 3 })
+	if out := s.output(); !strings.Contains(out, "sealing   as signer "+signerKey+" ("+org1+"), a block every 500 ms") || strings.Contains(out, "all cores") {
+		t.Fatalf("the signer's banner does not say it seals as org1 every 500 ms:\n%s", out)
+	}
 	blk, err := sc.Block(ctx, "2")
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +149,12 @@ func TestEndToEndPoASigner(t *testing.T) {
 			v, err := c.Consensus(ctx)
 			return err == nil && len(v.Signers) == 2
 		})
+	}
+	// Once passed, the signer's proposal shows as in effect, not voting.
+	r = run(t, nil, "", "consensus", "--node", s.url)
+	r.want(t, 0)
+	if !strings.Contains(r.stdout, "add  "+newKey) || !strings.Contains(r.stdout, "in effect at the tip") {
+		t.Fatalf("cairn consensus after the vote passed printed:\n%s", r.stdout)
 	}
 	// The follower refuses votes: it has no signer key.
 	r = run(t, nil, "", "vote", "add", newKey, "--node", f.url, "--token-file", filepath.Join(dir, "follower", node.TokenFile))

@@ -127,7 +127,11 @@ func printProposals(w io.Writer, ps []wire.Proposal) {
 	}
 	fmt.Fprintln(w, "this node's pending proposals:")
 	for _, p := range ps {
-		fmt.Fprintf(w, "  %-4s %s (%s)\n", addDrop(p.Add), p.Target, p.Address)
+		state := "voting"
+		if p.InEffect {
+			state = "in effect at the tip: no vote cast"
+		}
+		fmt.Fprintf(w, "  %-4s %s (%s): %s\n", addDrop(p.Add), p.Target, p.Address, state)
 	}
 }
 
