@@ -52,7 +52,8 @@ func (c *chainClient) anchorTx(i int, topic string, root core.Hash) core.Hash {
 // TestTopicPageInBrowser anchors batches under topics on a real node and
 // opens the explorer's topic page: reached from the nav link's form, it
 // lists a topic's anchors oldest first with their root, sender, tx and
-// block; a topic of markup is shown as text; a topic with nothing and a
+// block; a tx page names an anchor's topic and root and links to the
+// topic; a topic of markup is shown as text; a topic with nothing and a
 // malformed topic get clear messages; nothing logs an error.
 func TestTopicPageInBrowser(t *testing.T) {
 	chromiumPath(t)
@@ -130,6 +131,23 @@ func TestTopicPageInBrowser(t *testing.T) {
 		if err != nil || time.Since(when).Abs() > time.Hour || e.Block == "" { // mined moments ago (GET /mine)
 			t.Fatalf("anchor %+v: date %v", e, err)
 		}
+	}
+
+	// The tx page names the topic and root, and links to the topic.
+	open("/#/tx/"+first.String(), "#anchor-topic")
+	var txTopic, txRoot string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(textJS("#anchor-topic"), &txTopic), chromedp.Evaluate(textJS("#anchor-root"), &txRoot)); err != nil {
+		t.Fatal(err)
+	}
+	if txTopic != topic || txRoot != hashOf("invoices").String() {
+		t.Fatalf("tx page: topic %q root %q", txTopic, txRoot)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click("#anchor-topic", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	wait("topic page from the tx page", "#anchors li.anchor")
+	if n := len(entries()); n != 2 {
+		t.Fatalf("topic page from the tx page: %d anchors", n)
 	}
 
 	// Markup as a topic is text.
