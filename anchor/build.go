@@ -81,6 +81,9 @@ func (a *Anchored) encoded() (g *core.Genesis, headers []string, block *core.Hea
 	if g, err = core.ParseGenesis(a.Genesis); err != nil {
 		return nil, nil, nil, fmt.Errorf("the node's genesis: %w", err)
 	}
+	if len(a.Headers) > maxHeaders {
+		return nil, nil, nil, fmt.Errorf("%d headers (a proof-of-authority receipt carries every header since the genesis): more than the %d a receipt may hold", len(a.Headers), maxHeaders)
+	}
 	headers = make([]string, len(a.Headers))
 	for i := range a.Headers {
 		h := &a.Headers[i]
