@@ -81,13 +81,15 @@ func (a *Anchored) encoded() (g *core.Genesis, headers []string, block *core.Hea
 	if g, err = core.ParseGenesis(a.Genesis); err != nil {
 		return nil, nil, nil, fmt.Errorf("the node's genesis: %w", err)
 	}
-	if len(a.Headers) > maxHeaders {
-		return nil, nil, nil, fmt.Errorf("%d headers (a proof-of-authority receipt carries every header since the genesis): more than the %d a receipt may hold", len(a.Headers), maxHeaders)
-	}
 	headers = make([]string, len(a.Headers))
+	size := 0
 	for i := range a.Headers {
 		h := &a.Headers[i]
 		headers[i] = hex.EncodeToString(h.Encode())
+		size += len(headers[i]) + 8 // quotes, comma, indentation
+		if size > MaxReceiptSize-1<<20 || i >= maxHeaders {
+			return nil, nil, nil, fmt.Errorf("%d headers (a proof-of-authority receipt carries every header since the genesis) do not fit in a receipt of at most %d bytes", len(a.Headers), MaxReceiptSize)
+		}
 		if h.Height == a.Proof.Height && h.Hash().String() == a.Proof.BlockHash {
 			block = h
 		}
