@@ -157,7 +157,7 @@ func (o *anchorOpts) run(cmd *cobra.Command, g *globals, args []string) error {
 	// stops the batch.
 	ctx := cmd.Context()
 	start := time.Now()
-	prog := newProgress(errw, "hashed", len(files))
+	prog := newProgress(errw, "hashed", "files", len(files))
 	sums, err := anchor.HashFiles(ctx, files, 0, prog.update)
 	if err != nil {
 		return err
@@ -216,7 +216,7 @@ func (o *anchorOpts) run(cmd *cobra.Command, g *globals, args []string) error {
 	if err != nil {
 		return fmt.Errorf("tx %s is confirmed but its receipts do not check (none written): %w", id, err)
 	}
-	if err := writeReceipts(rcs, outs, newProgress(errw, "wrote", len(rcs))); err != nil {
+	if err := writeReceipts(rcs, outs, newProgress(errw, "wrote", "receipts", len(rcs))); err != nil {
 		return err
 	}
 	rc := rcs[0]
@@ -542,15 +542,15 @@ func writeFileRenamed(path string, data []byte) error {
 
 // progress prints a line now and then while many files are processed.
 type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	verb  string
-	total int
-	last  time.Time
+	mu         sync.Mutex
+	w          io.Writer
+	verb, noun string
+	total      int
+	last       time.Time
 }
 
-func newProgress(w io.Writer, verb string, total int) *progress {
-	return &progress{w: w, verb: verb, total: total, last: time.Now()}
+func newProgress(w io.Writer, verb, noun string, total int) *progress {
+	return &progress{w: w, verb: verb, noun: noun, total: total, last: time.Now()}
 }
 
 // update reports files done (and bytes, if known); safe for concurrent use.
@@ -562,9 +562,9 @@ func (p *progress) update(files int, bytes int64) {
 	}
 	p.last = time.Now()
 	if bytes > 0 {
-		fmt.Fprintf(p.w, "%s %d of %d files (%s)...\n", p.verb, files, p.total, mib(bytes))
+		fmt.Fprintf(p.w, "%s %d of %d %s (%s)...\n", p.verb, files, p.total, p.noun, mib(bytes))
 	} else {
-		fmt.Fprintf(p.w, "%s %d of %d receipts...\n", p.verb, files, p.total)
+		fmt.Fprintf(p.w, "%s %d of %d %s...\n", p.verb, files, p.total, p.noun)
 	}
 }
 
