@@ -129,3 +129,25 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// TestProgress: a line at most every progressEvery, none for the last
+// item (the command's summary line follows).
+func TestProgress(t *testing.T) {
+	var buf strings.Builder
+	p := newProgress(&buf, "hashed", "files", 3)
+	p.last = time.Now().Add(-progressEvery)
+	p.update(1, 3<<20)
+	p.update(2, 4<<20) // too soon after the first line
+	p.last = time.Now().Add(-progressEvery)
+	p.update(3, 5<<20) // the last: the summary says it
+	if got := buf.String(); got != "hashed 1 of 3 files (3.0 MiB)...\n" {
+		t.Fatalf("progress printed %q", got)
+	}
+	buf.Reset()
+	w := newProgress(&buf, "wrote", "receipts", 10)
+	w.last = time.Now().Add(-progressEvery)
+	w.update(4, 0)
+	if got := buf.String(); got != "wrote 4 of 10 receipts...\n" {
+		t.Fatalf("progress printed %q", got)
+	}
+}
