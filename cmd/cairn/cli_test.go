@@ -123,6 +123,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"node", "--datadir", ks, "--max-reorg-depth", "-1"},
 		{"node", "--datadir", ks, "--max-hashrate", "-5"},
 		{"node", "--datadir", ks, "--max-hashrate", "NaN"},
+		{"node", "--datadir", ks, "--api-rate", "-1"},
+		{"node", "--datadir", ks, "--api-rate", "Inf"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

@@ -89,6 +89,9 @@ even handshake. See docs/operations.md, "Private networks".`,
 			if maxHashRate < 0 || math.IsNaN(maxHashRate) || math.IsInf(maxHashRate, 0) {
 				return usageError{fmt.Errorf("--max-hashrate %v: want 0 (no cap) or a rate in hashes/s", maxHashRate)}
 			}
+			if apiRate < 0 || math.IsNaN(apiRate) || math.IsInf(apiRate, 0) {
+				return usageError{fmt.Errorf("--api-rate %v: want 0 (no limit) or txs/s per client", apiRate)}
+			}
 			if threads < 0 {
 				return usageError{fmt.Errorf("--threads %d: want 0 (all cores) or more", threads)}
 			}
@@ -119,9 +122,6 @@ even handshake. See docs/operations.md, "Private networks".`,
 				Mine: mine, Threads: threads, MaxHashRate: maxHashRate, Logger: logger, Version: version(),
 				MaxReorgDepth: maxReorgDepth, Resync: resync, VMInterpreter: interpreter,
 				APIRate: apiRate, APIRateLoopback: apiRateLoopback,
-			}
-			if apiRate < 0 {
-				return usageError{fmt.Errorf("--api-rate %v: want >= 0 txs/s per client (0: no limit)", apiRate)}
 			}
 			if apiRate == 0 {
 				cfg.APIRate = -1 // no limit
