@@ -36,6 +36,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		dir        string
 		verifyTime time.Duration
 		cpuProfile string
+		memProfile string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench [--node URL... | --devnet N] [--txs M] [--accounts K] [--rate R] [--json]",
@@ -154,6 +155,22 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 			if err != nil {
 				return err
 			}
+			if memProfile != "" {
+				// What stays allocated after the load (with --devnet: the
+				// nodes, still running, and the run's records).
+				runtime.GC()
+				mf, err := os.Create(memProfile)
+				if err != nil {
+					return err
+				}
+				err = pprof.Lookup("heap").WriteTo(mf, 0)
+				if cerr := mf.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return fmt.Errorf("--memprofile: %w", err)
+				}
+			}
 			if asJSON {
 				if err := printJSON(cmd.OutOrStdout(), rep); err != nil {
 					return err
@@ -182,6 +199,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
 	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
 	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
+	f.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file once the run is over (with --devnet: what the nodes still hold)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (with --devnet: nodes included) to this file, and a lock contention profile to FILE.mutex")
 	return cmd
 }
