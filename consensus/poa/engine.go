@@ -182,16 +182,9 @@ func (e *Engine) CheckHeader(chain consensus.ChainReader, h, parent *core.Header
 	if err != nil {
 		return err
 	}
-	next, err := snap.Apply(info(h))
+	next, err := e.CheckHeaderAfter(snap, h, parent)
 	if err != nil {
 		return err
-	}
-	if want := snap.Weight(h.Height, h.Signer); uint64(h.Bits) != want {
-		return core.Errorf(core.CodeBadBits, "poa: block %d by %s has weight %d, want %d (%s)", h.Height, h.Signer, h.Bits, want, turn(want))
-	}
-	if min := parent.Timestamp + e.periodMs; h.Timestamp < min {
-		return core.Errorf(core.CodeBadTimestamp, "poa: block %d timestamp %d, want at least %d (parent's %d + period %d ms)",
-			h.Height, h.Timestamp, min, parent.Timestamp, e.periodMs)
 	}
 	e.remember(h.Hash(), next)
 	return nil
