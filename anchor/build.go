@@ -70,41 +70,54 @@ type Anchored struct {
 	From    string // the sender's address, for people
 	Proof   wire.Proof
 	// Headers are consecutive main-chain headers, from the block's parent
-	// (PoA: from height 1) to the tip.
+	// (or, PoA without VoteHeaders: from height 1) to the tip.
 	Headers []core.Header
-	Node    string
+	// VoteHeaders (PoA) are the main chain's headers that carry a vote,
+	// below Headers[0], ascending: the signer set is replayed from them.
+	VoteHeaders []core.Header
+	Node        string
 }
 
-// Encoded returns the parts of a receipt every file of the batch shares:
-// the checked genesis and the hex headers.
-func (a *Anchored) encoded() (g *core.Genesis, headers []string, block *core.Header, err error) {
+// encoded returns the parts of a receipt every file of the batch shares:
+// the checked genesis and the hex headers and vote headers.
+func (a *Anchored) encoded() (g *core.Genesis, headers, votes []string, block *core.Header, err error) {
 	if g, err = core.ParseGenesis(a.Genesis); err != nil {
-		return nil, nil, nil, fmt.Errorf("the node's genesis: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("the node's genesis: %w", err)
 	}
-	headers = make([]string, len(a.Headers))
 	size := 0
-	for i := range a.Headers {
-		h := &a.Headers[i]
-		headers[i] = hex.EncodeToString(h.Encode())
-		size += len(headers[i]) + 8 // quotes, comma, indentation
-		if size > MaxReceiptSize-1<<20 || i >= maxHeaders {
-			return nil, nil, nil, fmt.Errorf("%d headers (a proof-of-authority receipt carries every header since the genesis) do not fit in a receipt of at most %d bytes", len(a.Headers), MaxReceiptSize)
+	encode := func(hs []core.Header) ([]string, error) {
+		var out []string
+		for i := range hs {
+			out = append(out, hex.EncodeToString(hs[i].Encode()))
+			size += len(out[i]) + 8 // quotes, comma, indentation
+			if size > MaxReceiptSize-1<<20 || len(headers)+len(out) > maxHeaders {
+				return nil, fmt.Errorf("%d headers and %d vote headers do not fit in a receipt of at most %d bytes", len(a.Headers), len(a.VoteHeaders), MaxReceiptSize)
+			}
 		}
-		if h.Height == a.Proof.Height && h.Hash().String() == a.Proof.BlockHash {
+		return out, nil
+	}
+	if headers, err = encode(a.Headers); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if votes, err = encode(a.VoteHeaders); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	for i := range a.Headers {
+		if h := &a.Headers[i]; h.Height == a.Proof.Height && h.Hash().String() == a.Proof.BlockHash {
 			block = h
 		}
 	}
 	if block == nil {
-		return nil, nil, nil, fmt.Errorf("block %d %s is not among the headers fetched", a.Proof.Height, a.Proof.BlockHash)
+		return nil, nil, nil, nil, fmt.Errorf("block %d %s is not among the headers fetched", a.Proof.Height, a.Proof.BlockHash)
 	}
-	return g, headers, block, nil
+	return g, headers, votes, block, nil
 }
 
 // Receipts returns the batch's receipts, in the order of its entries,
 // each checked (CheckRecord and VerifyHeaders) before it is returned: a
 // receipt that would not verify is never handed out.
 func (j *Job) Receipts(a *Anchored, now time.Time) ([]*Receipt, error) {
-	g, headers, block, err := a.encoded()
+	g, headers, votes, block, err := a.encoded()
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +125,7 @@ func (j *Job) Receipts(a *Anchored, now time.Time) ([]*Receipt, error) {
 		Version: Version2, Topic: j.Topic, ChainID: g.ChainID, GenesisHash: g.Hash().String(), Genesis: a.Genesis,
 		Tx: hex.EncodeToString(a.Tx.Encode()), TxID: a.Tx.ID().String(), From: a.From,
 		BlockHash: a.Proof.BlockHash, Height: a.Proof.Height, BlockTime: core.MillisTime(block.Timestamp).Format(time.RFC3339),
-		Proof: a.Proof, Headers: headers, Node: a.Node,
+		Proof: a.Proof, VoteHeaders: votes, Headers: headers, Node: a.Node,
 	}
 	// The headers and the tx are the same for every file: check them once.
 	if _, err := base.VerifyHeaders(nil, nil, now); err != nil {

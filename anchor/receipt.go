@@ -25,10 +25,11 @@ const (
 )
 
 // MaxReceiptSize bounds a receipt file (a proof-of-authority receipt
-// carries every header since the genesis: about 500 bytes of JSON each).
+// written before vote_headers carried every header since the genesis:
+// about 500 bytes of JSON each).
 const MaxReceiptSize = 64 << 20
 
-// maxHeaders bounds a receipt's headers.
+// maxHeaders bounds a receipt's headers and vote headers together.
 const maxHeaders = MaxReceiptSize / 200
 
 // Receipt is what `cairn anchor` writes for each file: everything needed
@@ -61,8 +62,14 @@ type Receipt struct {
 	BlockTime string     `json:"block_time"` // RFC 3339, UTC, from the header's unix milliseconds
 	Proof     wire.Proof `json:"proof"`
 
+	// Version 2, proof of authority: the canonical encodings (hex) of the
+	// main chain's headers that carry a vote, below the first of Headers,
+	// ascending, from which the signer set is replayed (none: Headers start
+	// at height 1).
+	VoteHeaders []string `json:"vote_headers,omitempty"`
 	// Version 2: the canonical encodings (hex) of consecutive main-chain
-	// headers from HeadersFrom to the tip when the receipt was written.
+	// headers from the block's parent (proof of authority without
+	// vote_headers: from height 1) to the tip when the receipt was written.
 	Headers []string `json:"headers,omitempty"`
 
 	Node string `json:"node"` // the node that confirmed it; not checked
@@ -95,8 +102,8 @@ func Parse(data []byte) (*Receipt, error) {
 	}
 	switch rc.Version {
 	case Version1:
-		if rc.Salt != "" || rc.Leaf != "" || rc.Topic != "" || rc.Batch != nil || rc.GenesisHash != "" || rc.Genesis != nil || rc.Headers != nil {
-			return nil, errors.New("receipt version 1 with version-2 fields (salt, leaf, topic, batch, genesis, headers)")
+		if rc.Salt != "" || rc.Leaf != "" || rc.Topic != "" || rc.Batch != nil || rc.GenesisHash != "" || rc.Genesis != nil || rc.Headers != nil || rc.VoteHeaders != nil {
+			return nil, errors.New("receipt version 1 with version-2 fields (salt, leaf, topic, batch, genesis, headers, vote_headers)")
 		}
 	case Version2:
 		switch {
@@ -108,8 +115,8 @@ func Parse(data []byte) (*Receipt, error) {
 			return nil, errors.New("receipt version 2 without its genesis")
 		case len(rc.Headers) == 0:
 			return nil, errors.New("receipt version 2 without headers")
-		case len(rc.Headers) > maxHeaders:
-			return nil, fmt.Errorf("receipt with %d headers, at most %d", len(rc.Headers), maxHeaders)
+		case len(rc.Headers)+len(rc.VoteHeaders) > maxHeaders:
+			return nil, fmt.Errorf("receipt with %d headers and %d vote headers, at most %d in all", len(rc.Headers), len(rc.VoteHeaders), maxHeaders)
 		case len(rc.Batch.Path) > 64:
 			return nil, fmt.Errorf("batch path of %d hashes", len(rc.Batch.Path))
 		}
@@ -155,6 +162,7 @@ type (
 		Height      uint64          `json:"height"`
 		BlockTime   string          `json:"block_time"`
 		Proof       wire.Proof      `json:"proof"`
+		VoteHeaders []string        `json:"vote_headers,omitempty"`
 		Headers     []string        `json:"headers,omitempty"`
 		Node        string          `json:"node"`
 	}
@@ -162,7 +170,7 @@ type (
 
 func (rc *Receipt) split() (receiptOwn, receiptShared) {
 	return receiptOwn{rc.Version, rc.File, rc.FileSize, rc.FileSHA256, rc.Salt, rc.Leaf, rc.Topic, rc.Batch},
-		receiptShared{rc.ChainID, rc.GenesisHash, rc.Genesis, rc.Tx, rc.TxID, rc.From, rc.BlockHash, rc.Height, rc.BlockTime, rc.Proof, rc.Headers, rc.Node}
+		receiptShared{rc.ChainID, rc.GenesisHash, rc.Genesis, rc.Tx, rc.TxID, rc.From, rc.BlockHash, rc.Height, rc.BlockTime, rc.Proof, rc.VoteHeaders, rc.Headers, rc.Node}
 }
 
 // sameShared reports whether a and b share their batch-wide fields (the
@@ -173,7 +181,7 @@ func sameShared(a, b *receiptShared) bool {
 		a.TxID == b.TxID && a.From == b.From && a.BlockHash == b.BlockHash && a.Height == b.Height && a.BlockTime == b.BlockTime &&
 		a.Proof.TxID == b.Proof.TxID && a.Proof.BlockHash == b.Proof.BlockHash && a.Proof.Height == b.Proof.Height &&
 		a.Proof.TxRoot == b.Proof.TxRoot && a.Proof.Index == b.Proof.Index && a.Proof.Size == b.Proof.Size &&
-		sameSlice(a.Proof.Branch, b.Proof.Branch) && sameSlice(a.Headers, b.Headers) && a.Node == b.Node
+		sameSlice(a.Proof.Branch, b.Proof.Branch) && sameSlice(a.VoteHeaders, b.VoteHeaders) && sameSlice(a.Headers, b.Headers) && a.Node == b.Node
 }
 
 // MarshalBatch encodes receipts exactly as Marshal does each, encoding the

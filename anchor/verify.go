@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/consensus"
 	"github.com/cairn-chain/cairn/consensus/engines"
+	"github.com/cairn-chain/cairn/consensus/poa"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -228,10 +230,13 @@ type Chain struct {
 // among them with the proof's tx_root and its time as block_time; no
 // header is dated more than MaxFutureDrift after now.
 //
-// A proof-of-work receipt's first header is the block's parent (its own
-// bits are not checked: its parent is not in the receipt); a
-// proof-of-authority receipt's first header is at height 1, so that the
-// signer set is replayed from the genesis.
+// A receipt's first header is the block's parent, whose own bits
+// (PoW) or time and recency (PoA) are not checked: its parent is not in
+// the receipt. A proof-of-authority receipt's signer set at that parent is
+// replayed from the genesis through its vote_headers
+// (poa.Engine.ReplayVotes: each sealed by a signer of the set replayed to
+// it), or, without vote_headers, the headers start at height 1 and are
+// all checked in full.
 func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) (*Chain, error) {
 	if rc.Version != Version2 {
 		return nil, Invalid("a version-%d receipt carries no headers: check it against a node", rc.Version)
@@ -253,31 +258,50 @@ func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) 
 	if err != nil {
 		return nil, Invalid("the receipt's genesis: %v", err)
 	}
+	pe, _ := eng.(*poa.Engine)
+	if g.IsPoA() != (pe != nil) {
+		return nil, Invalid("the receipt's genesis: engine %T for consensus %q", eng, g.Consensus)
+	}
 	genesis := g.Block().Header
-	hs := make([]*core.Header, len(rc.Headers))
-	for i, s := range rc.Headers {
-		raw, err := hex.DecodeString(s)
-		if err != nil {
-			return nil, Invalid("headers[%d]: not hex", i)
-		}
-		if hs[i], err = core.DecodeHeader(raw); err != nil {
-			return nil, Invalid("headers[%d]: %v", i, err)
-		}
+	hs, err := parseHeaders("headers", rc.Headers)
+	if err != nil {
+		return nil, err
+	}
+	votes, err := parseHeaders("vote_headers", rc.VoteHeaders)
+	if err != nil {
+		return nil, err
 	}
 	first := hs[0].Height
 	switch {
 	case first == 0:
 		return nil, Invalid("headers[0] is at height 0: the genesis header comes from the genesis document")
-	case g.IsPoA() && first != 1:
-		return nil, Invalid("a proof-of-authority receipt's headers must start at height 1 (the signer set is replayed from the genesis), these start at %d", first)
+	case pe == nil && len(votes) > 0:
+		return nil, Invalid("a proof-of-work receipt with vote_headers")
 	case rc.Height < first || rc.Height-first >= uint64(len(hs)):
 		return nil, Invalid("the block's height %d is not among the headers (heights %d to %d)", rc.Height, first, first+uint64(len(hs))-1)
 	case rc.Height == first && first != 1:
-		return nil, Invalid("the block at height %d is the first header: its parent must be in the receipt, to check its bits", rc.Height)
+		return nil, Invalid("the block at height %d is the first header: its parent must be in the receipt, to check it against its parent", rc.Height)
 	}
-	seals := verifySeals(eng, hs)
-	reader := headerReader{genesis.Hash(): &genesis}
+	// Every seal at once, on every core; ReplayVotes finds the vote
+	// headers' in the engine's cache.
+	seals := verifySeals(eng, append(slices.Clip(hs), votes...))
 	limit := uint64(now.Add(MaxFutureDrift).UnixMilli())
+	var snap *poa.Snapshot
+	if pe != nil {
+		for i, h := range votes {
+			if err := seals[len(hs)+i]; err != nil {
+				return nil, Invalid("vote header at height %d %s: %v", h.Height, h.Hash(), err)
+			}
+			if h.Timestamp > limit {
+				return nil, Invalid("vote header at height %d is dated %s, after the verifier's clock %s (+%s)", h.Height,
+					core.MillisTime(h.Timestamp).Format(time.RFC3339), now.UTC().Format(time.RFC3339), MaxFutureDrift)
+			}
+		}
+		if snap, err = pe.ReplayVotes(votes, first-1); err != nil {
+			return nil, Invalid("the signer set replayed from the receipt's vote headers (below height %d): %v", first, err)
+		}
+	}
+	reader := headerReader{genesis.Hash(): &genesis}
 	for i, h := range hs {
 		hash := h.Hash()
 		var parent *core.Header
@@ -294,7 +318,14 @@ func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) 
 		if err := seals[i]; err != nil {
 			return nil, Invalid("header at height %d %s: %v", h.Height, hash, err)
 		}
-		if parent != nil {
+		switch {
+		case pe != nil:
+			// From the replayed set: the first header's time and recency
+			// need its parent, which only a receipt from height 1 has.
+			if snap, err = pe.CheckHeaderAfter(snap, h, parent); err != nil {
+				return nil, Invalid("header at height %d %s: %v", h.Height, hash, err)
+			}
+		case parent != nil:
 			if err := eng.CheckHeader(reader, h, parent); err != nil {
 				return nil, Invalid("header at height %d %s: %v", h.Height, hash, err)
 			}
@@ -321,6 +352,21 @@ func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) 
 		out.Work.Add(out.Work, eng.Work(h))
 	}
 	return out, nil
+}
+
+// parseHeaders decodes a receipt's hex headers.
+func parseHeaders(field string, hexes []string) ([]*core.Header, error) {
+	hs := make([]*core.Header, len(hexes))
+	for i, s := range hexes {
+		raw, err := hex.DecodeString(s)
+		if err != nil {
+			return nil, Invalid("%s[%d]: not hex", field, i)
+		}
+		if hs[i], err = core.DecodeHeader(raw); err != nil {
+			return nil, Invalid("%s[%d]: %v", field, i, err)
+		}
+	}
+	return hs, nil
 }
 
 // verifySeals runs the engine's VerifySeal on every header, on every core
