@@ -49,6 +49,7 @@ func (s *Server) registerConsensus() {
 		body: reflect.TypeFor[wire.VoteRequest](),
 		errs: []int{http.StatusConflict},
 	}, s.postVote)
+	s.registerVoteHeaders()
 }
 
 // engine names the chain's engine.

@@ -116,6 +116,12 @@ func (a apiChain) SummaryByHeight(height uint64) (core.Header, core.Hash, int, e
 	return a.c.SummaryByHeight(height)
 }
 
+// VoteHeaders lists the main chain's vote-bearing headers (GET
+// /consensus/votes/headers).
+func (a apiChain) VoteHeaders(from, below uint64, limit, scan int) ([]core.Header, []core.Hash, uint64) {
+	return a.c.VoteHeaders(from, below, limit, scan)
+}
+
 func (a apiChain) Tx(id core.Hash) (*api.TxInfo, error) {
 	ti, err := a.c.Tx(id)
 	if err != nil {

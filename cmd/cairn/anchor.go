@@ -388,10 +388,10 @@ func (o *anchorOpts) signAndSubmit(cmd *cobra.Command, c *client.Client, st *wir
 }
 
 // fetchAnchored fetches what the receipts need once the tx is confirmed:
-// its proof and the main-chain headers from the block's parent (PoA: from
-// height 1, the signer set is replayed from the genesis) to the tip. If
-// the tx moves to another block meanwhile (a reorganisation), it starts
-// over, a few times.
+// its proof, the main-chain headers from the block's parent to the tip
+// and (PoA) the headers below them that carry a vote, from which the
+// signer set is replayed. If the tx moves to another block meanwhile (a
+// reorganisation), it starts over, a few times.
 func fetchAnchored(ctx context.Context, c *client.Client, tx *core.Tx, genesis []byte, prefix string) (*anchor.Anchored, error) {
 	g, err := core.ParseGenesis(genesis)
 	if err != nil {
@@ -404,8 +404,14 @@ func fetchAnchored(ctx context.Context, c *client.Client, tx *core.Tx, genesis [
 			return nil, fmt.Errorf("tx %s is confirmed but its proof could not be fetched: %w", id, err)
 		}
 		from := uint64(1)
-		if !g.IsPoA() && proof.Height > 1 {
+		if proof.Height > 1 {
 			from = proof.Height - 1
+		}
+		var votes []core.Header
+		if g.IsPoA() {
+			if votes, err = fetchVoteHeaders(ctx, c, from); err != nil {
+				return nil, err
+			}
 		}
 		headers, err := fetchHeaders(ctx, c, from)
 		if err != nil {
@@ -413,10 +419,42 @@ func fetchAnchored(ctx context.Context, c *client.Client, tx *core.Tx, genesis [
 		}
 		last := headers[len(headers)-1].Height
 		if proof.Height >= from && proof.Height <= last && headers[proof.Height-from].Hash().String() == proof.BlockHash {
-			return &anchor.Anchored{Genesis: genesis, Tx: tx, From: tx.Sender().Encode(prefix), Proof: *proof, Headers: headers, Node: c.BaseURL()}, nil
+			return &anchor.Anchored{Genesis: genesis, Tx: tx, From: tx.Sender().Encode(prefix), Proof: *proof, VoteHeaders: votes, Headers: headers, Node: c.BaseURL()}, nil
 		}
 	}
 	return nil, fmt.Errorf("tx %s keeps moving between blocks (reorganisations): run again later", id)
+}
+
+// fetchVoteHeaders returns the main chain's headers below height below
+// that carry a vote, ascending, each checked to hash to the hash the node
+// gave. (Whether they are all of them, signed by the right signers, is
+// for the receipt's check: Receipts verifies every receipt it writes.)
+func fetchVoteHeaders(ctx context.Context, c *client.Client, below uint64) ([]core.Header, error) {
+	var out []core.Header
+	for from := uint64(1); from < below; {
+		page, err := c.VoteHeaders(ctx, from, below)
+		if err != nil {
+			return nil, fmt.Errorf("vote headers from height %d: %w", from, err)
+		}
+		for i := range page.Headers {
+			h, err := anchor.HeaderFromWire(&page.Headers[i])
+			if err != nil {
+				return nil, err
+			}
+			if h.Height < from || h.Height >= below || (len(out) > 0 && h.Height <= out[len(out)-1].Height) {
+				return nil, fmt.Errorf("the node listed a vote header at height %d, out of order (from %d, below %d)", h.Height, from, below)
+			}
+			out = append(out, *h)
+		}
+		if page.Next <= from && page.Next < below {
+			return nil, fmt.Errorf("the node's vote headers do not advance past height %d", from)
+		}
+		if page.Below < below { // the node's tip is lower than the block's parent: it reorganised
+			return nil, fmt.Errorf("the node's main chain is below height %d now: run again later", below)
+		}
+		from = page.Next
+	}
+	return out, nil
 }
 
 // fetchHeaders returns the main-chain headers from height from to the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -9,10 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cairn-chain/cairn/anchor"
+	"github.com/cairn-chain/cairn/client"
 	"github.com/cairn-chain/cairn/consensus/engines"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/node"
 )
 
 // TestEndToEndAnchorBatch anchors a shipment's documents in one tx under
@@ -154,15 +158,18 @@ func TestEndToEndAnchorBatch(t *testing.T) {
 	ch.cairn("verify-anchor", f, rcPath(f), "--offline", "--genesis-hash", strings.Repeat("ab", 32)).want(t, 1, "proof INVALID", "not the pinned genesis")
 }
 
-// TestEndToEndAnchorPoA anchors on a proof-of-authority node: the receipt
-// carries the headers from height 1, and with the node stopped the offline
-// check replays the signer set from the genesis, and fails for a header
-// re-signed by a key that is not a signer and for headers that skip the
-// start of the chain.
+// TestEndToEndAnchorPoA anchors on a proof-of-authority network of two
+// signer nodes, the second added by a vote: the receipt carries that vote
+// header and the headers from the block's parent (not every header from
+// height 1), and with the nodes stopped the offline check replays the
+// signer set from the genesis through the vote, and fails without the
+// vote header, for a header re-signed by a key that is not a signer and
+// for a receipt whose headers start at the block.
 func TestEndToEndAnchorPoA(t *testing.T) {
 	dir := t.TempDir()
 	ks := filepath.Join(dir, "keystore")
 	org1 := newWallet(t, ks, "org1")
+	newWallet(t, ks, "org2")
 	r := run(t, nil, "", "genesis", "new", "--chain-id", "anchor-poa", "--consensus", "poa", "--signer", "org1",
 		"--block-time", "500ms", "--keystore", ks, "--alloc", org1+"=100")
 	r.want(t, 0)
@@ -175,6 +182,34 @@ func TestEndToEndAnchorPoA(t *testing.T) {
 	}
 	n := startNode(t, freeAddr(t), "--datadir", filepath.Join(dir, "signer"), "--genesis", genesisFile, "--signer", "org1", "--mine",
 		"--keystore", ks, "--password-file", passFile)
+	nc := client.New(n.url, client.WithTimeout(5*time.Second))
+	ctx := context.Background()
+	st, err := nc.Status(ctx)
+	if err != nil || len(st.Listen) == 0 {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	peerAddr := st.Listen[0]
+	if !strings.Contains(peerAddr, "/p2p/") {
+		peerAddr += "/p2p/" + st.PeerID
+	}
+	n2 := startNode(t, freeAddr(t), "--datadir", filepath.Join(dir, "signer2"), "--genesis", genesisFile, "--signer", "org2", "--mine",
+		"--keystore", ks, "--password-file", passFile, "--peer", peerAddr)
+	run(t, nil, "", "vote", "add", "org2", "--keystore", ks, "--node", n.url, "--token-file", filepath.Join(dir, "signer", node.TokenFile)).want(t, 0)
+	var added uint64
+	pollUntil(t, 60*time.Second, "the vote adding org2", func() bool {
+		v, err := nc.Consensus(ctx)
+		if err != nil || len(v.Signers) != 2 {
+			return false
+		}
+		added = v.Height
+		return true
+	})
+	// Both sign: the chain goes on past the vote (org1 alone may seal only
+	// one block in two now).
+	pollUntil(t, 60*time.Second, "two blocks past the vote", func() bool {
+		st, err := nc.Status(ctx)
+		return err == nil && st.Height >= added+2
+	})
 	env := []string{testPass, "CAIRN_KEYSTORE=" + ks, "CAIRN_NODE=" + n.url}
 	doc := filepath.Join(dir, "lot-9.txt")
 	os.WriteFile(doc, []byte("lot 9 inspection report\n"), 0o600)
@@ -184,6 +219,7 @@ func TestEndToEndAnchorPoA(t *testing.T) {
 	r.want(t, 0)
 	wantLines(t, "anchor", r.stdout, `2 receipts written next to each file, .* after confirmation`)
 	wantLines(t, "history", run(t, env, "", "history", "--topic", "LOT-9").stdout, `topic "LOT-9": 1 anchor, oldest first`)
+	n2.stop(t)
 	n.stop(t)
 
 	rcFile := doc + ".receipt.json"
@@ -191,7 +227,7 @@ func TestEndToEndAnchorPoA(t *testing.T) {
 	r.want(t, 0)
 	wantLines(t, "verify-anchor --offline", r.stdout,
 		`chain "anchor-poa", genesis [0-9a-f]{64} \(pinned\)`,
-		`block \d+ [0-9a-f]{64}, mined 20.*: it and \d+ headers? on top are signed by the chain's signers in their turns \(the signer set replayed from the genesis over \d+ headers\)`,
+		`block \d+ [0-9a-f]{64}, mined 20.*: it and \d+ headers? on top are signed by the chain's signers in their turns \(the signer set replayed from the genesis through 1 vote header below them\)`,
 		`anchor valid offline: .*`)
 
 	data, err := os.ReadFile(rcFile)
@@ -204,8 +240,8 @@ func TestEndToEndAnchorPoA(t *testing.T) {
 	}
 	if raw, _ := hex.DecodeString(rc.Headers[0]); len(raw) == 0 {
 		t.Fatal("no headers")
-	} else if h, err := core.DecodeHeader(raw); err != nil || h.Height != 1 {
-		t.Fatalf("a PoA receipt's first header: %+v %v, want height 1", h, err)
+	} else if h, err := core.DecodeHeader(raw); err != nil || h.Height != rc.Height-1 || len(rc.VoteHeaders) != 1 {
+		t.Fatalf("a PoA receipt's first header: %+v %v, want the block's parent at %d; %d vote headers, want 1", h, err, rc.Height-1, len(rc.VoteHeaders))
 	}
 	bad := filepath.Join(dir, "bad.receipt.json")
 	write := func(c anchor.Receipt) {
@@ -227,9 +263,14 @@ func TestEndToEndAnchorPoA(t *testing.T) {
 	c.Headers[len(c.Headers)-1] = hex.EncodeToString(tip.Encode())
 	write(c)
 	run(t, nil, "", "verify-anchor", doc, bad, "--offline").want(t, 1, "proof INVALID", "unauthorized signer")
-	// Headers that skip the start of the chain.
+	// Without the vote header, org2's blocks in the tail are an intruder's.
+	c = *rc
+	c.VoteHeaders = nil
+	write(c)
+	run(t, nil, "", "verify-anchor", doc, bad, "--offline").want(t, 1, "proof INVALID", "unauthorized signer")
+	// Headers that start at the block: its parent is needed.
 	c = *rc
 	c.Headers = rc.Headers[1:]
 	write(c)
-	run(t, nil, "", "verify-anchor", doc, bad, "--offline").want(t, 1, "proof INVALID", "must start at height 1")
+	run(t, nil, "", "verify-anchor", doc, bad, "--offline").want(t, 1, "proof INVALID", "its parent must be in the receipt")
 }

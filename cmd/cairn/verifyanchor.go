@@ -196,8 +196,12 @@ func printChain(w io.Writer, rc *anchor.Receipt, ch *anchor.Chain, pinned bool) 
 	fmt.Fprintf(w, "chain %q, genesis %s (%s)\n", rc.ChainID, ch.GenesisHash, how)
 	n := ch.Confirmations
 	if ch.Genesis.IsPoA() {
-		fmt.Fprintf(w, "block %d %s, mined %s: it and %s on top are signed by the chain's signers in their turns (the signer set replayed from the genesis over %d headers)\n",
-			ch.Block.Height, rc.BlockHash, rc.BlockTime, plural(n-1, "header"), len(rc.Headers))
+		replay := fmt.Sprintf("over %d headers", len(rc.Headers))
+		if ch.Block.Height-1 > uint64(len(rc.Headers))-n { // the headers start above height 1
+			replay = "through " + plural(uint64(len(rc.VoteHeaders)), "vote header") + " below them"
+		}
+		fmt.Fprintf(w, "block %d %s, mined %s: it and %s on top are signed by the chain's signers in their turns (the signer set replayed from the genesis %s)\n",
+			ch.Block.Height, rc.BlockHash, rc.BlockTime, plural(n-1, "header"), replay)
 		return
 	}
 	work, _ := ch.Work.Float64()
