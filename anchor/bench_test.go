@@ -159,3 +159,47 @@ func BenchmarkReceipts10000(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/batch")
 }
+
+// BenchmarkVerifyPoAVoteReceipt checks offline a PoA receipt as `cairn
+// anchor` now writes it on a chain of 3,000 blocks (epoch 10, three votes
+// passed): its 6 vote headers and the 1,000 headers from the block's
+// parent to the tip. It reports the time per receipt and, in the same
+// run, the time of 1,006 Ed25519 verifications on one core (the seals the
+// check cannot skip), and their ratio (VerifyHeaders spreads the seals
+// over every core: below 1 means faster than one core verifying alone).
+func BenchmarkVerifyPoAVoteReceipt(b *testing.B) {
+	job, _, rcs := votingBatch(b, 3000, 2001)
+	data, _ := rcs[0].Marshal()
+	if n, v := len(rcs[0].Headers), len(rcs[0].VoteHeaders); n != 1001 || v != 6 {
+		b.Fatalf("%d headers, %d vote headers", n, v)
+	}
+	hs := decodeHeaders(b, &Receipt{Headers: append(append([]string(nil), rcs[0].VoteHeaders...), rcs[0].Headers...)})
+	start := time.Now()
+	for i := range hs {
+		h := &hs[i]
+		if !ed25519.Verify(h.Signer[:], h.SigningBytes(), h.Signature[:]) {
+			b.Fatal("bad signature")
+		}
+	}
+	limit := time.Since(start)
+	sum := job.Entries[0].Sum
+	b.ResetTimer()
+	for range b.N {
+		rc, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec, err := rc.CheckRecord(sum)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rc.VerifyHeaders(rec.Proof, nil, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	per := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(per*1000, "ms/receipt")
+	b.ReportMetric(limit.Seconds()*1000, "ms/1-core-ed25519-of-its-seals")
+	b.ReportMetric(per/limit.Seconds(), "ratio")
+	b.ReportMetric(float64(len(data)), "receipt-bytes")
+}
