@@ -7,8 +7,10 @@
 // record only. The tx's memo carries the RFC 6962 root of the leaves, and
 // optionally a topic (package anchor/memo). Each file gets a Receipt: its audit path in
 // the batch tree, the signed tx and its Merkle proof in the block, and
-// (version 2) the chain's genesis and the headers from the tx's block to the
-// tip at anchoring time, so that VerifyHeaders checks proof of work or the
+// (version 2) the chain's genesis and the headers from the tx's block's
+// parent to the tip at anchoring time (proof of authority: and the
+// vote-bearing headers below, from which poa.Engine.ReplayVotes replays
+// the signer set), so that VerifyHeaders checks proof of work or the
 // proof-of-authority signatures without any node, through the consensus
 // engines' own checks. docs/receipts.md documents the format and what each
 // check proves.

@@ -58,7 +58,8 @@ their commitments in one data tx (amount 0, sent to the sender's own
 address), wait until it is confirmed (--confirmations deep), then write one
 receipt per file: the file's hash, its path in the batch tree, the signed
 tx, its Merkle proof in the block, the chain's genesis and the headers from
-the block to the tip. "cairn verify-anchor" checks a receipt against its
+the block's parent to the tip (proof of authority: and the headers below
+that carry a vote, from which the signer set is replayed). "cairn verify-anchor" checks a receipt against its
 file, with a node or offline.
 
 Files are named as arguments (a directory: every regular file under it,
