@@ -164,7 +164,7 @@ func BenchmarkReceipts10000(b *testing.B) {
 // anchor` now writes it on a chain of 3,000 blocks (epoch 10, three votes
 // passed): its 6 vote headers and the 1,000 headers from the block's
 // parent to the tip. It reports the time per receipt and, in the same
-// run, the time of 1,006 Ed25519 verifications on one core (the seals the
+// run, the time of its 1,007 Ed25519 verifications on one core (the seals the
 // check cannot skip), and their ratio (VerifyHeaders spreads the seals
 // over every core: below 1 means faster than one core verifying alone).
 func BenchmarkVerifyPoAVoteReceipt(b *testing.B) {
@@ -174,17 +174,22 @@ func BenchmarkVerifyPoAVoteReceipt(b *testing.B) {
 		b.Fatalf("%d headers, %d vote headers", n, v)
 	}
 	hs := decodeHeaders(b, &Receipt{Headers: append(append([]string(nil), rcs[0].VoteHeaders...), rcs[0].Headers...)})
-	start := time.Now()
-	for i := range hs {
-		h := &hs[i]
-		if !ed25519.Verify(h.Signer[:], h.SigningBytes(), h.Signature[:]) {
-			b.Fatal("bad signature")
-		}
-	}
-	limit := time.Since(start)
 	sum := job.Entries[0].Sum
+	// The limit is measured between the timed checks, so that both see
+	// the same load on a shared machine.
+	var limit time.Duration
 	b.ResetTimer()
 	for range b.N {
+		b.StopTimer()
+		start := time.Now()
+		for i := range hs {
+			h := &hs[i]
+			if !ed25519.Verify(h.Signer[:], h.SigningBytes(), h.Signature[:]) {
+				b.Fatal("bad signature")
+			}
+		}
+		limit += time.Since(start)
+		b.StartTimer()
 		rc, err := Parse(data)
 		if err != nil {
 			b.Fatal(err)
@@ -199,7 +204,7 @@ func BenchmarkVerifyPoAVoteReceipt(b *testing.B) {
 	}
 	per := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(per*1000, "ms/receipt")
-	b.ReportMetric(limit.Seconds()*1000, "ms/1-core-ed25519-of-its-seals")
-	b.ReportMetric(per/limit.Seconds(), "ratio")
+	b.ReportMetric(limit.Seconds()*1000/float64(b.N), "ms/1-core-ed25519-of-its-seals")
+	b.ReportMetric(b.Elapsed().Seconds()/limit.Seconds(), "ratio")
 	b.ReportMetric(float64(len(data)), "receipt-bytes")
 }
