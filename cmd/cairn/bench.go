@@ -37,6 +37,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		verifyTime time.Duration
 		cpuProfile string
 		memProfile string
+		memLimit   int
 	)
 	cmd := &cobra.Command{
 		Use:   "bench [--node URL... | --devnet N] [--txs M] [--accounts K] [--rate R] [--json]",
@@ -81,6 +82,8 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 				return usageError{errors.New("give --node URLs or --devnet N, not both")}
 			case batch < 1 || batch > 1000:
 				return usageError{fmt.Errorf("--batch %d: want 1 to 1000", batch)}
+			case memLimit < 0:
+				return usageError{fmt.Errorf("--memory-limit %d: want 0 (none) or MiB", memLimit)}
 			}
 			ctx := cmd.Context()
 			errOut := cmd.ErrOrStderr()
@@ -94,6 +97,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 			}
 			var memURLs []string
 			if devnetN > 0 {
+				setMemoryLimit(cmd, memLimit) // the nodes' runtime is this process's
 				fmt.Fprintf(errOut, "starting a %d-node devnet...\n", devnetN)
 				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap})
 				if err != nil {
@@ -199,6 +203,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
 	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
 	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
+	f.IntVar(&memLimit, "memory-limit", defaultBenchMemLimit, "with --devnet: soft limit in MiB on this process's Go runtime memory, nodes and load generator together (as cairn node --memory-limit; 0: none)")
 	f.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file once the run is over (with --devnet: what the nodes still hold)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (with --devnet: nodes included) to this file, and a lock contention profile to FILE.mutex")
 	return cmd
@@ -261,3 +266,8 @@ func maxNodeRSS(ctx context.Context, urls []string) uint64 {
 	}
 	return best
 }
+
+// defaultBenchMemLimit is cairn bench --memory-limit's default in MiB for
+// the devnet process: the nodes' live heap plus the load generator's
+// records (72 bytes a tx) stay well under it.
+const defaultBenchMemLimit = 256

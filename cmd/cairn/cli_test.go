@@ -125,6 +125,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"node", "--datadir", ks, "--max-hashrate", "NaN"},
 		{"node", "--datadir", ks, "--api-rate", "-1"},
 		{"node", "--datadir", ks, "--api-rate", "Inf"},
+		{"node", "--datadir", ks, "--memory-limit", "-1"},
+		{"bench", "--devnet", "1", "--memory-limit", "-1"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
