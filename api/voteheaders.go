@@ -10,7 +10,8 @@ import (
 
 // maxVoteScan bounds the heights one GET /consensus/votes/headers looks
 // at: the chain keeps no index of votes, so a page scans its in-memory
-// headers (about a millisecond per 100,000) under the chain's read lock.
+// headers under the chain's read lock (3.5 to 4.7 ms per 100,000 on a loaded
+// 2-core machine: chain.BenchmarkVoteHeadersScan).
 const maxVoteScan = 100_000
 
 // voteHeaderLister is the Chain's optional listing of vote-bearing
