@@ -108,6 +108,12 @@ func FuzzParse(f *testing.F) {
 	content2, _ := os.ReadFile("testdata/v2.txt")
 	s2 := core.Sum(content2)
 	f.Add(v2, s2[:])
+	for _, name := range []string{"v2-poa-full", "v2-poa-votes"} {
+		rc, _ := os.ReadFile("testdata/" + name + ".receipt.json")
+		content, _ := os.ReadFile("testdata/" + name + ".txt")
+		s := core.Sum(content)
+		f.Add(rc, s[:])
+	}
 	f.Add([]byte(`{"version":2}`), []byte{})
 	now := time.Now()
 	f.Fuzz(func(t *testing.T, in, hash []byte) {

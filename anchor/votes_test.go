@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -247,5 +248,42 @@ func TestPoAReceiptSize(t *testing.T) {
 	t.Logf("receipt: %d bytes (%d vote headers, %d headers); with every header: %d bytes", len(data), len(rcs[0].VoteHeaders), len(rcs[0].Headers), len(fullData))
 	if len(data) > 16<<10 || len(fullData) < 500_000 {
 		t.Fatalf("receipt of %d bytes (want at most 16 KiB), with every header %d", len(data), len(fullData))
+	}
+}
+
+// TestV2PoAFixtures: two receipts `cairn anchor` wrote on a two-signer
+// PoA network whose second signer was voted in at height 9: one by cairn
+// before vote_headers (every header from height 1), one by this version
+// (the vote header and the headers from the block's parent). Both verify
+// offline from their files alone, and the new one is a fraction of the
+// size.
+func TestV2PoAFixtures(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		votes, first, confirm int
+	}{
+		{"v2-poa-full", 0, 1, 2},
+		{"v2-poa-votes", 1, 16, 3},
+	} {
+		data, err := os.ReadFile("testdata/" + tc.name + ".receipt.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		content, err := os.ReadFile("testdata/" + tc.name + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := verify(rc, core.Sum(content))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		first := decodeHeaders(t, rc)[0].Height
+		if !ch.Genesis.IsPoA() || len(rc.VoteHeaders) != tc.votes || first != uint64(tc.first) || ch.Confirmations != uint64(tc.confirm) {
+			t.Fatalf("%s: PoA %v, %d vote headers, headers from %d, %d confirmations", tc.name, ch.Genesis.IsPoA(), len(rc.VoteHeaders), first, ch.Confirmations)
+		}
 	}
 }
