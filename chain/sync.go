@@ -167,7 +167,7 @@ func (c *Chain) PrefetchSignatures(blocks []*core.Block) {
 		txs = append(txs, blk.Txs...)
 	}
 	// Each worker hashes, looks up, verifies and records its txs: the
-	// IDs and cache calls are ~5% of the work, not worth a serial pass.
+	// IDs and cache calls are ~2% of the work, not worth a serial pass.
 	workers := min(runtime.GOMAXPROCS(0), (len(txs)+sigsPerWorker-1)/sigsPerWorker)
 	var next atomic.Int64
 	var wg sync.WaitGroup

@@ -42,8 +42,8 @@ func CompactSalt(h *core.Header, nonce uint64) [32]byte {
 }
 
 // ShortTxID is the first 6 bytes of SHA-256(salt || tx ID). (BIP 152 uses
-// SipHash-2-4, which the module does not carry; keyed SHA-256 costs
-// ~0.2-0.3 µs per ID with SHA-NI: BenchmarkShortTxIDs.)
+// SipHash-2-4, which the module does not carry; a short ID costs one
+// SHA-256 of 64 bytes: BenchmarkShortTxIDs.)
 func ShortTxID(salt *[32]byte, id core.Hash) ShortID {
 	var buf [64]byte
 	copy(buf[:32], salt[:])
