@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-chain/cairn/anchor/memo"
 	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/consensus/poa"
 	"github.com/cairn-chain/cairn/core"
 )
 
@@ -74,6 +75,7 @@ type Anchored struct {
 	Headers []core.Header
 	// VoteHeaders (PoA) are the main chain's headers that carry a vote,
 	// below Headers[0], ascending: the signer set is replayed from them.
+	// Receipts carry those a replay needs (poa.Engine.NeededVotes).
 	VoteHeaders []core.Header
 	Node        string
 }
@@ -99,7 +101,11 @@ func (a *Anchored) encoded() (g *core.Genesis, headers, votes []string, block *c
 	if headers, err = encode(a.Headers); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if votes, err = encode(a.VoteHeaders); err != nil {
+	needed, err := a.neededVotes(g)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if votes, err = encode(needed); err != nil {
 		return nil, nil, nil, nil, err
 	}
 	for i := range a.Headers {
@@ -111,6 +117,32 @@ func (a *Anchored) encoded() (g *core.Genesis, headers, votes []string, block *c
 		return nil, nil, nil, nil, fmt.Errorf("block %d %s is not among the headers fetched", a.Proof.Height, a.Proof.BlockHash)
 	}
 	return g, headers, votes, block, nil
+}
+
+// neededVotes returns the vote headers a receipt needs
+// (poa.Engine.NeededVotes): not those of an epoch past whose votes
+// changed nothing.
+func (a *Anchored) neededVotes(g *core.Genesis) ([]core.Header, error) {
+	if len(a.VoteHeaders) == 0 || len(a.Headers) == 0 {
+		return a.VoteHeaders, nil
+	}
+	e, err := poa.New(g)
+	if err != nil {
+		return nil, fmt.Errorf("vote headers on a chain whose genesis is not proof of authority: %w", err)
+	}
+	hs := make([]*core.Header, len(a.VoteHeaders))
+	for i := range a.VoteHeaders {
+		hs[i] = &a.VoteHeaders[i]
+	}
+	keep, err := e.NeededVotes(hs, a.Headers[0].Height-1)
+	if err != nil {
+		return nil, fmt.Errorf("the node's vote headers: %w", err)
+	}
+	out := make([]core.Header, len(keep))
+	for i, k := range keep {
+		out[i] = a.VoteHeaders[k]
+	}
+	return out, nil
 }
 
 // Receipts returns the batch's receipts, in the order of its entries,

@@ -23,21 +23,66 @@ import (
 // A header without a vote, or out of order, fails with core.CodeBadHeight.
 func (s *Snapshot) ApplyVotes(hs []HeaderInfo, height uint64) (*Snapshot, error) {
 	b := builder{s: *s}
+	if err := b.applyVotes(hs, height, nil); err != nil {
+		return nil, err
+	}
+	return &b.s, nil
+}
+
+// NeededVotes returns the indexes of the vote headers hs (as ApplyVotes
+// takes them) that a replay to height needs: every one of the epoch height
+// is in (its votes may be pending), and in each earlier epoch those about
+// a target added or dropped in that epoch. A vote about a target that no
+// majority changed in its epoch had no effect: tallies are per target,
+// and at the epoch's end its votes were discarded; so ApplyVotes over the
+// needed headers gives the same signers and pending votes as over hs.
+// It fails as ApplyVotes does.
+func (s *Snapshot) NeededVotes(hs []HeaderInfo, height uint64) ([]int, error) {
+	b := builder{s: *s}
+	changed := make(map[uint64]map[core.PublicKey]bool) // by epoch
+	err := b.applyVotes(hs, height, func(h HeaderInfo, before bool) {
+		if b.s.IsSigner(h.Vote.Target) != before {
+			e := h.Height / s.epoch
+			if changed[e] == nil {
+				changed[e] = make(map[core.PublicKey]bool)
+			}
+			changed[e][h.Vote.Target] = true
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	var keep []int
+	for i, h := range hs {
+		if e := h.Height / s.epoch; e == height/s.epoch || changed[e][h.Vote.Target] {
+			keep = append(keep, i)
+		}
+	}
+	return keep, nil
+}
+
+// applyVotes is ApplyVotes on the builder; after each header, applied
+// tells it whether the header's target was a signer before.
+func (b *builder) applyVotes(hs []HeaderInfo, height uint64, applied func(h HeaderInfo, before bool)) error {
 	for _, h := range hs {
 		if h.Vote == nil {
-			return nil, core.Errorf(core.CodeBadHeight, "poa: block %d carries no vote: not a vote header", h.Height)
+			return core.Errorf(core.CodeBadHeight, "poa: block %d carries no vote: not a vote header", h.Height)
 		}
 		if h.Height <= b.s.height || h.Height > height {
-			return nil, core.Errorf(core.CodeBadHeight, "poa: vote header at height %d after height %d, want one in %d..%d",
+			return core.Errorf(core.CodeBadHeight, "poa: vote header at height %d after height %d, want one in %d..%d",
 				h.Height, b.s.height, b.s.height+1, height)
 		}
 		b.skip(h.Height - 1)
+		before := b.s.IsSigner(h.Vote.Target)
 		if err := b.apply(h); err != nil {
-			return nil, err
+			return err
+		}
+		if applied != nil {
+			applied(h, before)
 		}
 	}
 	b.skip(height)
-	return &b.s, nil
+	return nil
 }
 
 // skip moves the snapshot to height over headers without a vote: the
@@ -70,6 +115,17 @@ func (e *Engine) ReplayVotes(votes []*core.Header, height uint64) (*Snapshot, er
 		infos[i] = info(h)
 	}
 	return e.genesis.ApplyVotes(infos, height)
+}
+
+// NeededVotes returns the indexes of the vote headers votes (as
+// ReplayVotes takes them) that a replay to height needs
+// (Snapshot.NeededVotes): a receipt carries those only.
+func (e *Engine) NeededVotes(votes []*core.Header, height uint64) ([]int, error) {
+	infos := make([]HeaderInfo, len(votes))
+	for i, h := range votes {
+		infos[i] = info(h)
+	}
+	return e.genesis.NeededVotes(infos, height)
 }
 
 // CheckHeaderAfter checks h as CheckHeader does, against snap, the

@@ -51,6 +51,22 @@ func TestApplyVotesMatchesApply(t *testing.T) {
 				if a, b := votesText(full), votesText(sparse); a != b {
 					t.Fatalf("block %d: Apply:\n%s\nApplyVotes:\n%s", h.Height, a, b)
 				}
+				// Only the needed vote headers: the same replay.
+				keep, err := genesis.NeededVotes(votes, h.Height)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var needed []poa.HeaderInfo
+				for _, i := range keep {
+					needed = append(needed, votes[i])
+				}
+				pruned, err := genesis.ApplyVotes(needed, h.Height)
+				if err != nil {
+					t.Fatalf("block %d: ApplyVotes over the %d needed of %d vote headers: %v", h.Height, len(needed), len(votes), err)
+				}
+				if a, b := votesText(full), votesText(pruned); a != b {
+					t.Fatalf("block %d: Apply:\n%s\nApplyVotes over the needed vote headers %v:\n%s", h.Height, a, keep, b)
+				}
 				if sparse.Height() != h.Height {
 					t.Fatalf("block %d: ApplyVotes at height %d", h.Height, sparse.Height())
 				}
@@ -90,11 +106,13 @@ func TestApplyVotesEpochInGap(t *testing.T) {
 	for _, tc := range []struct {
 		second uint64
 		added  bool
-	}{{3, true}, {5, false}, {9, false}} {
-		s, err := genesis.ApplyVotes([]poa.HeaderInfo{
+		needed []int // at height 20
+	}{{3, true, []int{0, 1}}, {5, false, nil}, {9, false, nil}} {
+		hs := []poa.HeaderInfo{
 			{Height: 2, Signer: key("A"), Vote: addD},
 			{Height: tc.second, Signer: key("B"), Vote: addD},
-		}, 20)
+		}
+		s, err := genesis.ApplyVotes(hs, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,6 +121,13 @@ func TestApplyVotesEpochInGap(t *testing.T) {
 		}
 		if !tc.added && len(s.Votes()) != 0 {
 			t.Fatalf("second vote at %d: %d votes pending at height 20 (epoch 4), want 0", tc.second, len(s.Votes()))
+		}
+		if keep, err := genesis.NeededVotes(hs, 20); err != nil || !slices.Equal(keep, tc.needed) {
+			t.Fatalf("second vote at %d: needed at height 20 %v %v, want %v", tc.second, keep, err, tc.needed)
+		}
+		// In the second vote's own epoch, it may still count.
+		if keep, err := genesis.NeededVotes(hs, tc.second+1); err != nil || !slices.Contains(keep, 1) {
+			t.Fatalf("second vote at %d: needed at height %d %v %v, want it kept", tc.second, tc.second+1, keep, err)
 		}
 	}
 }
