@@ -162,7 +162,7 @@ func BenchmarkReceipts10000(b *testing.B) {
 
 // BenchmarkVerifyPoAVoteReceipt checks offline a PoA receipt as `cairn
 // anchor` now writes it on a chain of 3,000 blocks (epoch 10, three votes
-// passed): its 5 vote headers and the 1,000 headers from the block's
+// passed): its 5 vote headers and the 1,001 headers from the block's
 // parent to the tip. It reports the time per receipt and, in the same
 // run, the time of its 1,006 Ed25519 verifications on one core (the seals the
 // check cannot skip), and their ratio (VerifyHeaders spreads the seals
