@@ -271,6 +271,9 @@ func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	if len(hs) == 0 {
+		return nil, Invalid("the receipt has no headers")
+	}
 	first := hs[0].Height
 	switch {
 	case first == 0:
@@ -280,7 +283,7 @@ func (rc *Receipt) VerifyHeaders(proof *TxProof, pin *core.Hash, now time.Time) 
 	case rc.Height < first || rc.Height-first >= uint64(len(hs)):
 		return nil, Invalid("the block's height %d is not among the headers (heights %d to %d)", rc.Height, first, first+uint64(len(hs))-1)
 	case rc.Height == first && first != 1:
-		return nil, Invalid("the block at height %d is the first header: its parent must be in the receipt, to check it against its parent", rc.Height)
+		return nil, Invalid("the block at height %d is the first header: its parent must be in the receipt, to check the block against it", rc.Height)
 	}
 	// Every seal at once, on every core; ReplayVotes finds the vote
 	// headers' in the engine's cache.
