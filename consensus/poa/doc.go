@@ -37,6 +37,13 @@
 //     votes are discarded; a checkpoint header carries no vote. The
 //     recent-signer window is not reset.
 //
+// The signer set and the pending votes depend only on the headers that
+// carry a vote (an epoch boundary is a height, not a header): ApplyVotes
+// (Engine.ReplayVotes, which also verifies their seals) replays them alone,
+// with the same vote code as Apply, for an anchor receipt's offline check;
+// NeededVotes leaves out the votes of a past epoch that changed nothing,
+// and Engine.CheckHeaderAfter checks headers on from such a snapshot.
+//
 // Snapshots are immutable: Apply returns a new one, so a node keeps them by
 // block hash and a reorg continues from the snapshot of the fork point.
 // Cairn's checkpoint headers do not list the signers (EIP-225's extra-data
