@@ -23,6 +23,7 @@ type DevnetConfig struct {
 	Nodes       int           // default 3
 	BlockTime   time.Duration // default 1 s
 	MaxHashRate float64       // per node; default 200,000 hashes/s
+	FullBlocks  bool          // relay full blocks only (no compact block relay)
 }
 
 // Devnet is a running bench devnet.
@@ -55,7 +56,7 @@ func StartDevnet(ctx context.Context, cfg DevnetConfig) (*Devnet, error) {
 	}
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	d, err := devnet.Start(dctx, devnet.Config{Dir: cfg.Dir, Nodes: cfg.Nodes, BlockTime: cfg.BlockTime,
-		MaxHashRate: cfg.MaxHashRate, MaxBlockBytes: 16 << 20, MaxBlockTxs: 100_000})
+		MaxHashRate: cfg.MaxHashRate, MaxBlockBytes: 16 << 20, MaxBlockTxs: 100_000, FullBlocksOnly: cfg.FullBlocks})
 	if err != nil {
 		cancel()
 		bd.removeTmp()

@@ -86,6 +86,7 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 		APIAddr: apiAddr, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: peers, Version: "devnet",
 	}
 	nc.PeerAllowlist = d.allowlist
+	nc.FullBlocksOnly = d.cfg.FullBlocksOnly
 	if i == 0 {
 		nc.Devnet = &control{d}
 	}

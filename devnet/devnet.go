@@ -57,6 +57,8 @@ type Config struct {
 	// mining leaves the cores to validation; a new devnet's initial
 	// difficulty is set for that rate.
 	MaxHashRate float64
+	// FullBlocksOnly runs every node without compact block relay.
+	FullBlocksOnly bool
 	// MaxBlockBytes and MaxBlockTxs of a new devnet's genesis (0: core's
 	// defaults).
 	MaxBlockBytes, MaxBlockTxs uint64

@@ -63,6 +63,9 @@ type Config struct {
 	// when none is given, though a list kept in the data dir still
 	// applies).
 	PeerAllowlist []p2p.AllowEntry
+	// FullBlocksOnly relays blocks whole, as a node before compact block
+	// relay did (p2p.Config.DisableCompactRelay): for comparing the two.
+	FullBlocksOnly bool
 	// SwarmKey is the private network's pre-shared key
 	// (p2p.ParseSwarmKey), nil for none.
 	SwarmKey []byte
@@ -247,7 +250,7 @@ func New(cfg Config) (*Node, error) {
 			SubmitBlock: n.SubmitBlock, SubmitTxs: n.SubmitTxs,
 			HasTx: n.Pool.Has, GetTx: n.Pool.Get, PoolTxs: n.Pool.Txs,
 			Logger: n.log, Now: cfg.Now, UserAgent: "cairn/" + cfg.Version,
-			Allowlist: cfg.PeerAllowlist, SwarmKey: cfg.SwarmKey,
+			Allowlist: cfg.PeerAllowlist, SwarmKey: cfg.SwarmKey, DisableCompactRelay: cfg.FullBlocksOnly,
 		})
 		if err != nil {
 			n.closeStores()

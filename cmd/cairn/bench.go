@@ -33,6 +33,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		stall      time.Duration
 		blockTime  time.Duration
 		hashCap    float64
+		fullBlocks bool
 		dir        string
 		verifyTime time.Duration
 		cpuProfile string
@@ -99,7 +100,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 			if devnetN > 0 {
 				setMemoryLimit(cmd, memLimit) // the nodes' runtime is this process's
 				fmt.Fprintf(errOut, "starting a %d-node devnet...\n", devnetN)
-				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap})
+				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap, FullBlocks: fullBlocks})
 				if err != nil {
 					return err
 				}
@@ -201,6 +202,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.DurationVar(&stall, "stall", bench.DefaultStall, "give up when no tx is confirmed for this long")
 	f.DurationVar(&blockTime, "block-time", time.Second, "with --devnet: target block time")
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
+	f.BoolVar(&fullBlocks, "full-blocks", false, "with --devnet: relay full blocks only, without compact block relay (to compare the two)")
 	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
 	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
 	f.IntVar(&memLimit, "memory-limit", defaultBenchMemLimit, "with --devnet: soft limit in MiB on this process's Go runtime memory, nodes and load generator together (as cairn node --memory-limit; 0: none)")
