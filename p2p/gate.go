@@ -54,6 +54,7 @@ func (g *gater) InterceptSecured(dir network.Direction, p peer.ID, _ network.Con
 	}
 	return false
 }
+
 // InterceptUpgraded checks again once the muxer is up: a peer revoked while
 // its connection was being upgraded is not let in.
 func (g *gater) InterceptUpgraded(c network.Conn) (bool, control.DisconnectReason) {
