@@ -13,7 +13,7 @@ import (
 // from the txs it has seen and asks the announcing peer only for the
 // missing ones (GetBlockTxn on the RPC protocol). Full blocks stay the
 // fallback and the form for sync and for peers that do not take part in
-// the compact topic (v1 nodes). See docs/protocol.md, "Compact block
+// the compact topic (v1 nodes). See docs/p2p.md, "Compact block
 // relay".
 
 // CompactTopic returns the name of a chain's compact block gossip topic.
