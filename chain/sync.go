@@ -3,7 +3,6 @@ package chain
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/cairn-chain/cairn/core"
 )
@@ -168,23 +167,9 @@ func (c *Chain) PrefetchSignatures(blocks []*core.Block) {
 	}
 	// Each worker hashes, looks up, verifies and records its txs: the
 	// IDs and cache calls are ~2% of the work, not worth a serial pass.
-	workers := min(runtime.GOMAXPROCS(0), (len(txs)+sigsPerWorker-1)/sigsPerWorker)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(txs) {
-					return
-				}
-				if id := txs[k].ID(); !sc.Has(id) && txs[k].VerifySignature() {
-					sc.Add(id)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	eachOnAllCores(len(txs), func(k int) {
+		if id := txs[k].ID(); !sc.Has(id) && txs[k].VerifySignature() {
+			sc.Add(id)
+		}
+	})
 }

@@ -110,30 +110,31 @@ const sigsPerWorker = 8
 // verify.
 func verifyTxs(txs []*core.Tx) []bool {
 	ok := make([]bool, len(txs))
-	workers := min(runtime.GOMAXPROCS(0), (len(txs)+sigsPerWorker-1)/sigsPerWorker)
+	eachOnAllCores(len(txs), func(k int) { ok[k] = txs[k].VerifySignature() })
+	return ok
+}
+
+// eachOnAllCores calls fn(k) for every k in [0, n): on the calling
+// goroutine for up to sigsPerWorker items, else on one worker per core (at
+// most one per sigsPerWorker items), each taking the next k in turn.
+func eachOnAllCores(n int, fn func(k int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+sigsPerWorker-1)/sigsPerWorker)
 	if workers <= 1 {
-		for i, tx := range txs {
-			ok[i] = tx.VerifySignature()
+		for k := range n {
+			fn(k)
 		}
-		return ok
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(txs) {
-					return
-				}
-				ok[k] = txs[k].VerifySignature()
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+				fn(k)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return ok
 }
 
 // headerVersion is the header version of this chain's engine: 1 for proof
