@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/par"
 )
 
 // MaxHeaders is the most headers HeadersAfter returns at once.
@@ -167,7 +168,7 @@ func (c *Chain) PrefetchSignatures(blocks []*core.Block) {
 	}
 	// Each worker hashes, looks up, verifies and records its txs: the
 	// IDs and cache calls are ~2% of the work, not worth a serial pass.
-	eachOnAllCores(len(txs), func(k int) {
+	par.Each(len(txs), sigsPerWorker, func(k int) {
 		if id := txs[k].ID(); !sc.Has(id) && txs[k].VerifySignature() {
 			sc.Add(id)
 		}

@@ -1,12 +1,10 @@
 package chain
 
 import (
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/par"
 )
 
 // checkSanity runs the checks that need nothing but the block, cheapest
@@ -110,31 +108,8 @@ const sigsPerWorker = 8
 // verify.
 func verifyTxs(txs []*core.Tx) []bool {
 	ok := make([]bool, len(txs))
-	eachOnAllCores(len(txs), func(k int) { ok[k] = txs[k].VerifySignature() })
+	par.Each(len(txs), sigsPerWorker, func(k int) { ok[k] = txs[k].VerifySignature() })
 	return ok
-}
-
-// eachOnAllCores calls fn(k) for every k in [0, n): on the calling
-// goroutine for up to sigsPerWorker items, else on one worker per core (at
-// most one per sigsPerWorker items), each taking the next k in turn.
-func eachOnAllCores(n int, fn func(k int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+sigsPerWorker-1)/sigsPerWorker)
-	if workers <= 1 {
-		for k := range n {
-			fn(k)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
-				fn(k)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // headerVersion is the header version of this chain's engine: 1 for proof

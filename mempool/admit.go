@@ -3,11 +3,9 @@ package mempool
 import (
 	"fmt"
 	"math/bits"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/par"
 )
 
 // Add admits one signed tx, or returns why not: a *core.RuleError for a tx
@@ -166,23 +164,13 @@ func (p *Pool) verify(es []*entry, errs []error) {
 			errs[i], es[i] = err, nil
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(es))
-	if len(es) < minParallelVerify || workers < 2 {
+	if len(es) < minParallelVerify {
 		for i := range es {
 			check(i)
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(es); i = int(next.Add(1) - 1) {
-				check(i)
-			}
-		})
-	}
-	wg.Wait()
+	par.Each(len(es), 1, check)
 }
 
 func (p *Pool) errDuplicate(e *entry) error {
