@@ -322,8 +322,15 @@ func (o *anchorOpts) receiptPaths(files []string) ([]string, error) {
 		}
 	}
 	if o.outDir != "" {
-		if fi, err := os.Stat(o.outDir); err != nil || !fi.IsDir() {
+		// A missing directory is made (one level or more, as mkdir -p);
+		// a file of that name is an error.
+		if fi, err := os.Stat(o.outDir); err == nil && !fi.IsDir() {
 			return nil, fmt.Errorf("--out-dir %s: not a directory", o.outDir)
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("--out-dir: %w", err)
+		}
+		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+			return nil, fmt.Errorf("--out-dir: %w", err)
 		}
 	}
 	return outs, nil

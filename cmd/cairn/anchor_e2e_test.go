@@ -50,8 +50,7 @@ func TestEndToEndAnchorBatch(t *testing.T) {
 	listed := filepath.Join(dir, "bill-of-lading.pdf")
 	os.WriteFile(listed, []byte("bill of lading\n"), 0o600)
 	files = append(files, listed)
-	receipts := filepath.Join(dir, "receipts")
-	os.MkdirAll(receipts, 0o700)
+	receipts := filepath.Join(dir, "receipts", "ship-42") // made by cairn anchor
 
 	// The directory as an argument, one more file from standard input.
 	r := run(t, []string{testPass, "CAIRN_KEYSTORE=" + ks, "CAIRN_NODE=" + ch.node.url}, listed+"\n",

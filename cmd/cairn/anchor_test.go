@@ -97,7 +97,7 @@ func TestCLIAnchorUsage(t *testing.T) {
 		{append([]string{"anchor", a, a}, node...), 1, "named twice"},
 		{append([]string{"anchor", filepath.Join(dir, "missing")}, node...), 1, "missing"},
 		{append([]string{"anchor", a, "--confirmations", "0"}, node...), 2, "--confirmations"},
-		{append([]string{"anchor", a, "--out-dir", filepath.Join(dir, "nodir")}, node...), 1, "not a directory"},
+		{append([]string{"anchor", a, "--out-dir", a}, node...), 1, "not a directory"},
 	}
 	os.WriteFile(a+".receipt.json", []byte("{}"), 0o600)
 	cases = append(cases, struct {

@@ -163,6 +163,13 @@ func newPeersRevokeCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Asked first only to say truthfully whether it was cut off.
+			was := false
+			if before, err := c.Allowlist(cmd.Context()); err == nil {
+				for _, p := range before.Peers {
+					was = was || p.PeerID == args[0] && p.Connected
+				}
+			}
 			l, err := c.RevokePeer(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -170,7 +177,11 @@ func newPeersRevokeCmd(g *globals) *cobra.Command {
 			if asJSON {
 				return printJSON(cmd.OutOrStdout(), l)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s: disconnected, and refused from now on\n", args[0])
+			if was {
+				fmt.Fprintf(cmd.OutOrStdout(), "revoked %s: disconnected at once, and refused from now on\n", args[0])
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "revoked %s: it was not connected; refused from now on\n", args[0])
+			}
 			printAllowlist(cmd.OutOrStdout(), l)
 			return nil
 		},
