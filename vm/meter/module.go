@@ -503,6 +503,24 @@ func (m *module) constExpr(r *reader, maxGlobal int) error {
 	}
 }
 
+// offsetExpr reads an active segment's offset, which must be a single
+// i32.const: the only form a module without imported globals can give,
+// and one Check can bound against the initial memory or table.
+func (m *module) offsetExpr(r *reader, what string, i uint32) (uint32, error) {
+	start := r.off
+	if err := m.constExpr(r, len(m.globals)); err != nil {
+		return 0, err
+	}
+	expr := r.b[start:r.off]
+	if len(expr) >= 3 && expr[0] == 0x41 {
+		sub := &reader{b: expr[1:], pos: r.pos + start + 1}
+		if v, err := sub.signed(32); err == nil && sub.off == len(expr)-2 {
+			return uint32(v), nil
+		}
+	}
+	return 0, r.errorf("%s %d: offset is not a single i32.const", what, i)
+}
+
 func (m *module) noteConst(t ValType) {
 	if m.constType == 0 && t != FuncRef && t != I32 && t != I64 {
 		m.constType = t
@@ -572,6 +590,7 @@ func (m *module) parseElements(r *reader) error {
 	}
 	m.numElems = n
 	for i := range n {
+		elemAt, elemTable := uint32(0), -1 // an active segment's offset and table
 		flags, err := r.u32()
 		if err != nil {
 			return err
@@ -589,9 +608,10 @@ func (m *module) parseElements(r *reader) error {
 			if int64(table) >= int64(len(m.tables)) {
 				return r.errorf("element segment %d: table index %d out of range", i, table)
 			}
-			if err := m.constExpr(r, len(m.globals)); err != nil {
+			if elemAt, err = m.offsetExpr(r, "element segment", i); err != nil {
 				return err
 			}
+			elemTable = int(table)
 		}
 		exprs := flags&4 != 0
 		if flags&3 != 0 { // elemkind or reftype
@@ -610,6 +630,9 @@ func (m *module) parseElements(r *reader) error {
 		cnt, err := r.count(1)
 		if err != nil {
 			return err
+		}
+		if elemTable >= 0 && uint64(elemAt)+uint64(cnt) > uint64(m.tables[elemTable].lim.min) {
+			return r.errorf("element segment %d: entries [%d, %d) outside the initial table of %d", i, elemAt, uint64(elemAt)+uint64(cnt), m.tables[elemTable].lim.min)
 		}
 		for range cnt {
 			if exprs {
@@ -670,9 +693,23 @@ func (m *module) parseData(r *reader) error {
 			if int64(mem) >= int64(len(m.mems)) {
 				return r.errorf("data segment %d: memory index %d out of range", i, mem)
 			}
-			if err := m.constExpr(r, len(m.globals)); err != nil {
+			at, err := m.offsetExpr(r, "data segment", i)
+			if err != nil {
 				return err
 			}
+			size, err := r.u32()
+			if err != nil {
+				return err
+			}
+			// Out of bounds, the module could never be instantiated: a
+			// deploy error, not a failed call at every use.
+			if limit := uint64(m.mems[mem].min) * 65536; uint64(at)+uint64(size) > limit {
+				return r.errorf("data segment %d: bytes [%d, %d) outside the initial memory of %d bytes", i, at, uint64(at)+uint64(size), limit)
+			}
+			if _, err := r.bytes(size); err != nil {
+				return err
+			}
+			continue
 		case 1:
 		default:
 			return r.errorf("data segment %d: flags %d", i, flags)

@@ -87,6 +87,22 @@ func TestCheckRules(t *testing.T) {
 		{"funcref table and table.size", bulk(opPrefixFC, subTableSize, 0, 0x1a), "", nil},
 		{"1024 locals", withFunc([]ValType{I32, I32}, nil, locals([2]uint32{1022, uint32(I64)}), opEnd), "", nil},
 
+		{"data segment filling the memory", mod(func(b *builder) { b.data = [][]byte{append([]byte{0, opI32Const, 0xfc, 0xff, 3, opEnd, 4}, "abcd"...)} }), "", nil}, // [65532, 65536)
+		{"data segment past the memory", mod(func(b *builder) { b.data = [][]byte{append([]byte{0, opI32Const, 0xfd, 0xff, 3, opEnd, 4}, "abcd"...)} }), core.CodeInvalidModule, nil},
+		{"data segment at a negative offset", mod(func(b *builder) { b.data = [][]byte{{0, opI32Const, 0x7f, opEnd, 1, 'x'}} }), core.CodeInvalidModule, nil},
+		{"data offset from a global", mod(func(b *builder) {
+			b.global(I32, false, opI32Const, 0, opEnd)
+			b.data = [][]byte{{0, opGlobalGet, 0, opEnd, 1, 'x'}}
+		}), core.CodeInvalidModule, nil},
+		{"element segment past the table", mod(func(b *builder) {
+			b.tables = [][]byte{{byte(FuncRef), 0, 1}}
+			b.elems = [][]byte{{0, opI32Const, 1, opEnd, 1, 0}}
+		}), core.CodeInvalidModule, nil},
+		{"element segment in the table", mod(func(b *builder) {
+			b.tables = [][]byte{{byte(FuncRef), 0, 1}}
+			b.elems = [][]byte{{0, opI32Const, 0, opEnd, 1, 0}}
+		}), "", nil},
+
 		{"code too large", contract(opEnd).bytes(), core.CodeCodeTooLarge, &tooBig},
 		{"not wasm", []byte("\x00asm\x02\x00\x00\x00"), core.CodeInvalidModule, nil},
 
