@@ -75,9 +75,23 @@ func (n *testNet) confirmedOn(node int, ids ...string) bool {
 // waitConfirmed waits until every node has every tx confirmed.
 func (n *testNet) waitConfirmed(what string, ids ...string) {
 	n.t.Helper()
-	waitFor(n.t, what, 90*time.Second, func() bool {
-		return n.confirmedOn(0, ids...) && n.confirmedOn(1, ids...) && n.confirmedOn(2, ids...)
-	})
+	deadline := time.Now().Add(90 * time.Second)
+	for !(n.confirmedOn(0, ids...) && n.confirmedOn(1, ids...) && n.confirmedOn(2, ids...)) {
+		if time.Now().After(deadline) {
+			// Say where each node stands: a timeout alone (seen once under
+			// CI load after a heal) cannot tell a slow sync from a stuck one.
+			for i, c := range n.clients {
+				st, err := c.Status(n.ctx)
+				if err != nil {
+					n.t.Logf("node %d: %v", i, err)
+					continue
+				}
+				n.t.Logf("node %d: height %d tip %s work %s peers %d mempool %d syncing %v; confirmed here: %v", i, st.Height, st.Tip, st.TotalWork, st.Peers, st.Mempool, st.Syncing, n.confirmedOn(i, ids...))
+			}
+			n.t.Fatalf("timed out after 90s waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, not synchronisation
+	}
 }
 
 // sameTip reports whether the three nodes are at one tip with one state
