@@ -1,11 +1,7 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,10 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cairn-chain/cairn/anchor/memo"
-	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/node"
 )
 
 // anchorTx submits a data tx of key i anchoring root under topic through
@@ -30,22 +24,7 @@ func (c *chainClient) anchorTx(i int, topic string, root core.Hash) core.Hash {
 	}
 	k := c.b.Keys[i]
 	tx := &core.Tx{Version: core.TxVersion, ChainID: c.b.Genesis.ChainID, From: k.Pub, To: k.Addr, Fee: scenarios.MinFee, Nonce: c.nonces[i], Memo: m}
-	tx.Sign(k.Priv)
-	raw, err := json.Marshal(wire.TxSubmit{TxJSON: tx.JSON(c.b.Genesis.AddressPrefix)})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp, err := http.Post(c.n.APIURL()+"/api/v1/txs", "application/json", bytes.NewReader(raw))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	msg, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		c.t.Fatalf("POST /txs anchor: %d %s", resp.StatusCode, msg)
-	}
-	c.nonces[i]++
-	c.mine()
+	c.submit(i, tx, "anchor")
 	return tx.ID()
 }
 
@@ -58,17 +37,8 @@ func (c *chainClient) anchorTx(i int, topic string, root core.Hash) core.Hash {
 func TestTopicPageInBrowser(t *testing.T) {
 	chromiumPath(t)
 	b := scenarios.NewBuilder()
-	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	ctx0, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx0) }()
-	defer func() { cancel(); <-done }()
-
-	c := &chainClient{t: t, n: n, b: b, nonces: map[int]uint64{}, miner: scenarios.NewKey(9).Addr}
+	c := startChainNode(t, b)
+	n := c.n
 	const topic = "SHIP-2026-0042/A" // its URL escapes the "/"
 	const markup = `<img src=x onerror="window.pwned=1">`
 	first := c.anchorTx(0, topic, hashOf("invoices"))

@@ -32,6 +32,44 @@ type chainClient struct {
 	miner  core.Address
 }
 
+// startChainNode runs a node on b's genesis with its API on 127.0.0.1,
+// stopped when the test ends, and a client mining to key 9.
+func startChainNode(t *testing.T, b *scenarios.Builder) *chainClient {
+	t.Helper()
+	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done }) // runs before Close
+	return &chainClient{t: t, n: n, b: b, nonces: map[int]uint64{}, miner: scenarios.NewKey(9).Addr}
+}
+
+// submit signs tx with key i's key, posts it, counts the nonce and mines
+// a block; what names the tx in a failure.
+func (c *chainClient) submit(i int, tx *core.Tx, what string) {
+	c.t.Helper()
+	tx.Sign(c.b.Keys[i].Priv)
+	raw, err := json.Marshal(wire.TxSubmit{TxJSON: tx.JSON(c.b.Genesis.AddressPrefix)})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := http.Post(c.n.APIURL()+"/api/v1/txs", "application/json", bytes.NewReader(raw))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		c.t.Fatalf("POST /txs %s: %d %s", what, resp.StatusCode, msg)
+	}
+	c.nonces[i]++
+	c.mine()
+}
+
 func (c *chainClient) addr(i int) string { return c.b.Keys[i].Addr.Encode(c.b.Genesis.AddressPrefix) }
 
 // send signs body as a version-2 tx of key i, submits it through POST
@@ -47,22 +85,7 @@ func (c *chainClient) sendFee(i int, body core.Body, fee uint64) core.Hash {
 	k := c.b.Keys[i]
 	tx := &core.Tx{Version: core.TxVersion2, Kind: body.Kind(), Body: body, From: k.Pub, ChainID: c.b.Genesis.ChainID,
 		Fee: fee, Nonce: c.nonces[i]}
-	tx.Sign(k.Priv)
-	raw, err := json.Marshal(wire.TxSubmit{TxJSON: tx.JSON(c.b.Genesis.AddressPrefix)})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	resp, err := http.Post(c.n.APIURL()+"/api/v1/txs", "application/json", bytes.NewReader(raw))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	msg, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		c.t.Fatalf("POST /txs %s: %d %s", body.Kind(), resp.StatusCode, msg)
-	}
-	c.nonces[i]++
-	c.mine()
+	c.submit(i, tx, body.Kind().String())
 	if _, err := c.n.Chain.Tx(tx.ID()); err != nil {
 		c.t.Fatalf("%s not in the chain after mining: %v", body.Kind(), err)
 	}
@@ -106,17 +129,8 @@ const (
 func TestAssetsInBrowser(t *testing.T) {
 	chromiumPath(t) // skip (or fail under CI) before starting any node
 	b := scenarios.NewBuilder()
-	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	ctx0, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx0) }()
-	defer func() { cancel(); <-done }()
-
-	c := &chainClient{t: t, n: n, b: b, nonces: map[int]uint64{}, miner: scenarios.NewKey(9).Addr}
+	c := startChainNode(t, b)
+	n := c.n
 	k0, k1, k2 := b.Keys[0].Addr, b.Keys[1].Addr, b.Keys[2].Addr
 	gold := core.NewAssetID(k0, 0)
 	box := core.NewAssetID(k0, 1)

@@ -19,7 +19,6 @@ import (
 	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/contracts"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/node"
 )
 
 // tokenTransfer is the example token's transfer input: 01 | to | amount.
@@ -45,17 +44,8 @@ func tokenEvent(from, to core.Address, amount uint64) string {
 func TestContractsInBrowser(t *testing.T) {
 	chromiumPath(t) // skip (or fail under CI) before starting any node
 	b := scenarios.NewBuilder()
-	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	ctx0, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx0) }()
-	defer func() { cancel(); <-done }()
-
-	c := &chainClient{t: t, n: n, b: b, nonces: map[int]uint64{}, miner: scenarios.NewKey(9).Addr}
+	c := startChainNode(t, b)
+	n := c.n
 	price := b.Genesis.Contracts().GasPrice
 	dec := int(b.Genesis.Decimals)
 	const deployGas, callGas = 200_000, 50_000

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/node"
 )
 
 // longChainBlocks is the chain length of TestExplorerOnLongChain;
@@ -43,15 +42,7 @@ func TestExplorerOnLongChain(t *testing.T) {
 	chromiumPath(t) // skip (or fail under CI) before starting any node
 	total := longChainBlocks(t)
 	b := scenarios.NewBuilder()
-	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	ctx0, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx0) }()
-	defer func() { cancel(); <-done }()
+	n := startChainNode(t, b).n
 
 	// Mine the chain; key 0 pays key 1 in every every-th block, so key 0
 	// has a history of 1,000 txs.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
-	"github.com/cairn-chain/cairn/node"
 )
 
 // permView is what the permissions page shows.
@@ -53,17 +52,8 @@ func TestPermissionsInBrowser(t *testing.T) {
 	if err := b.Genesis.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	n, err := node.New(node.Config{DataDir: t.TempDir(), Genesis: b.Genesis, Threads: 1, APIAddr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	ctx0, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx0) }()
-	defer func() { cancel(); <-done }()
-
-	c := &chainClient{t: t, n: n, b: b, nonces: map[int]uint64{}, miner: scenarios.NewKey(9).Addr}
+	c := startChainNode(t, b)
+	n := c.n
 	grant := c.send(0, &core.PermGrant{Role: "submit", Address: k[2].Addr})   // block 1
 	c.send(0, &core.PermGrant{Role: "issue", Address: k[1].Addr})             // block 2
 	revoke := c.send(0, &core.PermRevoke{Role: "submit", Address: k[2].Addr}) // block 3
