@@ -98,11 +98,22 @@ func (m *metrics) request(route string, code int, d time.Duration) {
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
-// follow counts blocks and txs from the node's events until ctx is done,
-// resubscribing (from the last event seen) if it falls behind.
-func (m *metrics) follow(ctx context.Context, bus *events.Bus) {
-	last := bus.LastID()
-	height := m.height()
+// followMark is where follow starts counting: the last event already
+// published and the tip height at that moment.
+type followMark struct {
+	last   uint64
+	height uint64
+}
+
+// mark records the current position of bus and the chain for follow.
+func (m *metrics) mark(bus *events.Bus) followMark {
+	return followMark{last: bus.LastID(), height: m.height()}
+}
+
+// follow counts blocks and txs from the node's events after from until
+// ctx is done, resubscribing (from the last event seen) if it falls behind.
+func (m *metrics) follow(ctx context.Context, bus *events.Bus, from followMark) {
+	last, height := from.last, from.height
 	depth := uint64(0) // blocks disconnected by a reorg whose block event is next
 	handle := func(ev events.Event) {
 		last = ev.ID

@@ -257,6 +257,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	if s.following.CompareAndSwap(false, true) {
+		// The starting point is taken before the first request is served,
+		// so every tx and block that request causes is counted.
+		from := s.metrics.mark(s.cfg.Events)
+		g.Go(func() error {
+			defer s.following.Store(false)
+			s.metrics.follow(gctx, s.cfg.Events, from)
+			return nil
+		})
+	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -269,13 +279,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
-	if s.following.CompareAndSwap(false, true) {
-		g.Go(func() error {
-			defer s.following.Store(false)
-			s.metrics.follow(gctx, s.cfg.Events)
-			return nil
-		})
-	}
 	s.log.Info("api listening", "addr", ln.Addr().String())
 	return g.Wait()
 }
