@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
+	"github.com/cairn-chain/cairn/internal/par"
 )
 
 // decodeStrict decodes exactly one JSON value into v. Unknown fields,
@@ -155,7 +153,7 @@ func (s *Server) decodeBatch(body []byte) (txs []*core.Tx, probs []*apiError, p 
 		}
 		txs = make([]*core.Tx, len(all))
 		probs = make([]*apiError, len(all))
-		parallel(len(all), func(i int) { txs[i], probs[i] = s.txFrom(&all[i]) })
+		par.Each(len(all), minParallel, func(i int) { txs[i], probs[i] = s.txFrom(&all[i]) })
 		return txs, probs, nil
 	}
 	var raws []json.RawMessage
@@ -170,7 +168,7 @@ func (s *Server) decodeBatch(body []byte) (txs []*core.Tx, probs []*apiError, p 
 	}
 	txs = make([]*core.Tx, len(raws))
 	probs = make([]*apiError, len(raws))
-	parallel(len(raws), func(i int) {
+	par.Each(len(raws), minParallel, func(i int) {
 		var in wire.TxSubmit
 		if probs[i] = decodeStrict(raws[i], &in); probs[i] == nil {
 			txs[i], probs[i] = s.txFrom(&in)
@@ -179,31 +177,9 @@ func (s *Server) decodeBatch(body []byte) (txs []*core.Tx, probs []*apiError, p 
 	return txs, probs, nil
 }
 
-// minParallel is the number of items per worker below which parallel runs
-// them on the calling goroutine.
+// minParallel is the number of items per worker below which the items
+// are converted on the calling goroutine.
 const minParallel = 16
-
-// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines and returns
-// when all calls have.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/minParallel)
-	if workers < 2 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
-}
 
 // batchTooLarge is the problem of a batch of n txs over the limit.
 func (s *Server) batchTooLarge(n int) *apiError {

@@ -38,6 +38,7 @@ type Client struct {
 	hc      *http.Client
 	timeout time.Duration
 	maxBody int64
+	durable bool
 }
 
 // Option configures a Client.
@@ -55,6 +56,12 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc
 // response body); 0 means no bound beyond the caller's context. The event
 // stream is exempt. Default DefaultTimeout.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
+
+// WithDurable makes SubmitTx, SubmitTxJSON and SubmitBatch ask for the
+// strict acknowledgement (?durable=true): the node answers only once the
+// admitted txs are fsynced, instead of within its sync window (100 ms by
+// default), so none is lost if the node is killed right after answering.
+func WithDurable() Option { return func(c *Client) { c.durable = true } }
 
 // WithMaxBodyBytes caps the size of a response body (default
 // DefaultMaxBodyBytes); a larger body is a *ResponseError.

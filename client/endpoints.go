@@ -101,6 +101,15 @@ func (c *Client) Proof(ctx context.Context, id string) (*wire.Proof, error) {
 	return call[wire.Proof](ctx, c, request{method: http.MethodGet, path: api("/txs/" + seg + "/proof")})
 }
 
+// submitQuery is the query of the submit routes: durable=true with
+// WithDurable.
+func (c *Client) submitQuery() url.Values {
+	if !c.durable {
+		return nil
+	}
+	return url.Values{"durable": {"true"}}
+}
+
 // rawTx is the raw form of POST /txs: only the "raw" field.
 type rawTx struct {
 	Raw string `json:"raw"`
@@ -113,7 +122,7 @@ func (c *Client) SubmitTx(ctx context.Context, tx *core.Tx) (string, error) {
 		return "", errors.New("submit: nil tx")
 	}
 	var acc wire.TxAccepted
-	if err := c.do(ctx, request{method: http.MethodPost, path: api("/txs"), body: rawTx{hex.EncodeToString(tx.Encode())}, out: &acc}); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: api("/txs"), query: c.submitQuery(), body: rawTx{hex.EncodeToString(tx.Encode())}, out: &acc}); err != nil {
 		return "", err
 	}
 	if want := tx.ID().String(); acc.ID != want {
@@ -126,7 +135,7 @@ func (c *Client) SubmitTx(ctx context.Context, tx *core.Tx) (string, error) {
 // the ID the node computed.
 func (c *Client) SubmitTxJSON(ctx context.Context, tx wire.Tx) (string, error) {
 	var acc wire.TxAccepted
-	if err := c.do(ctx, request{method: http.MethodPost, path: api("/txs"), body: tx, out: &acc}); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: api("/txs"), query: c.submitQuery(), body: tx, out: &acc}); err != nil {
 		return "", err
 	}
 	if acc.ID == "" {
@@ -149,7 +158,7 @@ func (c *Client) SubmitBatch(ctx context.Context, txs []*core.Tx) ([]wire.BatchR
 	}
 	var raw json.RawMessage
 	u := c.url(api("/txs/batch"), nil)
-	if err := c.do(ctx, request{method: http.MethodPost, path: api("/txs/batch"), body: body, out: &raw}); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: api("/txs/batch"), query: c.submitQuery(), body: body, out: &raw}); err != nil {
 		return nil, err
 	}
 	res, err := decodeList[wire.BatchResult](raw, "results")

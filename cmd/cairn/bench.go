@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cairn-chain/cairn/bench"
+	"github.com/cairn-chain/cairn/client"
 	"github.com/spf13/cobra"
 )
 
@@ -34,6 +35,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		blockTime  time.Duration
 		hashCap    float64
 		fullBlocks bool
+		durable    bool
 		dir        string
 		verifyTime time.Duration
 		cpuProfile string
@@ -100,7 +102,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 			if devnetN > 0 {
 				setMemoryLimit(cmd, memLimit) // the nodes' runtime is this process's
 				fmt.Fprintf(errOut, "starting a %d-node devnet...\n", devnetN)
-				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap, FullBlocks: fullBlocks})
+				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap, FullBlocks: fullBlocks, Durable: durable})
 				if err != nil {
 					return err
 				}
@@ -111,7 +113,11 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 					nodes = []string{g.node}
 				}
 				for _, u := range nodes {
-					cfg.Nodes = append(cfg.Nodes, bench.NewClient(u))
+					var opts []client.Option
+					if durable {
+						opts = append(opts, client.WithDurable())
+					}
+					cfg.Nodes = append(cfg.Nodes, bench.NewClient(u, opts...))
 				}
 				for _, c := range cfg.Nodes {
 					memURLs = append(memURLs, c.BaseURL())
@@ -202,6 +208,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.DurationVar(&stall, "stall", bench.DefaultStall, "give up when no tx is confirmed for this long")
 	f.DurationVar(&blockTime, "block-time", time.Second, "with --devnet: target block time")
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
+	f.BoolVar(&durable, "durable", false, "ask for the strict acknowledgement (?durable=true): each batch is fsynced before its node answers, so a node killed during the run loses nothing acknowledged (without it a 202 promises durability within the node's sync window)")
 	f.BoolVar(&fullBlocks, "full-blocks", false, "with --devnet: relay full blocks only, without compact block relay (to compare the two)")
 	f.StringVar(&dir, "dir", "", "with --devnet: data directory (default: a temporary one, removed after)")
 	f.DurationVar(&verifyTime, "verify-time", time.Second, "how long to measure the ed25519.Verify rate")
