@@ -22,6 +22,7 @@ type (
 	statusOut struct{ Body wire.Status }
 	blocksOut struct{ Body wire.Blocks }
 	blockOut  struct{ Body wire.Block }
+	txIDsOut  struct{ Body wire.BlockTxIDs }
 	blocksIn  struct {
 		From  optUint `query:"from" doc:"First height, going up (oldest first). Without it: the newest blocks, newest first."`
 		Limit int     `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Number of blocks"`
@@ -49,6 +50,12 @@ func (s *Server) registerChain() {
 		desc:    "By height (on the main chain) or by hash (any stored block; main_chain says which).",
 		errs:    []int{http.StatusBadRequest, http.StatusNotFound},
 	}, s.getBlock)
+	register(s, route{
+		id: "get-block-txids", method: http.MethodGet, path: "/api/v1/blocks/{id}/txids", tag: tagChain,
+		summary: "A block's tx IDs",
+		desc:    "The IDs of the block's txs in block order, by height (on the main chain) or by hash: what a follower needs to see which txs confirmed, without the txs' JSON.",
+		errs:    []int{http.StatusBadRequest, http.StatusNotFound},
+	}, s.getBlockTxIDs)
 }
 
 func (s *Server) getStatus(context.Context, *struct{}) (*statusOut, error) {
@@ -139,6 +146,18 @@ func (s *Server) getBlock(_ context.Context, in *blockIDPath) (*blockOut, error)
 		return nil, s.fail(err)
 	}
 	return &blockOut{Body: s.block(bi)}, nil
+}
+
+func (s *Server) getBlockTxIDs(_ context.Context, in *blockIDPath) (*txIDsOut, error) {
+	bi, err := s.blockByID(in.ID)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	ids := make([]string, len(bi.Block.Txs))
+	for i, tx := range bi.Block.Txs {
+		ids[i] = tx.ID().String()
+	}
+	return &txIDsOut{Body: wire.BlockTxIDs{Hash: bi.Hash.String(), Height: bi.Block.Header.Height, MainChain: bi.MainChain, TxIDs: ids}}, nil
 }
 
 // blockByID finds a block by height or hash.

@@ -132,6 +132,18 @@ func TestEndpoints(t *testing.T) {
 	if b1.Hash != blk.Hash || b2.Hash != blk.Hash || len(b2.Txs) != 5 || b1.PrevHash != g {
 		t.Fatalf("block by height %+v / by hash %+v", b1.BlockHeader, b2.BlockHeader)
 	}
+	for _, ref := range []string{"1", blk.Hash} {
+		var ids wire.BlockTxIDs
+		e.get("/api/v1/blocks/"+ref+"/txids", &ids)
+		if ids.Hash != blk.Hash || ids.Height != 1 || !ids.MainChain || len(ids.TxIDs) != len(b2.Txs) {
+			t.Fatalf("txids of block %s: %+v", ref, ids)
+		}
+		for i, tx := range b2.Txs {
+			if ids.TxIDs[i] != tx.ID {
+				t.Fatalf("txids of block %s: [%d] = %s, the block has %s", ref, i, ids.TxIDs[i], tx.ID)
+			}
+		}
+	}
 	var ch wire.Chain
 	e.get("/chain", &ch)
 	if ch.Length != 2 || len(ch.Chain) != 2 || ch.Chain[0].Height != 0 || ch.Chain[1].Hash != blk.Hash {

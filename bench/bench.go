@@ -31,6 +31,8 @@ const (
 	DefaultTxs       = 10_000
 	DefaultAccounts  = 100
 	DefaultBatchSize = 250
+	// DefaultConns is Config.Conns's default.
+	DefaultConns = 2
 	DefaultStall     = 2 * time.Minute
 )
 
@@ -45,6 +47,11 @@ type Config struct {
 	Txs, Accounts int
 	Rate          float64
 	BatchSize     int           // txs per POST /txs/batch (default 250)
+	// Conns is the number of batches in flight to each node at once, each
+	// from its own share of the node's accounts, so nonces stay in order
+	// (default DefaultConns). With one, the node idles while the answer
+	// travels and the next batch is built.
+	Conns int
 	Stall         time.Duration // give up waiting when nothing confirms for this long
 	Seed          uint64        // accounts' keys derive from it
 	// Progress receives a status line about once a second (nil: none);
@@ -83,6 +90,7 @@ type Report struct {
 	Nodes    int `json:"nodes"`
 	Accounts int `json:"accounts"`
 	Txs      int `json:"txs"`
+	Conns    int `json:"conns"` // batches in flight per node
 
 	Submitted  int `json:"submitted"`  // acknowledged by a node
 	Rejected   int `json:"rejected"`   // refused for good (named in Problems)
@@ -211,7 +219,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("bench: node %s is on genesis %s, node %s on %s", c.BaseURL(), st.Genesis, cfg.Nodes[0].BaseURL(), r.st.Genesis)
 		}
 	}
-	rep := &Report{Nodes: len(cfg.Nodes), Accounts: cfg.Accounts, Txs: cfg.Txs}
+	rep := &Report{Nodes: len(cfg.Nodes), Accounts: cfg.Accounts, Txs: cfg.Txs, Conns: cfg.Conns}
 	r.progressf("measuring ed25519.Verify on %d cores...", runtime.NumCPU())
 	var cpu0 time.Duration
 	if cfg.CPU != nil {
@@ -252,10 +260,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Started()
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(cfg.Nodes))
+	errs := make([]error, len(cfg.Nodes)*cfg.Conns)
 	limiter := newPacer(cfg.Rate, cfg.BatchSize)
 	for i := range cfg.Nodes {
-		wg.Go(func() { errs[i] = r.submitLoop(ctx, i, limiter) })
+		for lane := range cfg.Conns {
+			wg.Go(func() { errs[i*cfg.Conns+lane] = r.submitLoop(ctx, i, lane, limiter) })
+		}
 	}
 	wg.Wait()
 	waitErr := r.waitConfirmed(ctx)
@@ -293,8 +303,8 @@ func (cfg *Config) defaults() error {
 		return errors.New("bench: no node to load")
 	case cfg.Funder == nil:
 		return errors.New("bench: no funding key")
-	case cfg.Txs < 0 || cfg.Accounts < 0 || cfg.Rate < 0 || cfg.BatchSize < 0:
-		return errors.New("bench: negative txs, accounts, rate or batch size")
+	case cfg.Txs < 0 || cfg.Accounts < 0 || cfg.Rate < 0 || cfg.BatchSize < 0 || cfg.Conns < 0:
+		return errors.New("bench: negative txs, accounts, rate, batch size or conns")
 	}
 	if cfg.Txs == 0 {
 		cfg.Txs = DefaultTxs
@@ -310,6 +320,9 @@ func (cfg *Config) defaults() error {
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.Conns == 0 {
+		cfg.Conns = DefaultConns
 	}
 	if cfg.Stall <= 0 {
 		cfg.Stall = DefaultStall

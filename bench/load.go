@@ -28,17 +28,22 @@ func (p *pacer) wait(ctx context.Context, n int) error {
 	return p.l.WaitN(ctx, n)
 }
 
-// submitLoop sends node ni's accounts' transfers in batches until every
-// one is acknowledged or settled. Each batch takes a few consecutive txs
-// from each account in turn, so nonces arrive in order; an account the
-// node refuses for now (its per-sender limit, a full mempool, the rate
-// limit) waits for the next block.
-func (r *run) submitLoop(ctx context.Context, ni int, p *pacer) error {
+// submitLoop sends the transfers of lane's share of node ni's accounts
+// (every Conns-th) in batches until every one is acknowledged or settled.
+// Each batch takes a few consecutive txs from each account in turn, so
+// nonces arrive in order; an account the node refuses for now (its
+// per-sender limit, a full mempool, the rate limit) waits for the next
+// block.
+func (r *run) submitLoop(ctx context.Context, ni, lane int, p *pacer) error {
 	c := r.cfg.Nodes[ni]
 	var mine []*account
+	k := 0
 	for _, a := range r.accts {
 		if a.node == ni {
-			mine = append(mine, a)
+			if k%r.cfg.Conns == lane {
+				mine = append(mine, a)
+			}
+			k++
 		}
 	}
 	if len(mine) == 0 {
@@ -298,13 +303,13 @@ func (r *run) blockIDs(ctx context.Context, hash string, txCount int) (ids []cor
 		return ids, false, nil
 	}
 	if txCount > 0 {
-		b, err := r.cfg.Nodes[0].Block(ctx, hash)
+		b, err := r.cfg.Nodes[0].BlockTxIDs(ctx, hash)
 		if err != nil {
 			return nil, false, err
 		}
-		ids = make([]core.Hash, len(b.Txs))
-		for i, t := range b.Txs {
-			if ids[i], err = core.ParseHash(t.ID); err != nil {
+		ids = make([]core.Hash, len(b.TxIDs))
+		for i, t := range b.TxIDs {
+			if ids[i], err = core.ParseHash(t); err != nil {
 				return nil, false, fmt.Errorf("block %s: tx %d: %v", hash, i, err)
 			}
 		}

@@ -117,11 +117,12 @@ func TestEndpoints(t *testing.T) {
 		}
 	}
 	srv := canned(t, map[string]http.HandlerFunc{
-		"GET /api/v1/status":         record(fixed(200, wire.Status{ChainID: "test", Height: 9, Decimals: 8, MinFee: 1000, AddressPrefix: "cairn"})),
-		"GET /api/v1/blocks":         record(fixed(200, wire.Blocks{Blocks: []wire.BlockHeader{{Height: 2}, {Height: 1}}})),
-		"GET /api/v1/blocks/{b}":     record(fixed(200, block)),
-		"GET /api/v1/txs/{id}":       record(fixed(200, wire.TxInfo{Tx: tx.JSON("cairn"), Status: wire.StatusConfirmed, Height: 3, Confirmations: 2})),
-		"GET /api/v1/txs/{id}/proof": record(fixed(200, wire.Proof{TxID: id, Height: 3, Size: 1})),
+		"GET /api/v1/status":           record(fixed(200, wire.Status{ChainID: "test", Height: 9, Decimals: 8, MinFee: 1000, AddressPrefix: "cairn"})),
+		"GET /api/v1/blocks":           record(fixed(200, wire.Blocks{Blocks: []wire.BlockHeader{{Height: 2}, {Height: 1}}})),
+		"GET /api/v1/blocks/{b}":       record(fixed(200, block)),
+		"GET /api/v1/blocks/{b}/txids": record(fixed(200, wire.BlockTxIDs{Hash: "ab", Height: 3, MainChain: true, TxIDs: []string{id}})),
+		"GET /api/v1/txs/{id}":         record(fixed(200, wire.TxInfo{Tx: tx.JSON("cairn"), Status: wire.StatusConfirmed, Height: 3, Confirmations: 2})),
+		"GET /api/v1/txs/{id}/proof":   record(fixed(200, wire.Proof{TxID: id, Height: 3, Size: 1})),
 		"POST /api/v1/txs": record(func(w http.ResponseWriter, r *http.Request) {
 			var body map[string]any
 			json.NewDecoder(r.Body).Decode(&body)
@@ -185,6 +186,8 @@ func TestEndpoints(t *testing.T) {
 	check("LatestBlocks", err, len(bs) == 2, "GET /api/v1/blocks")
 	b, err := c.Block(ctx, "3")
 	check("Block", err, err == nil && b.Height == 3 && b.MainChain && len(b.Txs) == 1, "GET /api/v1/blocks/3")
+	bt, err := c.BlockTxIDs(ctx, "ab")
+	check("BlockTxIDs", err, err == nil && bt.Height == 3 && len(bt.TxIDs) == 1 && bt.TxIDs[0] == id, "GET /api/v1/blocks/ab/txids")
 	ti, err := c.Tx(ctx, id)
 	check("Tx", err, err == nil && ti.Status == wire.StatusConfirmed && ti.Tx.ID == id, "GET /api/v1/txs/"+id)
 	p, err := c.Proof(ctx, id)

@@ -82,6 +82,17 @@ func (c *Client) Block(ctx context.Context, heightOrHash string) (*wire.Block, e
 	return call[wire.Block](ctx, c, request{method: http.MethodGet, path: api("/blocks/" + seg)})
 }
 
+// BlockTxIDs returns the IDs of a block's txs in block order, by height
+// or hash (GET /blocks/{id}/txids): far cheaper than Block for a
+// follower that only needs to know which txs confirmed.
+func (c *Client) BlockTxIDs(ctx context.Context, heightOrHash string) (*wire.BlockTxIDs, error) {
+	seg, err := segment("block height or hash", heightOrHash)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.BlockTxIDs](ctx, c, request{method: http.MethodGet, path: api("/blocks/" + seg + "/txids")})
+}
+
 // Tx returns a tx and its status (GET /txs/{id}).
 func (c *Client) Tx(ctx context.Context, id string) (*wire.TxInfo, error) {
 	seg, err := segment("tx id", id)

@@ -149,6 +149,16 @@ type Block struct {
 	Txs           []Tx   `json:"txs"`
 }
 
+// BlockTxIDs is GET /blocks/{height or hash}/txids: a block's tx IDs in
+// block order, for followers and indexers that need only which txs a
+// block holds (a fraction of the block's JSON, with nothing to decode).
+type BlockTxIDs struct {
+	Hash      string   `json:"hash"`
+	Height    uint64   `json:"height"`
+	MainChain bool     `json:"main_chain"`
+	TxIDs     []string `json:"tx_ids"`
+}
+
 // TxStatus values.
 const (
 	StatusPending   = "pending"

@@ -36,6 +36,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		hashCap    float64
 		fullBlocks bool
 		durable    bool
+		conns      int
 		dir        string
 		verifyTime time.Duration
 		cpuProfile string
@@ -85,12 +86,14 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 				return usageError{errors.New("give --node URLs or --devnet N, not both")}
 			case batch < 1 || batch > 1000:
 				return usageError{fmt.Errorf("--batch %d: want 1 to 1000", batch)}
+			case conns < 1 || conns > 64:
+				return usageError{fmt.Errorf("--conns %d: want 1 to 64", conns)}
 			case memLimit < 0:
 				return usageError{fmt.Errorf("--memory-limit %d: want 0 (none) or MiB", memLimit)}
 			}
 			ctx := cmd.Context()
 			errOut := cmd.ErrOrStderr()
-			cfg := bench.Config{Txs: txs, Accounts: accounts, Rate: rate, BatchSize: batch, Stall: stall, VerifyTime: verifyTime,
+			cfg := bench.Config{Txs: txs, Accounts: accounts, Rate: rate, BatchSize: batch, Conns: conns, Stall: stall, VerifyTime: verifyTime,
 				Seed: uint64(time.Now().UnixNano())}
 			if !asJSON {
 				cfg.Progress = errOut
@@ -205,6 +208,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 	f.BoolVar(&asJSON, "json", false, "print the report as one JSON object")
 	f.StringVar(&from, "from", "dev", "with --node: the keystore wallet that funds the accounts")
 	f.IntVar(&batch, "batch", bench.DefaultBatchSize, "txs per POST /txs/batch")
+	f.IntVar(&conns, "conns", bench.DefaultConns, "batches in flight to each node at once (each from its own accounts, so nonces stay in order)")
 	f.DurationVar(&stall, "stall", bench.DefaultStall, "give up when no tx is confirmed for this long")
 	f.DurationVar(&blockTime, "block-time", time.Second, "with --devnet: target block time")
 	f.Float64Var(&hashCap, "max-hashrate", 200_000, "with --devnet: each node's mining cap in hashes/s")
