@@ -33,7 +33,7 @@ const (
 	DefaultBatchSize = 250
 	// DefaultConns is Config.Conns's default.
 	DefaultConns = 2
-	DefaultStall     = 2 * time.Minute
+	DefaultStall = 2 * time.Minute
 )
 
 // Config is one bench run.
@@ -46,14 +46,14 @@ type Config struct {
 	// (0: as fast as the nodes accept).
 	Txs, Accounts int
 	Rate          float64
-	BatchSize     int           // txs per POST /txs/batch (default 250)
+	BatchSize     int // txs per POST /txs/batch (default 250)
 	// Conns is the number of batches in flight to each node at once, each
 	// from its own share of the node's accounts, so nonces stay in order
 	// (default DefaultConns). With one, the node idles while the answer
 	// travels and the next batch is built.
 	Conns int
-	Stall         time.Duration // give up waiting when nothing confirms for this long
-	Seed          uint64        // accounts' keys derive from it
+	Stall time.Duration // give up waiting when nothing confirms for this long
+	Seed  uint64        // accounts' keys derive from it
 	// Progress receives a status line about once a second (nil: none);
 	// with TTY the line is redrawn in place.
 	Progress io.Writer
