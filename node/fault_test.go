@@ -577,6 +577,12 @@ type fullDisk struct {
 	dir     string             // the data directory, on the small disk
 	options func(*Config)      // applied to every start
 	free    func(t *testing.T) // frees space
+	// squeeze leaves half the reserve free: after a refused commit, what
+	// Pebble gives back by itself (a flushed memtable's log, ~1 MiB) then
+	// cannot reach the 1.5 reserves at which writes resume, so the next
+	// write is refused for sure (without it a probe tx was sometimes
+	// written, rightly, and acknowledged).
+	squeeze func(t *testing.T)
 }
 
 const (
@@ -613,6 +619,24 @@ func TestFullDiskTmpfs(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		squeeze: func(t *testing.T) {
+			var st syscall.Statfs_t
+			if err := syscall.Statfs(mnt, &st); err != nil {
+				t.Fatal(err)
+			}
+			grow := int64(st.Bavail)*int64(st.Bsize) - fullDiskReserve/2
+			if grow <= 0 {
+				return
+			}
+			f, err := os.OpenFile(filler, os.O_WRONLY|os.O_APPEND, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.Write(make([]byte, grow)); err != nil {
+				t.Fatal(err)
+			}
+		},
 	}, func(t *testing.T) {
 		// Leave the reserve and 2 MiB for the node to fill.
 		var st syscall.Statfs_t
@@ -646,7 +670,8 @@ func TestFullDiskInjected(t *testing.T) {
 				o.FS = fs
 			}
 		},
-		free: func(*testing.T) { fs.SetCapacity(1 << 40) },
+		free:    func(*testing.T) { fs.SetCapacity(1 << 40) },
+		squeeze: func(*testing.T) { fs.SetCapacity(fs.Used() + fullDiskReserve/2) },
 	}, func(*testing.T) {
 		// The disk: what the node holds now, the reserve and 2 MiB.
 		fs.SetCapacity(fs.Used() + fullDiskReserve + 2<<20)
@@ -680,11 +705,32 @@ func runFullDisk(t *testing.T, d fullDisk, shrink func(t *testing.T)) {
 	faultWait(t, "a block commit refused", 60*time.Second, func() bool {
 		return n.log.count("the database refuses writes", "block not stored") > 0
 	})
-	tx := faultKey(faultKeys-1).Transfer(faultChainID, core.Address{9}, 1, 10, 0)
-	body, _ := json.Marshal(wire.TxSubmit{Raw: hex.EncodeToString(tx.Encode())})
-	req, _ := http.NewRequest(http.MethodPost, n.APIURL()+"/api/v1/txs", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if p := doProblem(t, req); p.Status != http.StatusServiceUnavailable || p.Code != wire.CodeUnavailable || !strings.Contains(p.Detail, "disk full") {
+	// A refused block does not stop smaller writes while they fit: the
+	// pool may have written a batch since, and a probe tx then is rightly
+	// written and acknowledged. Squeezed below the reserve, the disk takes
+	// no write at all; the probes go on (next nonce) until one is refused.
+	d.squeeze(t)
+	var refused wire.Problem
+	probe := uint64(0)
+	faultWait(t, "a tx refused on the full disk", 20*time.Second, func() bool {
+		tx := faultKey(faultKeys-1).Transfer(faultChainID, core.Address{9}, 1, 10, probe)
+		body, _ := json.Marshal(wire.TxSubmit{Raw: hex.EncodeToString(tx.Encode())})
+		resp, err := http.Post(n.APIURL()+"/api/v1/txs", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusAccepted {
+			probe++
+			return false
+		}
+		if err := json.Unmarshal(out, &refused); err != nil {
+			t.Fatalf("tx on a full disk: %d %s", resp.StatusCode, out)
+		}
+		return true
+	})
+	if p := refused; p.Status != http.StatusServiceUnavailable || p.Code != wire.CodeUnavailable || !strings.Contains(p.Detail, "disk full") {
 		t.Fatalf("tx on a full disk: %+v", p)
 	}
 	if p := load.refused.Load(); p != nil && (p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Detail, "disk full")) {
@@ -713,7 +759,7 @@ func runFullDisk(t *testing.T, d fullDisk, shrink func(t *testing.T)) {
 	}
 	var blk json.RawMessage
 	getJSON(t, fmt.Sprintf("%s/api/v1/blocks/%d", n.APIURL(), stuck.Height), &blk)
-	req, _ = http.NewRequest(http.MethodGet, n.APIURL()+"/mine", nil)
+	req, _ := http.NewRequest(http.MethodGet, n.APIURL()+"/mine", nil)
 	req.Header.Set("Authorization", "Bearer "+n.Token)
 	if p := doProblem(t, req); p.Status != http.StatusServiceUnavailable || p.Code != wire.CodeUnavailable {
 		t.Fatalf("GET /mine on a full disk: %+v", p)

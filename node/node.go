@@ -318,7 +318,10 @@ func (n *Node) open() error {
 		return err
 	}
 	n.Pool, err = mempool.New(mempool.Config{
-		ChainID: n.Genesis.ChainID, MinFee: n.Genesis.MinFee, State: n.DB, SigCache: sigs, Rules: rules,
+		// The chain's reader: committed accounts and records come from its
+		// caches (a Pebble read per admitted tx otherwise), never filled by
+		// this lock-free reader (chain/accounts.go says why).
+		ChainID: n.Genesis.ChainID, MinFee: n.Genesis.MinFee, State: n.Chain.State(), SigCache: sigs, Rules: rules,
 		Persist: poolStore{n.DB}, AddressPrefix: n.Genesis.AddressPrefix,
 	})
 	if err != nil {

@@ -290,7 +290,13 @@ func (n *Network) newHost(key crypto.PrivKey) error {
 	}
 	opts := []libp2p.Option{
 		libp2p.Identity(key),
-		libp2p.Transport(tcp.NewTCPTransport),
+		// Without port reuse: outbound connections come from ephemeral
+		// ports. With it, two nodes dialling each other at once (peer
+		// exchange makes that common) bind the same two ports, the SYNs
+		// cross into one TCP connection on which both sides start Noise as
+		// the initiator, and both handshakes fail; its use, hole punching
+		// through NATs, is not something a Cairn node does.
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		libp2p.ResourceManager(rm),
