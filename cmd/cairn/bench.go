@@ -226,7 +226,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 func printReport(w io.Writer, r *bench.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
-	row("nodes / accounts / txs", fmt.Sprintf("%d / %d / %d", r.Nodes, r.Accounts, r.Txs))
+	row("nodes / accounts / txs", fmt.Sprintf("%d / %d / %d (%d batches in flight per node)", r.Nodes, r.Accounts, r.Txs, r.Conns))
 	row("submitted (acknowledged)", fmt.Sprintf("%d (%.0f/s)", r.Submitted, r.SubmittedPerS))
 	row("confirmed", fmt.Sprintf("%d (%.0f/s over %.1f s)", r.Confirmed, r.ConfirmedPerS, r.Seconds))
 	row("lost / duplicated / rejected", fmt.Sprintf("%d / %d / %d", r.Lost, r.Duplicated, r.Rejected))
