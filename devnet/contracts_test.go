@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"sync"
 	"testing"
@@ -240,6 +241,23 @@ func TestContractsAcrossNodes(t *testing.T) {
 	h2 := nodes(t, urls[0]).Nodes[2].Height
 	waitFor(t, "nodes 0 and 1 to outgrow node 2", 90*time.Second, func() bool { return nodes(t, urls[0]).Nodes[0].Height > h2+5 })
 	post(t, urls[0], "/devnet/nodes/2/start", "")
+	// Outgrown in work too, which decides the fork, before the heal: node
+	// 2's branch, mined alone and so with easier ASERT blocks, can trail in
+	// height and not in work (CI failed that way once: after the heal
+	// every node followed node 2's branch, rightly dropping bob's
+	// transfer). Node 2 is still cut off and mining here.
+	work := func(i int) *big.Int {
+		st, err := clients[i].Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, ok := new(big.Int).SetString(st.TotalWork, 16)
+		if !ok {
+			t.Fatalf("node %d: total work %q", i, st.TotalWork)
+		}
+		return w
+	}
+	waitFor(t, "nodes 0 and 1 to have more work than node 2", 90*time.Second, func() bool { return work(0).Cmp(work(2)) > 0 })
 	post(t, urls[0], "/devnet/heal", "")
 	waitConfirmed("bob's transfer everywhere", won)
 	waitFor(t, "one tip and state digest on every node after the heal", 90*time.Second, n.sameTip)

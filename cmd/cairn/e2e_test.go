@@ -141,7 +141,10 @@ func freeAddr(t *testing.T) string {
 }
 
 var submittedRe = regexp.MustCompile(`submitted ([0-9a-f]{64})`)
-var includedRe = regexp.MustCompile(`included in block (\d+) \(1 confirmation\)`)
+
+// includedRe matches --wait's last line: usually 1 confirmation, more when
+// a block followed before the command looked (the chain mines on).
+var includedRe = regexp.MustCompile(`included in block (\d+) \((1 confirmation|[2-9]\d* confirmations)\)`)
 
 // TestEndToEnd runs the whole client side against a real node: a genesis
 // funding a wallet made by `cairn wallet new`, a mining node, `cairn send
