@@ -88,6 +88,43 @@ func TestPermissionsAPI(t *testing.T) {
 		}
 	}
 	e.submit(transfer(2, addr(3), 5, testMinFee, 0))
+
+	// One address at a time: the admin holds everything without being a
+	// member; the grantee is a submit member since block 1 but may not
+	// issue; an outsider may deploy (not restricted) and nothing else.
+	type want struct {
+		admin          bool
+		member, permit [3]bool
+		since          [3]uint64
+	}
+	for _, c := range []struct {
+		a core.Address
+		w want
+	}{
+		{addr(0), want{admin: true, permit: [3]bool{true, true, true}}},
+		{addr(1), want{member: [3]bool{true, false, false}, permit: [3]bool{true, false, true}}},
+		{addr(2), want{member: [3]bool{true, false, false}, permit: [3]bool{true, false, true}, since: [3]uint64{1, 0, 0}}},
+		{addr(3), want{permit: [3]bool{false, false, true}}},
+	} {
+		var ap wire.AccountPermissions
+		e.get("/api/v1/permissions/"+c.a.Encode(pfx), &ap)
+		if ap.Address != c.a.Encode(pfx) || !ap.Enabled || ap.Height != 1 || ap.Admin != c.w.admin || len(ap.Roles) != 3 ||
+			c.w.admin && (ap.AdminSince == nil || *ap.AdminSince != 0) || !c.w.admin && ap.AdminSince != nil {
+			t.Fatalf("permissions of %s: %+v", c.a.Encode(pfx), ap)
+		}
+		for i, r := range ap.Roles {
+			restricted := i < 2 // submit and issue
+			if r.Role != []string{"submit", "issue", "deploy"}[i] || r.Restricted != restricted || r.Member != c.w.member[i] ||
+				r.Permitted != c.w.permit[i] || r.Member != (r.Since != nil) || r.Since != nil && *r.Since != c.w.since[i] {
+				t.Fatalf("permissions of %s, role %d: %+v (want %+v)", c.a.Encode(pfx), i, r, c.w)
+			}
+		}
+	}
+	code, _, body = e.do(http.MethodGet, "/api/v1/permissions/cairn1nope", nil)
+	if code != http.StatusBadRequest || problemOf(t, body).Code != string(core.CodeMalformed) {
+		t.Fatalf("a bad address: %d %s", code, body)
+	}
+
 	// A grant by a non-admin is refused.
 	code, _, body = e.do(http.MethodPost, "/api/v1/txs", key(1).Tx2(testChain, &core.PermGrant{Role: "issue", Address: addr(1)}, testMinFee, 1).JSON(pfx))
 	if code != http.StatusForbidden || problemOf(t, body).Code != string(core.CodeNotPermitted) {
@@ -107,6 +144,16 @@ func TestPermissionsAPIOpen(t *testing.T) {
 	for _, r := range p.Roles {
 		if r.Restricted || len(r.Members) != 0 {
 			t.Fatalf("%+v", r)
+		}
+	}
+	var ap wire.AccountPermissions
+	e.get("/api/v1/permissions/"+addr(0).Encode(e.n.Genesis.AddressPrefix), &ap)
+	if ap.Enabled || ap.Admin || len(ap.Roles) != 3 {
+		t.Fatalf("an address on an open chain: %+v", ap)
+	}
+	for _, r := range ap.Roles {
+		if r.Restricted || r.Member || !r.Permitted {
+			t.Fatalf("an address on an open chain: %+v", r)
 		}
 	}
 }

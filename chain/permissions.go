@@ -3,6 +3,7 @@ package chain
 import (
 	"fmt"
 
+	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/state"
 )
 
@@ -27,4 +28,29 @@ func (c *Chain) PermMembers() ([]state.PermMember, error) {
 		err = bad
 	}
 	return out, err
+}
+
+// PermOf returns a's role memberships at the tip (admin first, then
+// submit, issue, deploy): one record read per role, through the caches.
+func (c *Chain) PermOf(a core.Address) ([]state.PermMember, error) {
+	rd := c.reader()
+	var out []state.PermMember
+	for _, r := range core.Roles() {
+		key := state.PermKey(r, a)
+		raw, err := rd.Get(key)
+		if err != nil {
+			return nil, fmt.Errorf("chain: permission record %x: %w", key, err)
+		}
+		if raw == nil {
+			continue
+		}
+		m, member, _, err := state.DecodePermRecord(key, raw)
+		if err != nil {
+			return nil, fmt.Errorf("chain: permission record %x: %w", key, err)
+		}
+		if member {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }

@@ -23,3 +23,24 @@ type PermMember struct {
 	Address string `json:"address"`
 	Since   uint64 `json:"since" doc:"Height of the block that granted it (0: the genesis)"`
 }
+
+// AccountPermissions is GET /permissions/{address}: what one address may
+// do at the tip.
+type AccountPermissions struct {
+	Address    string        `json:"address"`
+	Height     uint64        `json:"height" doc:"The tip it was read at"`
+	Hash       string        `json:"hash"`
+	Enabled    bool          `json:"enabled" doc:"Whether the genesis has permissions; false: nothing is restricted, no admins"`
+	Admin      bool          `json:"admin" doc:"An admin grants and revokes roles and holds every role"`
+	AdminSince *uint64       `json:"admin_since,omitempty" doc:"Height of the block that made it an admin (0: the genesis)"`
+	Roles      []AccountRole `json:"roles" doc:"submit, issue and deploy, in this order"`
+}
+
+// AccountRole is one role as it applies to one address.
+type AccountRole struct {
+	Role       string  `json:"role" enum:"submit,issue,deploy"`
+	Restricted bool    `json:"restricted" doc:"Fixed by the genesis"`
+	Member     bool    `json:"member" doc:"Holds the role itself (an admin holds every role without being a member)"`
+	Since      *uint64 `json:"since,omitempty" doc:"Height of the block that granted it (0: the genesis)"`
+	Permitted  bool    `json:"permitted" doc:"May do what the role covers: the role is not restricted, or the address is a member or an admin"`
+}

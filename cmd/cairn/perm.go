@@ -26,7 +26,7 @@ Admins change the members with perm_grant and perm_revoke txs, which take
 effect from the block after the one holding them. A sender without a
 restricted role is refused with 403 not_permitted, and a block holding its
 tx is invalid. The chain's last admin cannot be revoked.`,
-		newPermChangeCmd(g, true), newPermChangeCmd(g, false), newPermListCmd(g))
+		newPermChangeCmd(g, true), newPermChangeCmd(g, false), newPermListCmd(g), newPermShowCmd(g))
 }
 
 func newPermChangeCmd(g *globals, grant bool) *cobra.Command {
@@ -107,6 +107,101 @@ the height that granted it (0: the genesis).`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
 	return cmd
+}
+
+func newPermShowCmd(g *globals) *cobra.Command {
+	var (
+		keys    keyFlags
+		address string
+		asJSON  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "show --address ADDRESS|WALLET",
+		Short: "Show what one address may do: admin or not, and each role",
+		Long: `Show one address's permissions at the tip: whether it is an admin, and for
+submit, issue and deploy whether the role is restricted, whether the
+address holds it (and since which height) and whether it may do what the
+role covers. --address is an address, or the name of a wallet in the
+keystore.`,
+		Example: `  cairn perm show --address cairn1...
+  cairn perm show --address alice --keystore ./keystore --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if strings.TrimSpace(address) == "" {
+				return usageError{fmt.Errorf("--address is required: an address, or a wallet of the keystore")}
+			}
+			c, err := g.client(false)
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			a, err := walletOrAddress(&keys, "address", address, st.AddressPrefix)
+			if err != nil {
+				return err
+			}
+			p, err := c.AccountPermissions(cmd.Context(), a.Encode(st.AddressPrefix))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), p)
+			}
+			printAccountPermissions(cmd.OutOrStdout(), p)
+			return nil
+		},
+	}
+	keys.register(cmd, false)
+	f := cmd.Flags()
+	f.StringVar(&address, "address", "", "the address, or a wallet of the keystore (required)")
+	f.BoolVar(&asJSON, "json", false, "print the node's JSON answer")
+	return cmd
+}
+
+// printAccountPermissions prints GET /permissions/{address} as a person
+// reads it.
+func printAccountPermissions(w io.Writer, p *wire.AccountPermissions) {
+	fmt.Fprintf(w, "permissions of %s at height %d (%s)\n", p.Address, p.Height, p.Hash)
+	if !p.Enabled {
+		fmt.Fprintln(w, "this chain has no permissions: it may send any tx; nobody is an admin")
+		return
+	}
+	if p.Admin {
+		fmt.Fprintf(w, "admin: yes, since height %d (grants and revokes roles; holds every role)\n", *p.AdminSince)
+	} else {
+		fmt.Fprintln(w, "admin: no")
+	}
+	for _, r := range p.Roles {
+		may := "may"
+		if !r.Permitted {
+			may = "may not"
+		}
+		why := "the role is open"
+		switch {
+		case r.Member:
+			why = fmt.Sprintf("a member since height %d", *r.Since)
+		case r.Restricted && p.Admin:
+			why = "restricted; an admin"
+		case r.Restricted:
+			why = "restricted, and it is not a member"
+		}
+		fmt.Fprintf(w, "%-7s %s %s (%s)\n", r.Role+":", may, roleAction(r.Role), why)
+	}
+}
+
+// roleAction says what a role lets its holder do.
+func roleAction(role string) string {
+	switch role {
+	case "submit":
+		return "send txs"
+	case "issue":
+		return "create assets"
+	case "deploy":
+		return "deploy contracts"
+	}
+	return role
 }
 
 // printPermissions prints GET /permissions as a person reads it.

@@ -51,6 +51,16 @@ func TestEndToEndPermissions(t *testing.T) {
 
 	grant := submittedRe.FindStringSubmatch(wait("perm", "grant", "--role", "submit", "--address", bob, "--from", "admin"))[1]
 	wait("send", "--from", "bob", "--to", alice, "--amount", "1")
+	wantLines(t, "perm show bob", ok("perm", "show", "--address", "bob"),
+		`permissions of `+bob+` at height \d+ \([0-9a-f]{64}\)`,
+		`admin: no`,
+		`submit: may send txs \(a member since height [1-9]\d*\)`,
+		`issue:  may not create assets \(restricted, and it is not a member\)`,
+		`deploy: may deploy contracts \(the role is open\)`)
+	wantLines(t, "perm show admin", ok("perm", "show", "--address", admin),
+		`admin: yes, since height 0 \(grants and revokes roles; holds every role\)`,
+		`submit: may send txs \(restricted; an admin\)`,
+		`issue:  may create assets \(restricted; an admin\)`)
 	wantLines(t, "tx show", ok("tx", "show", grant), `kind     perm_grant`, `  role         submit`, `  grant to     `+bob)
 	cairn("perm", "grant", "--role", "submit", "--address", "bob", "--from", "admin").want(t, 1, "already_member")
 	cairn("perm", "revoke", "--role", "admin", "--address", "admin", "--from", "admin").want(t, 1, "last_admin")
@@ -68,6 +78,8 @@ func TestEndToEndPermissions(t *testing.T) {
 	cairn("perm", "grant", "--role", "minter", "--address", bob, "--from", "admin").want(t, 2, `role "minter"`)
 	cairn("perm", "grant", "--role", "submit", "--from", "admin").want(t, 2, "--address")
 	cairn("perm", "revoke", "--role", "submit", "--address", "cairn1notanaddress", "--from", "admin").want(t, 2, "--address")
+	cairn("perm", "show").want(t, 2, "--address is required")
+	cairn("perm", "show", "--address", "cairn1notanaddress").want(t, 2, "--address")
 	cairn("perm").want(t, 2, "missing subcommand")
 }
 
