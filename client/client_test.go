@@ -121,6 +121,8 @@ func TestEndpoints(t *testing.T) {
 		"GET /api/v1/blocks":           record(fixed(200, wire.Blocks{Blocks: []wire.BlockHeader{{Height: 2}, {Height: 1}}})),
 		"GET /api/v1/blocks/{b}":       record(fixed(200, block)),
 		"GET /api/v1/blocks/{b}/txids": record(fixed(200, wire.BlockTxIDs{Hash: "ab", Height: 3, MainChain: true, TxIDs: []string{id}})),
+		"GET /api/v1/permissions":      record(fixed(200, wire.Permissions{Height: 3, Enabled: true, Admins: []wire.PermMember{{Address: "cairn1a"}}})),
+		"GET /api/v1/permissions/{a}":  record(fixed(200, wire.AccountPermissions{Address: "cairn1a", Enabled: true, Admin: true, Roles: []wire.AccountRole{{Role: "submit", Permitted: true}}})),
 		"GET /api/v1/txs/{id}":         record(fixed(200, wire.TxInfo{Tx: tx.JSON("cairn"), Status: wire.StatusConfirmed, Height: 3, Confirmations: 2})),
 		"GET /api/v1/txs/{id}/proof":   record(fixed(200, wire.Proof{TxID: id, Height: 3, Size: 1})),
 		"POST /api/v1/txs": record(func(w http.ResponseWriter, r *http.Request) {
@@ -188,6 +190,10 @@ func TestEndpoints(t *testing.T) {
 	check("Block", err, err == nil && b.Height == 3 && b.MainChain && len(b.Txs) == 1, "GET /api/v1/blocks/3")
 	bt, err := c.BlockTxIDs(ctx, "ab")
 	check("BlockTxIDs", err, err == nil && bt.Height == 3 && len(bt.TxIDs) == 1 && bt.TxIDs[0] == id, "GET /api/v1/blocks/ab/txids")
+	pm, err := c.Permissions(ctx)
+	check("Permissions", err, err == nil && pm.Enabled && len(pm.Admins) == 1, "GET /api/v1/permissions")
+	ap, err := c.AccountPermissions(ctx, "cairn1a")
+	check("AccountPermissions", err, err == nil && ap.Admin && len(ap.Roles) == 1 && ap.Roles[0].Permitted, "GET /api/v1/permissions/cairn1a")
 	ti, err := c.Tx(ctx, id)
 	check("Tx", err, err == nil && ti.Status == wire.StatusConfirmed && ti.Tx.ID == id, "GET /api/v1/txs/"+id)
 	p, err := c.Proof(ctx, id)
