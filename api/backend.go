@@ -57,6 +57,9 @@ type Backend struct {
 	SyncProgress func() wire.SyncProgress
 	// Bans, if set, serves GET /api/v1/peers/bans.
 	Bans func() []wire.Ban
+	// RefusedConnections, if set, counts the inbound connections refused
+	// after the secured handshake (MetricRefused).
+	RefusedConnections func() uint64
 	// Allowlist, if set, serves the admin routes of the peer allowlist
 	// (/api/v1/peers/allowlist).
 	Allowlist PeerAllowlist

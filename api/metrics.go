@@ -21,6 +21,7 @@ const (
 	MetricBlocks       = "cairn_blocks_processed_total"
 	MetricTxs          = "cairn_txs_processed_total"
 	MetricPeers        = "cairn_peers"
+	MetricRefused      = "cairn_p2p_refused_connections_total"
 	MetricMempoolTxs   = "cairn_mempool_txs"
 	MetricMempoolBytes = "cairn_mempool_bytes"
 	MetricHashrate     = "cairn_miner_hashrate"
@@ -73,6 +74,14 @@ func newMetrics(reg *prometheus.Registry, b *Backend) (*metrics, error) {
 					return 0
 				}
 				return float64(len(b.Peers()))
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: MetricRefused,
+			Help: "Inbound peer connections refused after the secured handshake since the node started: peers outside the allowlist, banned peers."},
+			func() float64 {
+				if b.RefusedConnections == nil {
+					return 0
+				}
+				return float64(b.RefusedConnections())
 			}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricMempoolTxs, Help: "Txs in the mempool."},
 			func() float64 { return float64(b.Pool.Count()) }),

@@ -40,6 +40,7 @@ func (n *Node) APIBackend() api.Backend {
 	b.PeerID = n.Net.ID()
 	b.Listen = n.Net.Addrs
 	b.Peers = func() []wire.Peer { return apiPeers(n.Net.Peers()) }
+	b.RefusedConnections = n.Net.RefusedInbound
 	b.Syncing = func() bool { s, _, _ := n.Net.SyncStatus(); return s }
 	b.SyncProgress = func() wire.SyncProgress {
 		p := n.Net.SyncProgress()

@@ -8,10 +8,6 @@ import (
 
 // Test hooks of the gater and the allowlist.
 
-// RefusedInbound returns how many inbound connections the gater refused
-// after the secured handshake.
-func (n *Network) RefusedInbound() uint64 { return n.gater.refused.Load() }
-
 // ExchangePeersWith runs one peer exchange with p now.
 func (n *Network) ExchangePeersWith(ctx context.Context, p peer.ID) { n.exchangePeers(ctx, p) }
 

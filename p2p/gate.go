@@ -33,6 +33,12 @@ type gater struct {
 
 func newGater(ps ...policy) *gater { return &gater{policies: ps} }
 
+// RefusedInbound returns how many inbound connections the gater refused
+// after the secured handshake since the node started (peers outside the
+// allowlist, banned peers, the other side of a devnet partition): the
+// cairn_p2p_refused_connections_total metric.
+func (n *Network) RefusedInbound() uint64 { return n.gater.refused.Load() }
+
 func (g *gater) allowed(p peer.ID) bool {
 	for _, pol := range g.policies {
 		if !pol.admits(p) {

@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/client"
 	"github.com/cairn-chain/cairn/node"
 	"github.com/cairn-chain/cairn/p2p"
@@ -136,13 +140,37 @@ func TestEndToEndPrivateNetwork(t *testing.T) {
 	malloryAPI := freeAddr(t)
 	mallory := startNode(t, malloryAPI, "--datadir", path("mallory"), "--genesis", path("genesis.json"), "--swarm-key", path("swarm.key"))
 	malloryID := strings.TrimSpace(run(t, nil, "", "node", "id", "--datadir", path("mallory")).stdout)
-	mc := client.New(mallory.url, client.WithTimeout(15*time.Second))
+	tok, err := os.ReadFile(filepath.Join(path("mallory"), node.TokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := client.New(mallory.url, client.WithTimeout(15*time.Second), client.WithToken(strings.TrimSpace(string(tok))))
+	// Refused by acme's gater: the dial itself fails (503, the peer is
+	// unreachable), not the request (an admin route needs the token).
 	if err := mc.AddPeer(ctx, acmeAddr); err == nil {
 		t.Fatal("the outsider connected to acme")
+	} else if !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("the outsider's dial failed for another reason: %v", err)
 	}
 	if slices.Contains(peerIDs("acme"), malloryID) {
 		t.Fatal("acme lists the outsider")
 	}
+	// The refusal is counted where an operator's dashboard reads it.
+	pollUntil(t, 15*time.Second, "acme's metric of refused connections", func() bool {
+		resp, err := http.Get(nodes["acme"].url + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, line := range strings.Split(string(body), "\n") {
+			if v, ok := strings.CutPrefix(line, api.MetricRefused+" "); ok {
+				n, err := strconv.ParseFloat(v, 64)
+				return err == nil && n >= 1
+			}
+		}
+		return false
+	})
 
 	// Permissions: a sender outside the submit role is refused until the
 	// admin grants it.
