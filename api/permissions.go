@@ -11,6 +11,10 @@ import (
 
 const tagPermissions = "permissions"
 
+// restrictable are the roles a genesis may restrict, in the order the
+// permission routes list them (admin is always restricted).
+var restrictable = []core.Role{core.RoleSubmit, core.RoleIssue, core.RoleDeploy}
+
 // Permissions is what the API reads of the chain's account permissions.
 type Permissions interface {
 	// PermMembers lists every role membership at the tip, by role then
@@ -65,7 +69,7 @@ func (s *Server) getAccountPermissions(_ context.Context, in *addressPath) (*acc
 	if h, ok := since[core.RoleAdmin]; ok {
 		out.Admin, out.AdminSince = true, &h
 	}
-	for _, r := range []core.Role{core.RoleSubmit, core.RoleIssue, core.RoleDeploy} {
+	for _, r := range restrictable {
 		ar := wire.AccountRole{Role: r.String(), Restricted: p.Restricted(r)}
 		if h, ok := since[r]; ok {
 			ar.Member, ar.Since = true, &h
@@ -96,7 +100,7 @@ func (s *Server) getPermissions(context.Context, *struct{}) (*permissionsOut, er
 	if ms := byRole[core.RoleAdmin]; ms != nil {
 		out.Admins = ms
 	}
-	for _, r := range []core.Role{core.RoleSubmit, core.RoleIssue, core.RoleDeploy} {
+	for _, r := range restrictable {
 		ms := byRole[r]
 		if ms == nil {
 			ms = []wire.PermMember{}

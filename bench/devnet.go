@@ -24,9 +24,9 @@ type DevnetConfig struct {
 	BlockTime   time.Duration // default 1 s
 	MaxHashRate float64       // per node; default 200,000 hashes/s
 	FullBlocks  bool          // relay full blocks only (no compact block relay)
-	// Durable makes the clients ask for the strict acknowledgement
-	// (client.WithDurable): a tx is fsynced before its node answers.
-	Durable bool
+	// ClientOptions are added to NewClient's for every node's client
+	// (client.WithDurable for the strict acknowledgement, say).
+	ClientOptions []client.Option
 }
 
 // Devnet is a running bench devnet.
@@ -75,11 +75,7 @@ func StartDevnet(ctx context.Context, cfg DevnetConfig) (*Devnet, error) {
 		return nil, fmt.Errorf("bench: devnet wallet: %w", err)
 	}
 	for i := range cfg.Nodes {
-		var opts []client.Option
-		if cfg.Durable {
-			opts = append(opts, client.WithDurable())
-		}
-		bd.Clients = append(bd.Clients, NewClient(d.Node(i).APIURL(), opts...))
+		bd.Clients = append(bd.Clients, NewClient(d.Node(i).APIURL(), cfg.ClientOptions...))
 	}
 	return bd, nil
 }

@@ -101,11 +101,15 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 					cfg.TTY = isTerminal(f)
 				}
 			}
+			var copts []client.Option
+			if durable {
+				copts = append(copts, client.WithDurable())
+			}
 			var memURLs []string
 			if devnetN > 0 {
 				setMemoryLimit(cmd, memLimit) // the nodes' runtime is this process's
 				fmt.Fprintf(errOut, "starting a %d-node devnet...\n", devnetN)
-				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap, FullBlocks: fullBlocks, Durable: durable})
+				d, err := bench.StartDevnet(ctx, bench.DevnetConfig{Dir: dir, Nodes: devnetN, BlockTime: blockTime, MaxHashRate: hashCap, FullBlocks: fullBlocks, ClientOptions: copts})
 				if err != nil {
 					return err
 				}
@@ -116,11 +120,7 @@ Exit status 0 only if every check holds; 1 if one fails.`,
 					nodes = []string{g.node}
 				}
 				for _, u := range nodes {
-					var opts []client.Option
-					if durable {
-						opts = append(opts, client.WithDurable())
-					}
-					cfg.Nodes = append(cfg.Nodes, bench.NewClient(u, opts...))
+					cfg.Nodes = append(cfg.Nodes, bench.NewClient(u, copts...))
 				}
 				for _, c := range cfg.Nodes {
 					memURLs = append(memURLs, c.BaseURL())
