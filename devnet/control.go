@@ -41,6 +41,10 @@ type slot struct {
 	n      *node.Node
 	cancel context.CancelFunc
 	done   chan error
+	// opened is the node's height when it opened its chain, before it ran:
+	// the height it resumes at (the banner prints it; by the time the
+	// banner is written an earlier node may already have mined a block).
+	opened uint64
 }
 
 var _ api.DevnetControl = (*control)(nil)
@@ -98,7 +102,7 @@ func (d *Devnet) start(ctx context.Context, i int) error {
 		return fmt.Errorf("devnet: node %d: %w", i, err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &slot{n: n, cancel: cancel, done: make(chan error, 1)}
+	s := &slot{n: n, cancel: cancel, done: make(chan error, 1), opened: n.Chain.Tip().Height}
 	go func() { s.done <- n.Run(runCtx) }()
 	d.mu.Lock()
 	d.slots[i] = s

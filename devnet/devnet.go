@@ -167,8 +167,8 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 			d.Stop()
 			return nil, err
 		}
-		n := d.slots[i].n
-		fmt.Fprintf(cfg.Out, "  node %d    API/explorer %s  p2p %s  height %d\n", i, n.APIURL(), n.Net.Addrs()[0], n.Chain.Tip().Height)
+		s := d.slots[i]
+		fmt.Fprintf(cfg.Out, "  node %d    API/explorer %s  p2p %s  height %d\n", i, s.n.APIURL(), s.n.Net.Addrs()[0], s.opened)
 	}
 	fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition {\"groups\":[[0],[1,2]]}, /devnet/heal\n", d.slots[0].n.APIURL())
 	if cfg.Private {
