@@ -60,6 +60,18 @@ func (s *Server) parseAddress(a string) (core.Address, error) {
 	return addr, nil
 }
 
+// parseAfter parses a page cursor that is an address (nil when empty).
+func (s *Server) parseAfter(after string) (*core.Address, error) {
+	if after == "" {
+		return nil, nil
+	}
+	a, err := core.ParseAddress(after, s.prefix)
+	if err != nil {
+		return nil, malformed("after: %v", err)
+	}
+	return &a, nil
+}
+
 func (s *Server) getAccount(_ context.Context, in *addressPath) (*accountOut, error) {
 	a, err := s.parseAddress(in.Address)
 	if err != nil {

@@ -170,13 +170,9 @@ func (s *Server) listHolders(_ context.Context, in *holdersIn) (*holderListOut, 
 	if err != nil {
 		return nil, err
 	}
-	var after *core.Address
-	if in.After != "" {
-		a, err := s.parseAddress(in.After)
-		if err != nil {
-			return nil, err
-		}
-		after = &a
+	after, err := s.parseAfter(in.After)
+	if err != nil {
+		return nil, err
 	}
 	list, err := s.cfg.Assets.Holders(id, after, in.Limit+1)
 	if err != nil {

@@ -17,15 +17,25 @@ var restrictable = []core.Role{core.RoleSubmit, core.RoleIssue, core.RoleDeploy}
 
 // Permissions is what the API reads of the chain's account permissions.
 type Permissions interface {
-	// PermMembers lists every role membership at the tip, by role then
-	// address.
-	PermMembers() ([]state.PermMember, error)
+	// PermPage lists role r's members at the tip in address order after
+	// the address after (nil: from the first), at most limit; more: others
+	// follow; count: the role's member count.
+	PermPage(r core.Role, after *core.Address, limit int) (ms []state.PermMember, count uint64, more bool, err error)
 	// PermOf returns one address's memberships at the tip.
 	PermOf(core.Address) ([]state.PermMember, error)
 }
 
 type (
-	permissionsOut     struct{ Body wire.Permissions }
+	permissionsIn struct {
+		Limit int `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"Most members listed per role (and admins); a longer list says next, to page with GET /api/v1/permissions/roles/{role}"`
+	}
+	permissionsOut struct{ Body wire.Permissions }
+	permRoleIn     struct {
+		Role  string `path:"role" enum:"admin,submit,issue,deploy" doc:"The role"`
+		Limit int    `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"Members per page"`
+		After string `query:"after" doc:"Cursor: the next of the previous page (an address)"`
+	}
+	permRoleOut        struct{ Body wire.PermMembersPage }
 	acctPermissionsOut struct{ Body wire.AccountPermissions }
 )
 
@@ -36,6 +46,12 @@ func (s *Server) registerPermissions() {
 		desc: "Restricted flags are fixed by the genesis; members change with perm_grant and perm_revoke txs (sent by admins), " +
 			"effective from the block after the one holding them. A sender without a restricted role gets 403 not_permitted.",
 	}, s.getPermissions)
+	register(s, route{
+		id: "get-permission-role", method: http.MethodGet, path: "/api/v1/permissions/roles/{role}", tag: tagPermissions,
+		summary: "One page of a role's members at the tip, in address order",
+		desc:    "For lists longer than GET /api/v1/permissions shows: follow next as after until it is absent.",
+		errs:    []int{http.StatusBadRequest},
+	}, s.getPermissionRole)
 	register(s, route{
 		id: "get-account-permissions", method: http.MethodGet, path: "/api/v1/permissions/{address}", tag: tagPermissions,
 		summary: "What one address may do: admin or not, and for each role whether it is restricted, held and permitted",
@@ -80,32 +96,69 @@ func (s *Server) getAccountPermissions(_ context.Context, in *addressPath) (*acc
 	return &acctPermissionsOut{Body: out}, nil
 }
 
-func (s *Server) getPermissions(context.Context, *struct{}) (*permissionsOut, error) {
+func (s *Server) getPermissions(_ context.Context, in *permissionsIn) (*permissionsOut, error) {
 	tip := s.cfg.Backend.Chain.Tip()
 	p := s.cfg.Genesis.Permissions
 	out := wire.Permissions{Height: tip.Height, Hash: tip.Hash.String(), Enabled: p != nil, Admins: []wire.PermMember{}, Roles: []wire.PermRole{}}
-	byRole := map[core.Role][]wire.PermMember{}
 	if p != nil {
-		if s.cfg.Backend.Permissions == nil {
-			return nil, problem(wire.CodeUnavailable, "this node does not serve its permission records")
-		}
-		ms, err := s.cfg.Backend.Permissions.PermMembers()
+		pg, err := s.permPage(core.RoleAdmin, nil, in.Limit)
 		if err != nil {
-			return nil, s.fail(err)
+			return nil, err
 		}
-		for _, m := range ms {
-			byRole[m.Role] = append(byRole[m.Role], wire.PermMember{Address: m.Address.Encode(s.prefix), Since: m.Height})
-		}
-	}
-	if ms := byRole[core.RoleAdmin]; ms != nil {
-		out.Admins = ms
+		out.Admins, out.AdminsCount, out.AdminsNext = pg.Members, pg.Count, pg.Next
 	}
 	for _, r := range restrictable {
-		ms := byRole[r]
-		if ms == nil {
-			ms = []wire.PermMember{}
+		pr := wire.PermRole{Role: r.String(), Restricted: p.Restricted(r), Members: []wire.PermMember{}}
+		if p != nil {
+			pg, err := s.permPage(r, nil, in.Limit)
+			if err != nil {
+				return nil, err
+			}
+			pr.Members, pr.Count, pr.Next = pg.Members, pg.Count, pg.Next
 		}
-		out.Roles = append(out.Roles, wire.PermRole{Role: r.String(), Restricted: p.Restricted(r), Members: ms})
+		out.Roles = append(out.Roles, pr)
 	}
 	return &permissionsOut{Body: out}, nil
+}
+
+func (s *Server) getPermissionRole(_ context.Context, in *permRoleIn) (*permRoleOut, error) {
+	r, err := core.ParseRole(in.Role)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	after, err := s.parseAfter(in.After)
+	if err != nil {
+		return nil, err
+	}
+	tip := s.cfg.Backend.Chain.Tip()
+	p := s.cfg.Genesis.Permissions
+	out := wire.PermMembersPage{Height: tip.Height, Hash: tip.Hash.String(), Role: r.String(), Restricted: p.Restricted(r), Members: []wire.PermMember{}}
+	if p != nil {
+		pg, err := s.permPage(r, after, in.Limit)
+		if err != nil {
+			return nil, err
+		}
+		out.Members, out.Count, out.Next = pg.Members, pg.Count, pg.Next
+	}
+	return &permRoleOut{Body: out}, nil
+}
+
+// permPage reads one page of role r's members (a chain with permissions).
+func (s *Server) permPage(r core.Role, after *core.Address, limit int) (wire.PermMembersPage, error) {
+	var pg wire.PermMembersPage
+	if s.cfg.Backend.Permissions == nil {
+		return pg, problem(wire.CodeUnavailable, "this node does not serve its permission records")
+	}
+	ms, count, more, err := s.cfg.Backend.Permissions.PermPage(r, after, limit)
+	if err != nil {
+		return pg, s.fail(err)
+	}
+	pg.Count, pg.Members = count, make([]wire.PermMember, 0, len(ms))
+	for _, m := range ms {
+		pg.Members = append(pg.Members, wire.PermMember{Address: m.Address.Encode(s.prefix), Since: m.Height})
+	}
+	if more && len(ms) > 0 {
+		pg.Next = ms[len(ms)-1].Address.Encode(s.prefix)
+	}
+	return pg, nil
 }

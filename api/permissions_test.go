@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cairn-chain/cairn/api"
 	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/chain/scenarios"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/cairn-chain/cairn/node"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,12 +21,19 @@ import (
 // have coins.
 func newPermEnv(t *testing.T) *env {
 	t.Helper()
-	g := testGenesis(4)
-	g.Permissions = &core.Permissions{
+	return newPermEnvWith(t, &core.Permissions{
 		Admins: []core.Address{addr(0)},
 		Submit: core.RolePolicy{Restricted: true, Members: []core.Address{addr(1)}},
 		Issue:  core.RolePolicy{Restricted: true},
-	}
+	})
+}
+
+// newPermEnvWith is newEnv on a chain whose genesis has permissions p;
+// keys 0-3 have coins.
+func newPermEnvWith(t *testing.T, p *core.Permissions) *env {
+	t.Helper()
+	g := testGenesis(4)
+	g.Permissions = p
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +140,95 @@ func TestPermissionsAPI(t *testing.T) {
 	code, _, body = e.do(http.MethodPost, "/api/v1/txs", key(1).Tx2(testChain, &core.PermGrant{Role: "issue", Address: addr(1)}, testMinFee, 1).JSON(pfx))
 	if code != http.StatusForbidden || problemOf(t, body).Code != string(core.CodeNotPermitted) {
 		t.Fatalf("grant by a non-admin: %d %s", code, body)
+	}
+}
+
+// TestPermissionsPaging: /permissions shows each list's count and first
+// limit members with a next cursor; /permissions/roles/{role} pages
+// through a role of 250 members (and the admins) in address order, with
+// every member once; bad roles and cursors are refused.
+func TestPermissionsPaging(t *testing.T) {
+	var members, admins []core.Address
+	for i := range 250 {
+		members = append(members, scenarios.NewKey(1000+i).Addr)
+	}
+	for i := range 3 {
+		admins = append(admins, scenarios.NewKey(5000+i).Addr)
+	}
+	sortAddrs := func(as []core.Address) {
+		slices.SortFunc(as, func(a, b core.Address) int { return bytes.Compare(a[:], b[:]) })
+	}
+	sortAddrs(members)
+	sortAddrs(admins)
+	e := newPermEnvWith(t, &core.Permissions{Admins: admins, Submit: core.RolePolicy{Restricted: true, Members: members}, Issue: core.RolePolicy{Restricted: true}})
+	pfx := e.n.Genesis.AddressPrefix
+
+	var p wire.Permissions
+	e.get("/api/v1/permissions?limit=100", &p)
+	sub := p.Roles[0]
+	if sub.Count != 250 || len(sub.Members) != 100 || sub.Next != members[99].Encode(pfx) || sub.Members[0].Address != members[0].Encode(pfx) {
+		t.Fatalf("submit in the summary: count %d, %d members, next %q", sub.Count, len(sub.Members), sub.Next)
+	}
+	if p.AdminsCount != 3 || len(p.Admins) != 3 || p.AdminsNext != "" {
+		t.Fatalf("admins in the summary: count %d, %d listed, next %q", p.AdminsCount, len(p.Admins), p.AdminsNext)
+	}
+	if r := p.Roles[1]; r.Role != "issue" || r.Count != 0 || len(r.Members) != 0 || r.Next != "" {
+		t.Fatalf("issue in the summary: %+v", r)
+	}
+	p = wire.Permissions{}
+	e.get("/api/v1/permissions?limit=2", &p)
+	if p.AdminsCount != 3 || len(p.Admins) != 2 || p.AdminsNext != admins[1].Encode(pfx) {
+		t.Fatalf("admins with limit 2: count %d, %d listed, next %q", p.AdminsCount, len(p.Admins), p.AdminsNext)
+	}
+
+	var got []string
+	after, pages := "", 0
+	for {
+		var pg wire.PermMembersPage
+		e.get("/api/v1/permissions/roles/submit?limit=100&after="+after, &pg)
+		pages++
+		if pg.Role != "submit" || !pg.Restricted || pg.Count != 250 || pg.Height != 0 {
+			t.Fatalf("page %d: %+v", pages, pg)
+		}
+		for _, m := range pg.Members {
+			got = append(got, m.Address)
+		}
+		if pg.Next == "" {
+			break
+		}
+		if pages > 3 {
+			t.Fatal("more than 3 pages of 100 for 250 members")
+		}
+		after = pg.Next
+	}
+	if pages != 3 || len(got) != 250 {
+		t.Fatalf("%d pages, %d members; want 3 and 250", pages, len(got))
+	}
+	for i, a := range got {
+		if a != members[i].Encode(pfx) {
+			t.Fatalf("member %d is %s, want %s (address order, each once)", i, a, members[i].Encode(pfx))
+		}
+	}
+	var pg wire.PermMembersPage
+	e.get("/api/v1/permissions/roles/admin?limit=1&after="+admins[0].Encode(pfx), &pg)
+	if pg.Role != "admin" || !pg.Restricted || pg.Count != 3 || len(pg.Members) != 1 || pg.Members[0].Address != admins[1].Encode(pfx) || pg.Next != admins[1].Encode(pfx) {
+		t.Fatalf("admin page after the first: %+v", pg)
+	}
+	pg = wire.PermMembersPage{} // Next is omitted when empty
+	e.get("/api/v1/permissions/roles/deploy", &pg)
+	if pg.Restricted || pg.Count != 0 || len(pg.Members) != 0 || pg.Next != "" {
+		t.Fatalf("an open role: %+v", pg)
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/api/v1/permissions/roles/owner", "role"},
+		{"/api/v1/permissions/roles/submit?after=cairn1nope", "after"},
+		{"/api/v1/permissions/roles/submit?limit=0", "limit"},
+		{"/api/v1/permissions?limit=1001", "limit"},
+	} {
+		code, _, body := e.do(http.MethodGet, c.path, nil)
+		if code != http.StatusBadRequest && code != http.StatusUnprocessableEntity || !strings.Contains(string(body), c.want) {
+			t.Errorf("GET %s: %d %s; want a 4xx naming %s", c.path, code, body, c.want)
+		}
 	}
 }
 

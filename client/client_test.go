@@ -190,7 +190,7 @@ func TestEndpoints(t *testing.T) {
 	check("Block", err, err == nil && b.Height == 3 && b.MainChain && len(b.Txs) == 1, "GET /api/v1/blocks/3")
 	bt, err := c.BlockTxIDs(ctx, "ab")
 	check("BlockTxIDs", err, err == nil && bt.Height == 3 && len(bt.TxIDs) == 1 && bt.TxIDs[0] == id, "GET /api/v1/blocks/ab/txids")
-	pm, err := c.Permissions(ctx)
+	pm, err := c.Permissions(ctx, 0)
 	check("Permissions", err, err == nil && pm.Enabled && len(pm.Admins) == 1, "GET /api/v1/permissions")
 	ap, err := c.AccountPermissions(ctx, "cairn1a")
 	check("AccountPermissions", err, err == nil && ap.Admin && len(ap.Roles) == 1 && ap.Roles[0].Permitted, "GET /api/v1/permissions/cairn1a")

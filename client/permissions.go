@@ -8,9 +8,22 @@ import (
 )
 
 // Permissions returns the chain's account permissions at the tip: the
-// admins, and each role's restricted flag and members (GET /permissions).
-func (c *Client) Permissions(ctx context.Context) (*wire.Permissions, error) {
-	return call[wire.Permissions](ctx, c, request{method: http.MethodGet, path: api("/permissions")})
+// admins, and each role's restricted flag, member count and first limit
+// members (0: the node's default, 100); a longer list has Next set, for
+// PermissionMembers (GET /permissions).
+func (c *Client) Permissions(ctx context.Context, limit int) (*wire.Permissions, error) {
+	return call[wire.Permissions](ctx, c, request{method: http.MethodGet, path: api("/permissions"), query: limitQuery(limit)})
+}
+
+// PermissionMembers returns a page of role's members at the tip (role:
+// admin, submit, issue or deploy), up to limit, after the address after
+// if not empty (GET /permissions/roles/{role}).
+func (c *Client) PermissionMembers(ctx context.Context, role string, limit int, after string) (*wire.PermMembersPage, error) {
+	seg, err := segment("role", role)
+	if err != nil {
+		return nil, err
+	}
+	return call[wire.PermMembersPage](ctx, c, request{method: http.MethodGet, path: api("/permissions/roles/" + seg), query: pageQuery(limit, after)})
 }
 
 // AccountPermissions returns what one address may do at the tip: admin or

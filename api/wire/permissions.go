@@ -7,15 +7,33 @@ type Permissions struct {
 	Height  uint64       `json:"height" doc:"The tip the lists were read at"`
 	Hash    string       `json:"hash"`
 	Enabled bool         `json:"enabled" doc:"Whether the genesis has permissions; false: nothing is restricted, no admins"`
-	Admins  []PermMember `json:"admins" doc:"The admins: they grant and revoke every role, admin included, and hold every role"`
-	Roles   []PermRole   `json:"roles" doc:"submit, issue and deploy, in this order"`
+	Admins  []PermMember `json:"admins" doc:"The admins: they grant and revoke every role, admin included, and hold every role. At most limit of them, in address order"`
+	// AdminsCount and AdminsNext page the admins as a role's Count and
+	// Next page its members.
+	AdminsCount uint64     `json:"admins_count" doc:"How many admins there are"`
+	AdminsNext  string     `json:"admins_next,omitempty" doc:"Set when admins holds only the first limit: the after cursor of GET /api/v1/permissions/roles/admin for the rest"`
+	Roles       []PermRole `json:"roles" doc:"submit, issue and deploy, in this order"`
 }
 
 // PermRole is one restrictable role.
 type PermRole struct {
 	Role       string       `json:"role" enum:"submit,issue,deploy" doc:"submit: send any tx; issue: asset_create; deploy: contract_deploy"`
 	Restricted bool         `json:"restricted" doc:"Fixed by the genesis. false: anyone may; true: only its members and the admins"`
-	Members    []PermMember `json:"members" doc:"In address order (none when not restricted)"`
+	Members    []PermMember `json:"members" doc:"In address order, at most limit of them (none when not restricted)"`
+	Count      uint64       `json:"count" doc:"How many members the role has"`
+	Next       string       `json:"next,omitempty" doc:"Set when members holds only the first limit: the after cursor of GET /api/v1/permissions/roles/{role} for the rest"`
+}
+
+// PermMembersPage is GET /api/v1/permissions/roles/{role}: one page of a
+// role's members at the tip.
+type PermMembersPage struct {
+	Height     uint64       `json:"height" doc:"The tip the page was read at"`
+	Hash       string       `json:"hash"`
+	Role       string       `json:"role" enum:"admin,submit,issue,deploy"`
+	Restricted bool         `json:"restricted" doc:"Fixed by the genesis (admin always is)"`
+	Count      uint64       `json:"count" doc:"How many members the role has"`
+	Members    []PermMember `json:"members" doc:"In address order, after the cursor"`
+	Next       string       `json:"next,omitempty" doc:"Cursor of the next page (an address); absent on the last page"`
 }
 
 // PermMember is one address holding a role.

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/cairn-chain/cairn/api/wire"
+	"github.com/cairn-chain/cairn/client"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/spf13/cobra"
 )
@@ -79,22 +81,44 @@ last_admin) exits 1 with the node's code and detail.`,
 }
 
 func newPermListCmd(g *globals) *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON bool
+		role   string
+	)
 	cmd := &cobra.Command{
-		Use:   "list",
+		Use:   "list [--role ROLE]",
 		Short: "List the admins and each role's members",
 		Long: `List the chain's account permissions at the tip: the admins, and for submit,
 issue and deploy whether the role is restricted and its members, each with
-the height that granted it (0: the genesis).`,
+the height that granted it (0: the genesis). A list of more than 100 shows
+its first 100 and its count; --role lists all of one role's members
+(admin, submit, issue or deploy), page by page from the node.`,
 		Example: `  cairn perm list
+  cairn perm list --role submit
   cairn perm list --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if role != "" {
+				if _, err := core.ParseRole(role); err != nil {
+					return usageError{fmt.Errorf("--role: %v", err)}
+				}
+			}
 			c, err := g.client(false)
 			if err != nil {
 				return err
 			}
-			p, err := c.Permissions(cmd.Context())
+			if role != "" {
+				pg, err := allPermMembers(cmd.Context(), c, role)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return printJSON(cmd.OutOrStdout(), pg)
+				}
+				printPermRole(cmd.OutOrStdout(), pg)
+				return nil
+			}
+			p, err := c.Permissions(cmd.Context(), 0)
 			if err != nil {
 				return err
 			}
@@ -105,8 +129,53 @@ the height that granted it (0: the genesis).`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer (with --role: every page's members in one answer)")
+	cmd.Flags().StringVar(&role, "role", "", "list all members of this role: admin, submit, issue or deploy")
 	return cmd
+}
+
+// allPermMembers reads every page of role's members. Pages read at
+// different tips (a block may land between two) say so: the list is then
+// not one tip's.
+func allPermMembers(ctx context.Context, c *client.Client, role string) (*wire.PermMembersPage, error) {
+	const pageSize = 1000
+	var all *wire.PermMembersPage
+	after := ""
+	for {
+		pg, err := c.PermissionMembers(ctx, role, pageSize, after)
+		if err != nil {
+			return nil, err
+		}
+		if all == nil {
+			all = pg
+		} else {
+			if pg.Hash != all.Hash {
+				return nil, fmt.Errorf("the tip moved from height %d to %d while listing %s's members: run it again", all.Height, pg.Height, role)
+			}
+			all.Members = append(all.Members, pg.Members...)
+		}
+		if pg.Next == "" {
+			all.Next = ""
+			return all, nil
+		}
+		after = pg.Next
+	}
+}
+
+func printPermRole(w io.Writer, pg *wire.PermMembersPage) {
+	fmt.Fprintf(w, "%s members at height %d (%s)\n", pg.Role, pg.Height, pg.Hash)
+	switch {
+	case !pg.Restricted:
+		fmt.Fprintf(w, "%s: open, anyone may %s (no members)\n", pg.Role, pg.Role)
+		return
+	case pg.Role == core.RoleAdmin.String():
+		fmt.Fprintf(w, "admin: %s\n", plural(pg.Count, "admin"))
+	default:
+		fmt.Fprintf(w, "%s: restricted to %s and the admins\n", pg.Role, plural(pg.Count, "member"))
+	}
+	for _, m := range pg.Members {
+		fmt.Fprintf(w, "  %s  since height %d\n", m.Address, m.Since)
+	}
 }
 
 func newPermShowCmd(g *globals) *cobra.Command {
@@ -211,23 +280,26 @@ func printPermissions(w io.Writer, p *wire.Permissions) {
 		fmt.Fprintln(w, "this chain has no permissions: anyone may send any tx, and there are no admins")
 		return
 	}
-	members := func(ms []wire.PermMember) {
+	members := func(role string, ms []wire.PermMember, count uint64) {
 		for _, m := range ms {
 			fmt.Fprintf(w, "  %s  since height %d\n", m.Address, m.Since)
 		}
+		if rest := count - uint64(len(ms)); count > uint64(len(ms)) {
+			fmt.Fprintf(w, "  ... and %d more (cairn perm list --role %s)\n", rest, role)
+		}
 	}
-	fmt.Fprintf(w, "admin: %s (grant and revoke roles; hold every role)\n", plural(uint64(len(p.Admins)), "admin"))
-	members(p.Admins)
+	fmt.Fprintf(w, "admin: %s (grant and revoke roles; hold every role)\n", plural(p.AdminsCount, "admin"))
+	members("admin", p.Admins, p.AdminsCount)
 	for _, r := range p.Roles {
 		switch {
 		case !r.Restricted:
 			fmt.Fprintf(w, "%s: open, anyone may %s\n", r.Role, r.Role)
-		case len(r.Members) == 0:
+		case r.Count == 0:
 			fmt.Fprintf(w, "%s: restricted to the admins (no members)\n", r.Role)
 		default:
-			fmt.Fprintf(w, "%s: restricted to %s and the admins\n", r.Role, plural(uint64(len(r.Members)), "member"))
+			fmt.Fprintf(w, "%s: restricted to %s and the admins\n", r.Role, plural(r.Count, "member"))
 		}
-		members(r.Members)
+		members(r.Role, r.Members, r.Count)
 	}
 }
 

@@ -62,6 +62,18 @@ func TestEndToEndPermissions(t *testing.T) {
 		`submit: may send txs \(restricted; an admin\)`,
 		`issue:  may create assets \(restricted; an admin\)`)
 	wantLines(t, "tx show", ok("tx", "show", grant), `kind     perm_grant`, `  role         submit`, `  grant to     `+bob)
+	first, second := alice, bob // --role lists in address order
+	if first > second {
+		first, second = second, first
+	}
+	wantLines(t, "perm list --role submit", ok("perm", "list", "--role", "submit"),
+		`submit members at height \d+ \([0-9a-f]{64}\)`,
+		`submit: restricted to 2 members and the admins`,
+		`  `+first+`  since height \d+`,
+		`  `+second+`  since height \d+`)
+	wantLines(t, "perm list --role admin", ok("perm", "list", "--role", "admin"), `admin: 1 admin`, `  `+admin+`  since height 0`)
+	wantLines(t, "perm list --role deploy", ok("perm", "list", "--role", "deploy"), `deploy: open, anyone may deploy \(no members\)`)
+	cairn("perm", "list", "--role", "minter").want(t, 2, `--role: role "minter"`)
 	cairn("perm", "grant", "--role", "submit", "--address", "bob", "--from", "admin").want(t, 1, "already_member")
 	cairn("perm", "revoke", "--role", "admin", "--address", "admin", "--from", "admin").want(t, 1, "last_admin")
 	wait("perm", "revoke", "--role", "submit", "--address", "bob", "--from", "admin")

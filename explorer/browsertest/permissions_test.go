@@ -1,8 +1,10 @@
 package browsertest
 
 import (
+	"bytes"
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -101,6 +103,63 @@ func TestPermissionsInBrowser(t *testing.T) {
 		}
 		if tv.Kind != tc.kind || tv.Values["Role"] != "submit" || tv.Values[tc.verb] != c.addr(2) {
 			t.Errorf("tx page of %s: kind %q, rows %v", tc.kind, tv.Kind, tv.Values)
+		}
+	}
+	if len(*errs) > 0 {
+		t.Fatalf("console errors: %v", *errs)
+	}
+}
+
+// TestPermissionsPagingInBrowser: a role of 60 members shows its count and
+// first 50 on the permissions page with a link to its own pages, which
+// list the 50 and then the other 10 in address order, each member once.
+func TestPermissionsPagingInBrowser(t *testing.T) {
+	chromiumPath(t)
+	b := scenarios.NewBuilder()
+	var members []core.Address
+	for i := range 60 {
+		members = append(members, scenarios.NewKey(3000+i).Addr)
+	}
+	slices.SortFunc(members, func(a, b core.Address) int { return bytes.Compare(a[:], b[:]) })
+	b.Genesis.Permissions = &core.Permissions{
+		Admins: []core.Address{b.Keys[0].Addr},
+		Submit: core.RolePolicy{Restricted: true, Members: members},
+	}
+	if err := b.Genesis.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c := startChainNode(t, b)
+	base := c.n.APIURL()
+	ctx, errs := browser(t)
+	var v permView
+	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/#/permissions"), chromedp.WaitVisible("#perm-roles tr", chromedp.ByQuery),
+		chromedp.Evaluate(readPermJS, &v)); err != nil {
+		t.Fatalf("permissions page: %v (console errors: %v)", err, *errs)
+	}
+	if got := v.Roles[0]; got[0] != "submit" || got[3] != "60" || len(v.Members["submit"]) != 50 {
+		t.Fatalf("submit row %q with %d members listed; want a count of 60 and the first 50", got, len(v.Members["submit"]))
+	}
+	var listed []string
+	if err := chromedp.Run(ctx, chromedp.Click("section[data-members=submit] a.perm-more", chromedp.ByQuery),
+		chromedp.WaitVisible("#more", chromedp.ByID), chromedp.Evaluate(readPermJS, &v)); err != nil {
+		t.Fatalf("the role's first page: %v (console errors: %v)", err, *errs)
+	}
+	for _, m := range v.Members["submit"] {
+		listed = append(listed, m[0])
+	}
+	if err := chromedp.Run(ctx, chromedp.Click("#more", chromedp.ByID),
+		chromedp.WaitNotPresent("#more", chromedp.ByID), chromedp.Evaluate(readPermJS, &v)); err != nil {
+		t.Fatalf("the role's second page: %v (console errors: %v)", err, *errs)
+	}
+	for _, m := range v.Members["submit"] {
+		listed = append(listed, m[0])
+	}
+	if len(listed) != 60 {
+		t.Fatalf("%d members over the two pages, want 60", len(listed))
+	}
+	for i, a := range listed {
+		if want := members[i].Encode(b.Genesis.AddressPrefix); a != want {
+			t.Fatalf("member %d is %s, want %s", i, a, want)
 		}
 	}
 	if len(*errs) > 0 {

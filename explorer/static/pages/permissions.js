@@ -1,10 +1,15 @@
 // The chain's account permissions (#/permissions): its admins and, for
 // each role (submit, issue, deploy), whether the genesis restricts it and
-// its members, each with the block that granted it. Members change with
-// perm_grant and perm_revoke txs, from the block after theirs.
+// its members, each with the block that granted it; a list of more than
+// pageSize links to its own pages (#/permissions?role=R[&after=ADDRESS]).
+// Members change with perm_grant and perm_revoke txs, from the block
+// after theirs.
 import { el, append, show } from '../lib/dom.js';
 import { api, ApiError } from '../lib/api.js';
+import { hashQuery } from '../lib/router.js';
 import { blockLink, errorBox } from '../lib/views.js';
+
+const pageSize = 50;
 
 const roleText = {
   submit: 'send any tx',
@@ -13,8 +18,10 @@ const roleText = {
 };
 
 export async function permissionsPage(args, stale) {
+  const q = hashQuery();
+  if (q.get('role')) return rolePage(q.get('role'), q.get('after') || '', stale);
   let p;
-  try { p = await api('/permissions'); } catch (e) {
+  try { p = await api('/permissions?limit=' + pageSize); } catch (e) {
     if (e instanceof ApiError) { show(el('h1', null, 'Permissions'), errorBox(e, 'permissions')); return; }
     throw e;
   }
@@ -33,12 +40,13 @@ export async function permissionsPage(args, stale) {
       el('td', { class: 'perm-state' }, r.restricted
         ? el('span', { class: 'badge warn' }, 'restricted')
         : el('span', { class: 'badge ok' }, 'open')),
-      el('td', { class: 'num' }, r.restricted ? String((r.members || []).length) : '—'))]);
+      el('td', { class: 'num' }, r.restricted ? String(r.count) : '—'))]);
   }
   const sections = [];
-  sections.push(members('admin', 'Admins', 'Grant and revoke every role (admin included) and hold every role.', p.admins || []));
+  sections.push(members('admin', 'Admins', adminText, p.admins || [], p.admins_count,
+    p.admins_next ? moreLink('admin', p.admins_count) : null));
   for (const r of p.roles || []) {
-    if (r.restricted) sections.push(members(r.role, 'Role ' + r.role, 'May ' + (roleText[r.role] || r.role) + ', with the admins.', r.members || []));
+    if (r.restricted) sections.push(members(r.role, 'Role ' + r.role, roleWhat(r.role), r.members || [], r.count, r.next ? moreLink(r.role, r.count) : null));
   }
   show(
     el('h1', null, 'Permissions'), at,
@@ -48,8 +56,38 @@ export async function permissionsPage(args, stale) {
     ...sections);
 }
 
-// members is a role's list: address (linked) and the block that granted it.
-function members(role, title, what, list) {
+const adminText = 'Grant and revoke every role (admin included) and hold every role.';
+const roleWhat = (role) => 'May ' + (roleText[role] || role) + ', with the admins.';
+
+// moreLink leads to a role's own pages.
+function moreLink(role, count) {
+  return el('a', { class: 'perm-more', href: '#/permissions?role=' + role }, 'all ' + count + ' →');
+}
+
+// rolePage is one page of a role's members (#/permissions?role=R&after=A).
+async function rolePage(role, after, stale) {
+  let pg;
+  try {
+    pg = await api('/permissions/roles/' + encodeURIComponent(role) + '?limit=' + pageSize + (after ? '&after=' + encodeURIComponent(after) : ''));
+  } catch (e) {
+    if (e instanceof ApiError) { show(el('h1', null, 'Permissions: ' + role), errorBox(e, 'role ' + role)); return; }
+    throw e;
+  }
+  if (stale()) return;
+  const title = role === 'admin' ? 'Admins' : 'Role ' + role;
+  show(
+    el('h1', null, 'Permissions: ', role),
+    el('p', { class: 'muted' }, 'At block ', blockLink(String(pg.height), '#' + pg.height), '. ',
+      el('a', { href: '#/permissions' }, '← all roles')),
+    pg.restricted
+      ? members(role, title, role === 'admin' ? adminText : roleWhat(role), pg.members || [], pg.count,
+        pg.next ? el('a', { id: 'more', href: '#/permissions?role=' + role + '&after=' + encodeURIComponent(pg.next) }, 'next →') : null)
+      : el('p', { id: 'perm-open' }, 'The genesis leaves ' + role + ' open: anyone may ' + (roleText[role] || role) + '.'));
+}
+
+// members is a role's list (of count in all): address (linked) and the
+// block that granted it, and a link to more if there are more.
+function members(role, title, what, list, count, more) {
   const body = el('tbody', { id: 'perm-' + role });
   for (const m of list) {
     append(body, [el('tr', null,
@@ -57,10 +95,11 @@ function members(role, title, what, list) {
       el('td', { class: 'num' }, m.since === 0 ? el('span', { class: 'muted' }, 'genesis') : blockLink(String(m.since), '#' + m.since)))]);
   }
   return el('section', { 'data-members': role },
-    el('h2', null, title, ' (', String(list.length), ')'),
+    el('h2', null, title, ' (', String(count), ')'),
     el('p', { class: 'muted' }, what),
     list.length ? el('div', { class: 'panel' }, el('table', null, el('thead', null, el('tr', null, el('th', null, 'Address'), el('th', { class: 'num' }, 'Since'))), body))
-      : el('p', { class: 'muted', id: 'perm-' + role + '-none' }, 'No members: only the admins.'));
+      : el('p', { class: 'muted', id: 'perm-' + role + '-none' }, 'No members: only the admins.'),
+    more);
 }
 
 // showPermissionsLink shows the nav link on a chain with permissions.
