@@ -44,7 +44,8 @@ type Config struct {
 	Threads      int
 	// MaxHashRate caps the miner's hashes per second (0: no cap).
 	MaxHashRate float64
-	// CacheBytes is Pebble's block cache (0: store/pebble's default).
+	// CacheBytes is the database's memory off the Go heap: Pebble's block
+	// cache, which holds its memtables too (0: store/pebble's default).
 	CacheBytes int64
 	Logger     *slog.Logger     // optional
 	Now        func() time.Time // optional clock, default time.Now
