@@ -47,8 +47,11 @@ type Config struct {
 	// CacheBytes is the database's memory off the Go heap: Pebble's block
 	// cache, which holds its memtables too (0: store/pebble's default).
 	CacheBytes int64
-	Logger     *slog.Logger     // optional
-	Now        func() time.Time // optional clock, default time.Now
+	// MemTableBytes is the database's memtable size (0: Pebble's default;
+	// see pebble.Options.MemTableBytes).
+	MemTableBytes int64
+	Logger        *slog.Logger     // optional
+	Now           func() time.Time // optional clock, default time.Now
 	// APIAddr is the REST API's listen address (host:port; port 0 picks
 	// one). Empty: no API. The default for `cairn node` is 127.0.0.1:8645.
 	APIAddr string
@@ -226,7 +229,7 @@ func New(cfg Config) (*Node, error) {
 				"moved_to", moved)
 		}
 	}
-	opts := pebble.Options{CacheBytes: cfg.CacheBytes, Logger: cfg.Logger, MinFreeBytes: cfg.MinFreeDisk}
+	opts := pebble.Options{CacheBytes: cfg.CacheBytes, MemTableBytes: cfg.MemTableBytes, Logger: cfg.Logger, MinFreeBytes: cfg.MinFreeDisk}
 	if cfg.storeOptions != nil {
 		cfg.storeOptions(&opts)
 	}

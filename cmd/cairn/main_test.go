@@ -142,6 +142,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"devnet", "extra"}, 2},
 		{[]string{"devnet", "--nodes", "x"}, 2},
 		{[]string{"devnet", "--nodes", "100", "--dir", t.TempDir()}, 1},
+		{[]string{"node", "--datadir", t.TempDir(), "--db-memtable-mib", "-1"}, 2},
 	}
 	for _, c := range cases {
 		out, err := exec.Command(bin, c.args...).CombinedOutput()

@@ -32,6 +32,7 @@ func newNodeCmd() *cobra.Command {
 		maxHashRate, apiRate                                      float64
 		apiRateLoopback                                           bool
 		memLimit                                                  int
+		memTableMiB                                               int
 		listen, peers                                             []string
 		private                                                   privateFlags
 	)
@@ -98,6 +99,9 @@ even handshake. See docs/operations.md, "Private networks".`,
 				return usageError{fmt.Errorf("--memory-limit %d: want 0 (none) or MiB", memLimit)}
 			}
 			setMemoryLimit(cmd, memLimit)
+			if memTableMiB < 0 || memTableMiB > 256 {
+				return usageError{fmt.Errorf("--db-memtable-mib %d: want 0 (Pebble's default, 4) to 256", memTableMiB)}
+			}
 			if threads < 0 {
 				return usageError{fmt.Errorf("--threads %d: want 0 (all cores) or more", threads)}
 			}
@@ -127,7 +131,7 @@ even handshake. See docs/operations.md, "Private networks".`,
 				DataDir: dataDir, Genesis: g, APIAddr: apiAddr, Listen: listen, Peers: peers,
 				Mine: mine, Threads: threads, MaxHashRate: maxHashRate, Logger: logger, Version: version(),
 				MaxReorgDepth: maxReorgDepth, Resync: resync, VMInterpreter: interpreter,
-				APIRate: apiRate, APIRateLoopback: apiRateLoopback,
+				APIRate: apiRate, APIRateLoopback: apiRateLoopback, MemTableBytes: int64(memTableMiB) << 20,
 			}
 			if apiRate == 0 {
 				cfg.APIRate = -1 // no limit
@@ -179,6 +183,7 @@ even handshake. See docs/operations.md, "Private networks".`,
 	f.StringVar(&apiAddr, "api", "127.0.0.1:8645", `REST API listen address host:port ("" disables the API)`)
 	f.Float64Var(&apiRate, "api-rate", api.DefaultRateLimit, "txs/s each API client IP may submit (a POST counts one, a batch one per tx; bursts of 2 s worth); requests with the admin token and loopback clients are not limited (0: no limit)")
 	f.IntVar(&memLimit, "memory-limit", defaultNodeMemLimit, "soft limit in MiB on the Go runtime's memory (the GC works harder near it, so the resident memory plateaus; Pebble's 256 MiB block cache comes on top; 0: none; the GOMEMLIMIT environment variable wins over the default)")
+	f.IntVar(&memTableMiB, "db-memtable-mib", 0, "size in MiB of the database's memtables (0: Pebble's 4): 16 makes an initial sync about a fifth faster (fewer compactions) and holds up to 3 of them in memory (48 MiB at 16, against 12 at the default); above 16 the free-disk reserve grows to 4 times it")
 	f.BoolVar(&apiRateLoopback, "api-rate-loopback", false, "apply --api-rate to loopback clients too (e.g. behind a reverse proxy on the same machine)")
 	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
 	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")

@@ -29,8 +29,8 @@ const DefaultCacheBytes int64 = 256 << 20
 type Options struct {
 	// CacheBytes is the memory the database may hold off the Go heap: its
 	// block cache, from which Pebble reserves its memtables (see
-	// MemTableBytes; up to three at once: one filling, one flushing, one
-	// kept for reuse); 0 means DefaultCacheBytes.
+	// MemTableBytes); 0 means DefaultCacheBytes. A block cache fills with
+	// what is read, so a node that mostly writes holds less than this.
 	CacheBytes int64
 	// Logger receives Pebble's log lines (message "pebble", attribute
 	// "detail"); nil discards them.
@@ -46,29 +46,33 @@ type Options struct {
 	// FS is the file system the database lives on; nil means the
 	// operating system's. Fault-injection tests pass a LimitedFS.
 	FS vfs.FS
-	// MemTableBytes is the size of Pebble's memtables. 0: an eighth of
-	// CacheBytes, from 4 MiB (Pebble's default) to 64 MiB, so 32 MiB by
-	// default: a node syncing 800 blocks of 500 txs took 21 s with 16, 32
-	// or 64 MiB against 27 s with 4 MiB (fewer, larger flushes leave less
-	// for compactions to merge; docs/performance.md). The disk space one
-	// commit may take beyond the free-space check is about twice this (a
-	// new WAL, a flush), so a small disk wants small memtables; tests use
-	// it.
+	// MemTableBytes is the size of Pebble's memtables (0: Pebble's
+	// default, 4 MiB). Larger ones leave less for compactions to merge: a
+	// node syncing 800 blocks of 500 txs took 21-22 s with 16, 32 or 64
+	// MiB against 27 s with 4 MiB, but a node under load holds up to
+	// three of them (one filling, one flushing, one kept for reuse), which
+	// a 1,000,000-tx bench run showed as 70 MiB more resident memory with
+	// 16 MiB (docs/performance.md): an operator's choice (cairn node
+	// --db-memtable-mib), not the default. The disk space one commit may
+	// take beyond the free-space check is about twice this (a new WAL, a
+	// flush), so a small disk wants small memtables; tests use it.
 	MemTableBytes int64
 }
 
-// DefaultMinFreeBytes is the base of the free space kept when
-// Options.MinFreeBytes is 0: room for a compaction, to which twice the
-// memtable size is added for Pebble to flush its memtables (128 MiB in
-// all with the default memtables).
+// DefaultMinFreeBytes is the free space kept when Options.MinFreeBytes is
+// 0 (with memtables above 16 MiB, four times their size): room for Pebble
+// to flush its memtables and run a compaction.
 const DefaultMinFreeBytes int64 = 64 << 20
 
-// memTableSize is the memtable size of opts (CacheBytes set).
+// defaultMemTableBytes is Pebble's default memtable size.
+const defaultMemTableBytes = 4 << 20
+
+// memTableSize is the memtable size of opts.
 func memTableSize(opts Options) int64 {
 	if opts.MemTableBytes > 0 {
 		return opts.MemTableBytes
 	}
-	return min(max(opts.CacheBytes/8, 4<<20), 64<<20)
+	return defaultMemTableBytes
 }
 
 // kv is a store.KV on a Pebble database.
@@ -116,7 +120,7 @@ func open(dir string, opts Options, fs vfs.FS) (_ *kv, err error) {
 	}
 	memTable := memTableSize(opts)
 	if opts.MinFreeBytes == 0 {
-		opts.MinFreeBytes = DefaultMinFreeBytes + 2*memTable
+		opts.MinFreeBytes = max(DefaultMinFreeBytes, 4*memTable)
 	}
 	logger := opts.Logger
 	if logger == nil {

@@ -209,29 +209,20 @@ func TestLoggers(t *testing.T) {
 	})
 }
 
-// TestMemTableSize: memtables are an eighth of the cache within 4 to 64
-// MiB unless set, and the default free-space reserve covers flushing two.
+// TestMemTableSize: the default free-space reserve covers flushing
+// memtables larger than Pebble's 4 MiB.
 func TestMemTableSize(t *testing.T) {
 	for _, c := range []struct {
-		opts Options
-		want int64
-	}{
-		{Options{CacheBytes: DefaultCacheBytes}, 32 << 20},
-		{Options{CacheBytes: 8 << 20}, 4 << 20},
-		{Options{CacheBytes: 4 << 30}, 64 << 20},
-		{Options{CacheBytes: 8 << 20, MemTableBytes: 1 << 20}, 1 << 20},
-	} {
-		if got := memTableSize(c.opts); got != c.want {
-			t.Errorf("memTableSize(%+v) = %d, want %d", c.opts, got, c.want)
+		mem, reserve int64
+	}{{0, 64 << 20}, {16 << 20, 64 << 20}, {32 << 20, 128 << 20}} {
+		k, err := Open(t.TempDir(), Options{CacheBytes: 8 << 20, MemTableBytes: c.mem})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	k, err := Open(t.TempDir(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	kv := k.(*kv)
-	if kv.minFree != DefaultMinFreeBytes+64<<20 {
-		t.Fatalf("default reserve %d, want %d", kv.minFree, DefaultMinFreeBytes+64<<20)
+		kv := k.(*kv)
+		if kv.minFree != c.reserve {
+			t.Errorf("memtables of %d bytes: reserve %d, want %d", c.mem, kv.minFree, c.reserve)
+		}
+		k.Close()
 	}
 }
