@@ -132,7 +132,7 @@ func (s *Server) getPermissionRole(_ context.Context, in *permRoleIn) (*permRole
 	}
 	tip := s.cfg.Backend.Chain.Tip()
 	p := s.cfg.Genesis.Permissions
-	out := wire.PermMembersPage{Height: tip.Height, Hash: tip.Hash.String(), Role: r.String(), Restricted: p.Restricted(r), Members: []wire.PermMember{}}
+	out := wire.PermMembersPage{Height: tip.Height, Hash: tip.Hash.String(), Enabled: p != nil, Role: r.String(), Restricted: p.Restricted(r), Members: []wire.PermMember{}}
 	if p != nil {
 		pg, err := s.permPage(r, after, in.Limit)
 		if err != nil {

@@ -187,7 +187,7 @@ func TestPermissionsPaging(t *testing.T) {
 		var pg wire.PermMembersPage
 		e.get("/api/v1/permissions/roles/submit?limit=100&after="+after, &pg)
 		pages++
-		if pg.Role != "submit" || !pg.Restricted || pg.Count != 250 || pg.Height != 0 {
+		if pg.Role != "submit" || !pg.Enabled || !pg.Restricted || pg.Count != 250 || pg.Height != 0 {
 			t.Fatalf("page %d: %+v", pages, pg)
 		}
 		for _, m := range pg.Members {
@@ -244,6 +244,13 @@ func TestPermissionsAPIOpen(t *testing.T) {
 	for _, r := range p.Roles {
 		if r.Restricted || len(r.Members) != 0 {
 			t.Fatalf("%+v", r)
+		}
+	}
+	for _, role := range []string{"admin", "submit"} {
+		var pg wire.PermMembersPage
+		e.get("/api/v1/permissions/roles/"+role, &pg)
+		if pg.Enabled || pg.Restricted || pg.Count != 0 || len(pg.Members) != 0 || pg.Next != "" {
+			t.Fatalf("role %s on an open chain: %+v", role, pg)
 		}
 	}
 	var ap wire.AccountPermissions

@@ -29,8 +29,9 @@ type PermRole struct {
 type PermMembersPage struct {
 	Height     uint64       `json:"height" doc:"The tip the page was read at"`
 	Hash       string       `json:"hash"`
+	Enabled    bool         `json:"enabled" doc:"Whether the genesis has permissions; false: nothing is restricted, no admins"`
 	Role       string       `json:"role" enum:"admin,submit,issue,deploy"`
-	Restricted bool         `json:"restricted" doc:"Fixed by the genesis (admin always is)"`
+	Restricted bool         `json:"restricted" doc:"Fixed by the genesis (admin always is, on a chain with permissions)"`
 	Count      uint64       `json:"count" doc:"How many members the role has"`
 	Members    []PermMember `json:"members" doc:"In address order, after the cursor"`
 	Next       string       `json:"next,omitempty" doc:"Cursor of the next page (an address); absent on the last page"`

@@ -165,8 +165,11 @@ func allPermMembers(ctx context.Context, c *client.Client, role string) (*wire.P
 func printPermRole(w io.Writer, pg *wire.PermMembersPage) {
 	fmt.Fprintf(w, "%s members at height %d (%s)\n", pg.Role, pg.Height, pg.Hash)
 	switch {
+	case !pg.Enabled:
+		fmt.Fprintln(w, "this chain has no permissions: anyone may send any tx, and there are no admins")
+		return
 	case !pg.Restricted:
-		fmt.Fprintf(w, "%s: open, anyone may %s (no members)\n", pg.Role, pg.Role)
+		fmt.Fprintf(w, "%s: open, anyone may %s (no members)\n", pg.Role, roleAction(pg.Role))
 		return
 	case pg.Role == core.RoleAdmin.String():
 		fmt.Fprintf(w, "admin: %s\n", plural(pg.Count, "admin"))
@@ -293,7 +296,7 @@ func printPermissions(w io.Writer, p *wire.Permissions) {
 	for _, r := range p.Roles {
 		switch {
 		case !r.Restricted:
-			fmt.Fprintf(w, "%s: open, anyone may %s\n", r.Role, r.Role)
+			fmt.Fprintf(w, "%s: open, anyone may %s\n", r.Role, roleAction(r.Role))
 		case r.Count == 0:
 			fmt.Fprintf(w, "%s: restricted to the admins (no members)\n", r.Role)
 		default:

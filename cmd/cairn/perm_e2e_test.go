@@ -43,7 +43,7 @@ func TestEndToEndPermissions(t *testing.T) {
 		`submit: restricted to 1 member and the admins`,
 		`  `+alice+`  since height 0`,
 		`issue: restricted to the admins \(no members\)`,
-		`deploy: open, anyone may deploy`)
+		`deploy: open, anyone may deploy contracts`)
 
 	cairn("send", "--from", "bob", "--to", alice, "--amount", "1").want(t, 1, "not_permitted", "may not send txs")
 	cairn("perm", "grant", "--role", "submit", "--address", "bob", "--from", "alice").want(t, 1, "not_permitted", "may not grant or revoke roles")
@@ -72,7 +72,7 @@ func TestEndToEndPermissions(t *testing.T) {
 		`  `+first+`  since height \d+`,
 		`  `+second+`  since height \d+`)
 	wantLines(t, "perm list --role admin", ok("perm", "list", "--role", "admin"), `admin: 1 admin`, `  `+admin+`  since height 0`)
-	wantLines(t, "perm list --role deploy", ok("perm", "list", "--role", "deploy"), `deploy: open, anyone may deploy \(no members\)`)
+	wantLines(t, "perm list --role deploy", ok("perm", "list", "--role", "deploy"), `deploy: open, anyone may deploy contracts \(no members\)`)
 	cairn("perm", "list", "--role", "minter").want(t, 2, `--role: role "minter"`)
 	cairn("perm", "grant", "--role", "submit", "--address", "bob", "--from", "admin").want(t, 1, "already_member")
 	cairn("perm", "revoke", "--role", "admin", "--address", "admin", "--from", "admin").want(t, 1, "last_admin")

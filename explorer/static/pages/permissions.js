@@ -74,6 +74,11 @@ async function rolePage(role, after, stale) {
     throw e;
   }
   if (stale()) return;
+  if (!pg.enabled) {
+    show(el('h1', null, 'Permissions: ', role),
+      el('p', { id: 'perm-open' }, 'This chain has no account permissions: anyone may send any tx, and there are no admins.'));
+    return;
+  }
   const title = role === 'admin' ? 'Admins' : 'Role ' + role;
   show(
     el('h1', null, 'Permissions: ', role),
