@@ -108,7 +108,7 @@ its first 100 and its count; --role lists all of one role's members
 				return err
 			}
 			if role != "" {
-				pg, err := allPermMembers(cmd.Context(), c, role)
+				pg, err := allPermMembers(cmd.Context(), c, role, cmd.ErrOrStderr())
 				if err != nil {
 					return err
 				}
@@ -134,31 +134,40 @@ its first 100 and its count; --role lists all of one role's members
 	return cmd
 }
 
-// allPermMembers reads every page of role's members. Pages read at
-// different tips (a block may land between two) say so: the list is then
-// not one tip's.
-func allPermMembers(ctx context.Context, c *client.Client, role string) (*wire.PermMembersPage, error) {
-	const pageSize = 1000
-	var all *wire.PermMembersPage
-	after := ""
-	for {
-		pg, err := c.PermissionMembers(ctx, role, pageSize, after)
-		if err != nil {
-			return nil, err
-		}
-		if all == nil {
-			all = pg
-		} else {
-			if pg.Hash != all.Hash {
-				return nil, fmt.Errorf("the tip moved from height %d to %d while listing %s's members: run it again", all.Height, pg.Height, role)
+// allPermMembers reads every page of role's members. A block landing
+// between two pages makes the list straddle two tips (a grant or revoke
+// in between could be missed or doubled), so it reads again from the
+// start, up to three times, and then says so on warn.
+func allPermMembers(ctx context.Context, c *client.Client, role string, warn io.Writer) (*wire.PermMembersPage, error) {
+	const pageSize, attempts = 1000, 3
+	for attempt := 1; ; attempt++ {
+		var all *wire.PermMembersPage
+		var last *wire.PermMembersPage
+		after := ""
+		for {
+			pg, err := c.PermissionMembers(ctx, role, pageSize, after)
+			if err != nil {
+				return nil, err
 			}
-			all.Members = append(all.Members, pg.Members...)
+			if all == nil {
+				all = pg
+			} else {
+				all.Members = append(all.Members, pg.Members...)
+			}
+			last = pg
+			if pg.Next == "" {
+				break
+			}
+			after = pg.Next
 		}
-		if pg.Next == "" {
-			all.Next = ""
+		all.Next = ""
+		if last.Hash == all.Hash {
 			return all, nil
 		}
-		after = pg.Next
+		if attempt == attempts {
+			fmt.Fprintf(warn, "warning: blocks kept landing while the %s members were read (heights %d to %d, %d times): a grant or revoke among them may be missing from the list\n", role, all.Height, last.Height, attempts)
+			return all, nil
+		}
 	}
 }
 
