@@ -117,14 +117,15 @@ func TestEndpoints(t *testing.T) {
 		}
 	}
 	srv := canned(t, map[string]http.HandlerFunc{
-		"GET /api/v1/status":           record(fixed(200, wire.Status{ChainID: "test", Height: 9, Decimals: 8, MinFee: 1000, AddressPrefix: "cairn"})),
-		"GET /api/v1/blocks":           record(fixed(200, wire.Blocks{Blocks: []wire.BlockHeader{{Height: 2}, {Height: 1}}})),
-		"GET /api/v1/blocks/{b}":       record(fixed(200, block)),
-		"GET /api/v1/blocks/{b}/txids": record(fixed(200, wire.BlockTxIDs{Hash: "ab", Height: 3, MainChain: true, TxIDs: []string{id}})),
-		"GET /api/v1/permissions":      record(fixed(200, wire.Permissions{Height: 3, Enabled: true, Admins: []wire.PermMember{{Address: "cairn1a"}}})),
-		"GET /api/v1/permissions/{a}":  record(fixed(200, wire.AccountPermissions{Address: "cairn1a", Enabled: true, Admin: true, Roles: []wire.AccountRole{{Role: "submit", Permitted: true}}})),
-		"GET /api/v1/txs/{id}":         record(fixed(200, wire.TxInfo{Tx: tx.JSON("cairn"), Status: wire.StatusConfirmed, Height: 3, Confirmations: 2})),
-		"GET /api/v1/txs/{id}/proof":   record(fixed(200, wire.Proof{TxID: id, Height: 3, Size: 1})),
+		"GET /api/v1/status":                record(fixed(200, wire.Status{ChainID: "test", Height: 9, Decimals: 8, MinFee: 1000, AddressPrefix: "cairn"})),
+		"GET /api/v1/blocks":                record(fixed(200, wire.Blocks{Blocks: []wire.BlockHeader{{Height: 2}, {Height: 1}}})),
+		"GET /api/v1/blocks/{b}":            record(fixed(200, block)),
+		"GET /api/v1/blocks/{b}/txids":      record(fixed(200, wire.BlockTxIDs{Hash: "ab", Height: 3, MainChain: true, TxIDs: []string{id}})),
+		"GET /api/v1/permissions":           record(fixed(200, wire.Permissions{Height: 3, Enabled: true, Admins: []wire.PermMember{{Address: "cairn1a"}}})),
+		"GET /api/v1/permissions/roles/{r}": record(fixed(200, wire.PermMembersPage{Role: "submit", Enabled: true, Restricted: true, Count: 3, Members: []wire.PermMember{{Address: "cairn1b"}}, Next: "cairn1b"})),
+		"GET /api/v1/permissions/{a}":       record(fixed(200, wire.AccountPermissions{Address: "cairn1a", Enabled: true, Admin: true, Roles: []wire.AccountRole{{Role: "submit", Permitted: true}}})),
+		"GET /api/v1/txs/{id}":              record(fixed(200, wire.TxInfo{Tx: tx.JSON("cairn"), Status: wire.StatusConfirmed, Height: 3, Confirmations: 2})),
+		"GET /api/v1/txs/{id}/proof":        record(fixed(200, wire.Proof{TxID: id, Height: 3, Size: 1})),
 		"POST /api/v1/txs": record(func(w http.ResponseWriter, r *http.Request) {
 			var body map[string]any
 			json.NewDecoder(r.Body).Decode(&body)
@@ -190,8 +191,10 @@ func TestEndpoints(t *testing.T) {
 	check("Block", err, err == nil && b.Height == 3 && b.MainChain && len(b.Txs) == 1, "GET /api/v1/blocks/3")
 	bt, err := c.BlockTxIDs(ctx, "ab")
 	check("BlockTxIDs", err, err == nil && bt.Height == 3 && len(bt.TxIDs) == 1 && bt.TxIDs[0] == id, "GET /api/v1/blocks/ab/txids")
-	pm, err := c.Permissions(ctx, 0)
+	pm, err := c.Permissions(ctx)
 	check("Permissions", err, err == nil && pm.Enabled && len(pm.Admins) == 1, "GET /api/v1/permissions")
+	pp, err := c.PermissionMembers(ctx, "submit", 1, "cairn1a")
+	check("PermissionMembers", err, err == nil && pp.Count == 3 && len(pp.Members) == 1 && pp.Next == "cairn1b", "GET /api/v1/permissions/roles/submit?after=cairn1a&limit=1")
 	ap, err := c.AccountPermissions(ctx, "cairn1a")
 	check("AccountPermissions", err, err == nil && ap.Admin && len(ap.Roles) == 1 && ap.Roles[0].Permitted, "GET /api/v1/permissions/cairn1a")
 	ti, err := c.Tx(ctx, id)

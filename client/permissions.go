@@ -8,11 +8,11 @@ import (
 )
 
 // Permissions returns the chain's account permissions at the tip: the
-// admins, and each role's restricted flag, member count and first limit
-// members (0: the node's default, 100); a longer list has Next set, for
+// admins, and each role's restricted flag, member count and first 100
+// members; a longer list has Next (AdminsNext) set, to read the rest with
 // PermissionMembers (GET /permissions).
-func (c *Client) Permissions(ctx context.Context, limit int) (*wire.Permissions, error) {
-	return call[wire.Permissions](ctx, c, request{method: http.MethodGet, path: api("/permissions"), query: limitQuery(limit)})
+func (c *Client) Permissions(ctx context.Context) (*wire.Permissions, error) {
+	return call[wire.Permissions](ctx, c, request{method: http.MethodGet, path: api("/permissions")})
 }
 
 // PermissionMembers returns a page of role's members at the tip (role:

@@ -118,7 +118,7 @@ its first 100 and its count; --role lists all of one role's members
 				printPermRole(cmd.OutOrStdout(), pg)
 				return nil
 			}
-			p, err := c.Permissions(cmd.Context(), 0)
+			p, err := c.Permissions(cmd.Context())
 			if err != nil {
 				return err
 			}
