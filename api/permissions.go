@@ -99,24 +99,18 @@ func (s *Server) getAccountPermissions(_ context.Context, in *addressPath) (*acc
 func (s *Server) getPermissions(_ context.Context, in *permissionsIn) (*permissionsOut, error) {
 	tip := s.cfg.Backend.Chain.Tip()
 	p := s.cfg.Genesis.Permissions
-	out := wire.Permissions{Height: tip.Height, Hash: tip.Hash.String(), Enabled: p != nil, Admins: []wire.PermMember{}, Roles: []wire.PermRole{}}
-	if p != nil {
-		pg, err := s.permPage(core.RoleAdmin, nil, in.Limit)
+	out := wire.Permissions{Height: tip.Height, Hash: tip.Hash.String(), Enabled: p != nil, Roles: []wire.PermRole{}}
+	pg, err := s.permPage(core.RoleAdmin, nil, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out.Admins, out.AdminsCount, out.AdminsNext = pg.Members, pg.Count, pg.Next
+	for _, r := range restrictable {
+		pg, err := s.permPage(r, nil, in.Limit)
 		if err != nil {
 			return nil, err
 		}
-		out.Admins, out.AdminsCount, out.AdminsNext = pg.Members, pg.Count, pg.Next
-	}
-	for _, r := range restrictable {
-		pr := wire.PermRole{Role: r.String(), Restricted: p.Restricted(r), Members: []wire.PermMember{}}
-		if p != nil {
-			pg, err := s.permPage(r, nil, in.Limit)
-			if err != nil {
-				return nil, err
-			}
-			pr.Members, pr.Count, pr.Next = pg.Members, pg.Count, pg.Next
-		}
-		out.Roles = append(out.Roles, pr)
+		out.Roles = append(out.Roles, wire.PermRole{Role: r.String(), Restricted: p.Restricted(r), Members: pg.Members, Count: pg.Count, Next: pg.Next})
 	}
 	return &permissionsOut{Body: out}, nil
 }
@@ -132,20 +126,21 @@ func (s *Server) getPermissionRole(_ context.Context, in *permRoleIn) (*permRole
 	}
 	tip := s.cfg.Backend.Chain.Tip()
 	p := s.cfg.Genesis.Permissions
-	out := wire.PermMembersPage{Height: tip.Height, Hash: tip.Hash.String(), Enabled: p != nil, Role: r.String(), Restricted: p.Restricted(r), Members: []wire.PermMember{}}
-	if p != nil {
-		pg, err := s.permPage(r, after, in.Limit)
-		if err != nil {
-			return nil, err
-		}
-		out.Members, out.Count, out.Next = pg.Members, pg.Count, pg.Next
+	pg, err := s.permPage(r, after, in.Limit)
+	if err != nil {
+		return nil, err
 	}
-	return &permRoleOut{Body: out}, nil
+	pg.Height, pg.Hash, pg.Enabled, pg.Role, pg.Restricted = tip.Height, tip.Hash.String(), p != nil, r.String(), p.Restricted(r)
+	return &permRoleOut{Body: pg}, nil
 }
 
-// permPage reads one page of role r's members (a chain with permissions).
+// permPage reads one page of role r's members: Members, Count and Next
+// (none on a chain without permissions).
 func (s *Server) permPage(r core.Role, after *core.Address, limit int) (wire.PermMembersPage, error) {
-	var pg wire.PermMembersPage
+	pg := wire.PermMembersPage{Members: []wire.PermMember{}}
+	if s.cfg.Genesis.Permissions == nil {
+		return pg, nil
+	}
 	if s.cfg.Backend.Permissions == nil {
 		return pg, problem(wire.CodeUnavailable, "this node does not serve its permission records")
 	}
@@ -153,7 +148,7 @@ func (s *Server) permPage(r core.Role, after *core.Address, limit int) (wire.Per
 	if err != nil {
 		return pg, s.fail(err)
 	}
-	pg.Count, pg.Members = count, make([]wire.PermMember, 0, len(ms))
+	pg.Count = count
 	for _, m := range ms {
 		pg.Members = append(pg.Members, wire.PermMember{Address: m.Address.Encode(s.prefix), Since: m.Height})
 	}

@@ -185,8 +185,17 @@ func printPermRole(w io.Writer, pg *wire.PermMembersPage) {
 	default:
 		fmt.Fprintf(w, "%s: restricted to %s and the admins\n", pg.Role, plural(pg.Count, "member"))
 	}
-	for _, m := range pg.Members {
+	printPermMembers(w, pg.Role, pg.Members, pg.Count)
+}
+
+// printPermMembers prints a role's members, one a line, and how many
+// more the node holds than are listed.
+func printPermMembers(w io.Writer, role string, ms []wire.PermMember, count uint64) {
+	for _, m := range ms {
 		fmt.Fprintf(w, "  %s  since height %d\n", m.Address, m.Since)
+	}
+	if count > uint64(len(ms)) {
+		fmt.Fprintf(w, "  ... and %d more (cairn perm list --role %s)\n", count-uint64(len(ms)), role)
 	}
 }
 
@@ -292,16 +301,8 @@ func printPermissions(w io.Writer, p *wire.Permissions) {
 		fmt.Fprintln(w, "this chain has no permissions: anyone may send any tx, and there are no admins")
 		return
 	}
-	members := func(role string, ms []wire.PermMember, count uint64) {
-		for _, m := range ms {
-			fmt.Fprintf(w, "  %s  since height %d\n", m.Address, m.Since)
-		}
-		if rest := count - uint64(len(ms)); count > uint64(len(ms)) {
-			fmt.Fprintf(w, "  ... and %d more (cairn perm list --role %s)\n", rest, role)
-		}
-	}
 	fmt.Fprintf(w, "admin: %s (grant and revoke roles; hold every role)\n", plural(p.AdminsCount, "admin"))
-	members("admin", p.Admins, p.AdminsCount)
+	printPermMembers(w, "admin", p.Admins, p.AdminsCount)
 	for _, r := range p.Roles {
 		switch {
 		case !r.Restricted:
@@ -311,7 +312,7 @@ func printPermissions(w io.Writer, p *wire.Permissions) {
 		default:
 			fmt.Fprintf(w, "%s: restricted to %s and the admins\n", r.Role, plural(r.Count, "member"))
 		}
-		members(r.Role, r.Members, r.Count)
+		printPermMembers(w, r.Role, r.Members, r.Count)
 	}
 }
 
