@@ -107,22 +107,27 @@ func (m *metrics) request(route string, code int, d time.Duration) {
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
-// followMark is where follow starts counting: the last event already
-// published and the tip height at that moment.
-type followMark struct {
-	last   uint64
+// followStart is where follow starts counting: a subscription taken
+// before the first request is served, and the tip height at that moment.
+type followStart struct {
+	sub    *events.Sub
 	height uint64
 }
 
-// mark records the current position of bus and the chain for follow.
-func (m *metrics) mark(bus *events.Bus) followMark {
-	return followMark{last: bus.LastID(), height: m.height()}
+// start subscribes to bus for follow. It is taken synchronously, before
+// the server accepts requests: a subscription taken later by follow's
+// goroutine would miss the events of requests served in between (with
+// nothing published yet there is no event ID to resume from).
+func (m *metrics) start(bus *events.Bus) followStart {
+	height := m.height() // first: a block connected in between is counted at its event
+	sub, _, _ := bus.Subscribe(0, followBuffer)
+	return followStart{sub: sub, height: height}
 }
 
 // follow counts blocks and txs from the node's events after from until
 // ctx is done, resubscribing (from the last event seen) if it falls behind.
-func (m *metrics) follow(ctx context.Context, bus *events.Bus, from followMark) {
-	last, height := from.last, from.height
+func (m *metrics) follow(ctx context.Context, bus *events.Bus, from followStart) {
+	last, height := uint64(0), from.height
 	depth := uint64(0) // blocks disconnected by a reorg whose block event is next
 	handle := func(ev events.Event) {
 		last = ev.ID
@@ -145,11 +150,8 @@ func (m *metrics) follow(ctx context.Context, bus *events.Bus, from followMark) 
 			height, depth = b.Height, 0
 		}
 	}
-	for ctx.Err() == nil {
-		sub, missed, _ := bus.Subscribe(last, followBuffer)
-		for _, ev := range missed {
-			handle(ev)
-		}
+	sub := from.sub
+	for {
 	loop:
 		for {
 			select {
@@ -163,5 +165,14 @@ func (m *metrics) follow(ctx context.Context, bus *events.Bus, from followMark) 
 			}
 		}
 		sub.Close()
+		if ctx.Err() != nil {
+			return
+		}
+		// Fell behind: resume after the last event handled.
+		var missed []events.Event
+		sub, missed, _ = bus.Subscribe(last, followBuffer)
+		for _, ev := range missed {
+			handle(ev)
+		}
 	}
 }

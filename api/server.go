@@ -258,9 +258,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	if s.following.CompareAndSwap(false, true) {
-		// The starting point is taken before the first request is served,
+		// The subscription is taken before the first request is served,
 		// so every tx and block that request causes is counted.
-		from := s.metrics.mark(s.cfg.Events)
+		from := s.metrics.start(s.cfg.Events)
 		g.Go(func() error {
 			defer s.following.Store(false)
 			s.metrics.follow(gctx, s.cfg.Events, from)
