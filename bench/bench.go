@@ -165,6 +165,7 @@ type btx struct {
 	from      int32
 	signed    bool
 	done      bool  // acknowledged, or settled otherwise (already mined)
+	inChain   uint8 // times seen on the final main chain (the final walk; 2 stands for "more than once")
 	ackAt     int64 // Unix ns; 0: not acknowledged
 	confirmAt int64 // Unix ns; 0: not seen in a block
 }
@@ -179,23 +180,23 @@ type run struct {
 	cfg    Config
 	st     *wire.Status
 	accts  []*account
-	byID   map[core.Hash]*btx
+	byID   *txIndex
 	amount uint64
 
-	mu        sync.Mutex
-	blockSig  chan struct{} // closed and replaced on each new block seen
-	submitted int
-	confirmed int
-	rejected  []string
-	firstSend time.Time
-	lastAck   time.Time
-	lastConf  time.Time
-	peakMem   uint64
-	cpuStart  time.Duration // CPU used when the load began
-	cpuAtConf time.Duration // CPU used at the last confirmation seen
-	peakTenth [10]uint64
-	blockTxs  map[core.Hash][]core.Hash // block hash -> tx ids (cache for the final walk)
-	followErr error                     // the last error reading the chain
+	mu         sync.Mutex
+	blockSig   chan struct{} // closed and replaced on each new block seen
+	submitted  int
+	confirmed  int
+	rejected   []string
+	firstSend  time.Time
+	lastAck    time.Time
+	lastConf   time.Time
+	peakMem    uint64
+	cpuStart   time.Duration // CPU used when the load began
+	cpuAtConf  time.Duration // CPU used at the last confirmation seen
+	peakTenth  [10]uint64
+	seenBlocks map[core.Hash]struct{} // blocks whose txs were stamped confirmed
+	followErr  error                  // the last error reading the chain
 }
 
 // Run runs one bench and returns its report. The error is for a run that
@@ -205,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, byID: map[core.Hash]*btx{}, blockSig: make(chan struct{}), blockTxs: map[core.Hash][]core.Hash{}, amount: 1}
+	r := &run{cfg: cfg, byID: newTxIndex(), blockSig: make(chan struct{}), seenBlocks: map[core.Hash]struct{}{}, amount: 1}
 	var err error
 	if r.st, err = cfg.Nodes[0].Status(ctx); err != nil {
 		return nil, fmt.Errorf("bench: node %s: %w", cfg.Nodes[0].BaseURL(), err)
@@ -388,7 +389,7 @@ func (r *run) sign() {
 	wg.Wait()
 	for _, a := range r.accts {
 		for j := range a.txs {
-			r.byID[a.txs[j].id] = &a.txs[j]
+			r.byID.put(&a.txs[j])
 		}
 	}
 	r.endLine()
@@ -412,7 +413,7 @@ func (r *run) signLate(a *account, j int) *btx {
 	if !b.signed {
 		r.build(a, j)
 		r.mu.Lock()
-		r.byID[b.id] = b
+		r.byID.put(b)
 		r.mu.Unlock()
 	}
 	return b

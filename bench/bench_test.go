@@ -51,7 +51,7 @@ func TestBenchOnDevnet(t *testing.T) {
 	rep, err = Run(ctx, Config{Nodes: d.Clients, Funder: d.Funder, Txs: 40, Accounts: 4, Seed: 1, VerifyTime: 50 * time.Millisecond,
 		beforeCheck: func(r *run) {
 			tx := testkit.NewKey(0).Transfer(r.st.ChainID, r.accts[0].addr, 1, r.st.MinFee, 0)
-			r.byID[tx.ID()] = &btx{tx: tx, id: tx.ID(), ackAt: time.Now().UnixNano(), from: 0}
+			r.byID.put(&btx{tx: tx, id: tx.ID(), ackAt: time.Now().UnixNano(), from: 0})
 			r.accts[1].fund++ // as if account 1 had been paid one unit more
 		}})
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/client"
-	"github.com/cairn-chain/cairn/core"
 )
 
 // convergeWait bounds the wait for every node to show one tip and digest.
@@ -23,7 +22,6 @@ const convergeWait = time.Minute
 // (every tx exactly once), balances and nonces on every node, supply,
 // rates and latencies.
 func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error {
-	var counts map[core.Hash]int
 	var blocks []wire.BlockHeader
 	for try := 0; ; try++ {
 		st, ok, err := r.converge(ctx)
@@ -32,7 +30,7 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 		}
 		rep.Converged = ok
 		rep.Tip, rep.Height, rep.StateDigest = st.Tip, st.Height, st.StateDigest
-		counts, blocks, err = r.walk(ctx, startHeight, st)
+		blocks, err = r.walk(ctx, startHeight, st)
 		if err == nil {
 			break
 		}
@@ -49,8 +47,8 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 	rep.Rejected = len(r.rejected)
 	rep.Problems = append(rep.Problems, r.rejected...)
 	var lat []float64
-	for id, b := range r.byID {
-		n := counts[id]
+	r.byID.each(func(b *btx) {
+		n := b.inChain
 		if n > 0 {
 			rep.Confirmed++
 			r.accts[b.from].sent++
@@ -65,7 +63,7 @@ func (r *run) check(ctx context.Context, rep *Report, startHeight uint64) error 
 		if b.ackAt != 0 && b.confirmAt != 0 {
 			lat = append(lat, max(0, float64(b.confirmAt-b.ackAt)/1e6))
 		}
-	}
+	})
 	first, lastAck, lastConf, peak, seen := r.firstSend, r.lastAck, r.lastConf, r.peakMem, r.confirmed
 	if peak > 0 {
 		// The peak up to each tenth (a tenth the run skipped, e.g. several
@@ -178,30 +176,30 @@ func (r *run) converge(ctx context.Context) (*wire.Status, bool, error) {
 }
 
 // walk reads node 0's main chain from startHeight+1 to st's tip and
-// counts each tx id. It fails if the chain moved under it (a reorg).
-func (r *run) walk(ctx context.Context, startHeight uint64, st *wire.Status) (map[core.Hash]int, []wire.BlockHeader, error) {
+// counts, in each bench tx's inChain, the times it appears. It fails if
+// the chain moved under it (a reorg).
+func (r *run) walk(ctx context.Context, startHeight uint64, st *wire.Status) ([]wire.BlockHeader, error) {
 	c := r.cfg.Nodes[0]
-	counts := map[core.Hash]int{}
 	var hdrs []wire.BlockHeader
 	start, err := c.Block(ctx, fmt.Sprint(startHeight))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	prev := start.Hash
 	for from := startHeight + 1; from <= st.Height; {
 		page, err := c.Blocks(ctx, from, 100)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if len(page) == 0 {
-			return nil, nil, fmt.Errorf("no blocks from height %d", from)
+			return nil, fmt.Errorf("no blocks from height %d", from)
 		}
 		for _, h := range page {
 			if h.Height > st.Height {
 				break
 			}
 			if h.PrevHash != prev {
-				return nil, nil, fmt.Errorf("block %d does not link to %s: the chain moved", h.Height, prev)
+				return nil, fmt.Errorf("block %d does not link to %s: the chain moved", h.Height, prev)
 			}
 			prev = h.Hash
 			hdrs = append(hdrs, h)
@@ -209,18 +207,25 @@ func (r *run) walk(ctx context.Context, startHeight uint64, st *wire.Status) (ma
 		}
 	}
 	if prev != st.Tip {
-		return nil, nil, fmt.Errorf("walk ended at %s, not the tip %s", prev, st.Tip)
+		return nil, fmt.Errorf("walk ended at %s, not the tip %s", prev, st.Tip)
 	}
+	r.mu.Lock()
+	r.byID.each(func(b *btx) { b.inChain = 0 }) // a walk that failed may have counted
+	r.mu.Unlock()
 	for _, h := range hdrs {
-		ids, _, err := r.blockIDs(ctx, h.Hash, h.TxCount)
+		ids, err := r.blockIDs(ctx, h.Hash, h.TxCount)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
+		r.mu.Lock()
 		for _, id := range ids {
-			counts[id]++
+			if b := r.byID.get(id); b != nil {
+				b.inChain = min(b.inChain+1, 2)
+			}
 		}
+		r.mu.Unlock()
 	}
-	return counts, hdrs, nil
+	return hdrs, nil
 }
 
 // blockStats fills the block figures from the blocks of the run that

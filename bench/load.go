@@ -267,17 +267,28 @@ func walkBack(h, start uint64) uint64 {
 // seeBlock stamps the bench txs of block hash, the first time the block
 // is seen, with the time it was seen.
 func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
+	bh, err := core.ParseHash(hash)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	_, seen := r.seenBlocks[bh]
+	r.mu.Unlock()
+	if seen {
+		return nil
+	}
 	bctx, cancel := context.WithTimeout(ctx, followTimeout)
-	ids, fresh, err := r.blockIDs(bctx, hash, txCount)
+	ids, err := r.blockIDs(bctx, hash, txCount)
 	cancel()
-	if err != nil || !fresh {
+	if err != nil {
 		return err
 	}
 	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.seenBlocks[bh] = struct{}{}
 	for _, id := range ids {
-		if b := r.byID[id]; b != nil && b.confirmAt == 0 {
+		if b := r.byID.get(id); b != nil && b.confirmAt == 0 {
 			b.confirmAt = now.UnixNano()
 			r.confirmed++
 			r.lastConf = now
@@ -289,35 +300,24 @@ func (r *run) seeBlock(ctx context.Context, hash string, txCount int) error {
 	return nil
 }
 
-// blockIDs returns block hash's tx ids, fetched from node 0 the first
-// time (fresh) and cached by hash after that.
-func (r *run) blockIDs(ctx context.Context, hash string, txCount int) (ids []core.Hash, fresh bool, err error) {
-	bh, err := core.ParseHash(hash)
+// blockIDs fetches block hash's tx ids from node 0. They are not kept:
+// a million IDs would be 32 MiB more in the heap that --devnet's nodes
+// share, and the final walk reads each block once more instead.
+func (r *run) blockIDs(ctx context.Context, hash string, txCount int) ([]core.Hash, error) {
+	if txCount == 0 {
+		return nil, nil
+	}
+	b, err := r.cfg.Nodes[0].BlockTxIDs(ctx, hash)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	r.mu.Lock()
-	ids, ok := r.blockTxs[bh]
-	r.mu.Unlock()
-	if ok {
-		return ids, false, nil
-	}
-	if txCount > 0 {
-		b, err := r.cfg.Nodes[0].BlockTxIDs(ctx, hash)
-		if err != nil {
-			return nil, false, err
-		}
-		ids = make([]core.Hash, len(b.TxIDs))
-		for i, t := range b.TxIDs {
-			if ids[i], err = core.ParseHash(t); err != nil {
-				return nil, false, fmt.Errorf("block %s: tx %d: %v", hash, i, err)
-			}
+	ids := make([]core.Hash, len(b.TxIDs))
+	for i, t := range b.TxIDs {
+		if ids[i], err = core.ParseHash(t); err != nil {
+			return nil, fmt.Errorf("block %s: tx %d: %v", hash, i, err)
 		}
 	}
-	r.mu.Lock()
-	r.blockTxs[bh] = ids
-	r.mu.Unlock()
-	return ids, true, nil
+	return ids, nil
 }
 
 // waitConfirmed waits until every acknowledged tx has been seen in a
@@ -327,14 +327,14 @@ func (r *run) waitConfirmed(ctx context.Context) error {
 	for {
 		r.mu.Lock()
 		acked, confirmedAcked := 0, 0
-		for _, b := range r.byID {
+		r.byID.each(func(b *btx) {
 			if b.ackAt != 0 {
 				acked++
 				if b.confirmAt != 0 {
 					confirmedAcked++
 				}
 			}
-		}
+		})
 		r.mu.Unlock()
 		if confirmedAcked == acked {
 			return nil
