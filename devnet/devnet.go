@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,7 +171,11 @@ func Start(ctx context.Context, cfg Config) (*Devnet, error) {
 		s := d.slots[i]
 		fmt.Fprintf(cfg.Out, "  node %d    API/explorer %s  p2p %s  height %d\n", i, s.n.APIURL(), s.n.Net.Addrs()[0], s.opened)
 	}
-	fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition {\"groups\":[[0],[1,2]]}, /devnet/heal\n", d.slots[0].n.APIURL())
+	if cfg.Nodes > 1 {
+		fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/{i}/stop|start, /devnet/partition %s, /devnet/heal\n", d.slots[0].n.APIURL(), partitionExample(cfg.Nodes))
+	} else {
+		fmt.Fprintf(cfg.Out, "  controls  POST %s/devnet/nodes/0/stop|start\n", d.slots[0].n.APIURL())
+	}
 	if cfg.Private {
 		fmt.Fprintf(cfg.Out, "  private   every node allows only the devnet's %d nodes (<dir>/nodeN/allowlist.json; cairn peers list|allow|revoke)\n", cfg.Nodes)
 	}
@@ -294,4 +299,14 @@ func signerKeys(cfg Config) ([]ed25519.PrivateKey, error) {
 		out[i] = ed25519.NewKeyFromSeed(seed)
 	}
 	return out, nil
+}
+
+// partitionExample is a /devnet/partition body for an n-node devnet
+// (n >= 2): node 0 alone, the others together.
+func partitionExample(n int) string {
+	rest := make([]string, n-1)
+	for i := range rest {
+		rest[i] = strconv.Itoa(i + 1)
+	}
+	return `{"groups":[[0],[` + strings.Join(rest, ",") + `]]}`
 }

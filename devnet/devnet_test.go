@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +77,8 @@ func converged(ns wire.DevnetNodes, minHeight uint64) bool {
 func TestPartitionHealFromControls(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d, err := Start(ctx, Config{Dir: t.TempDir(), Nodes: 3, BlockTime: 200 * time.Millisecond})
+	var banner bytes.Buffer
+	d, err := Start(ctx, Config{Dir: t.TempDir(), Nodes: 3, BlockTime: 200 * time.Millisecond, Out: &banner})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +86,13 @@ func TestPartitionHealFromControls(t *testing.T) {
 	base := d.Node(0).APIURL()
 	waitFor(t, "3 nodes at the same tip, height >= 3", 60*time.Second, func() bool { return converged(nodes(t, base), 3) })
 
-	post(t, base, "/devnet/partition", `{"groups":[[0],[1,2]]}`)
+	// The partition the banner shows as its example (what a user copies).
+	_, example, ok := strings.Cut(banner.String(), "/devnet/partition ")
+	example, _, _ = strings.Cut(example, ", ")
+	if !ok || example != `{"groups":[[0],[1,2]]}` {
+		t.Fatalf("the banner's partition example is %q:\n%s", example, banner.String())
+	}
+	post(t, base, "/devnet/partition", example)
 	waitFor(t, "the two sides to diverge", 60*time.Second, func() bool {
 		ns := nodes(t, base)
 		return ns.Partitioned && ns.Nodes[0].Tip != ns.Nodes[1].Tip && ns.Nodes[0].Peers == 0
@@ -120,6 +128,15 @@ func TestPartitionHealFromControls(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 			t.Errorf("POST %s %s: status %d, want 4xx", c.path, c.body, resp.StatusCode)
+		}
+	}
+}
+
+// TestPartitionExample: the banner's example names only existing nodes.
+func TestPartitionExample(t *testing.T) {
+	for n, want := range map[int]string{2: `{"groups":[[0],[1]]}`, 3: `{"groups":[[0],[1,2]]}`, 5: `{"groups":[[0],[1,2,3,4]]}`} {
+		if got := partitionExample(n); got != want {
+			t.Errorf("partitionExample(%d) = %s, want %s", n, got, want)
 		}
 	}
 }
