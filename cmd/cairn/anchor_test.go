@@ -151,3 +151,20 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("progress printed %q", got)
 	}
 }
+
+// TestAndOnTop: a receipt check's sentence reads right with and without
+// headers on top of the block.
+func TestAndOnTop(t *testing.T) {
+	for _, c := range []struct {
+		above         uint64
+		subject, note string
+	}{
+		{0, "it carries", " (the receipt has no headers on top of it)"},
+		{1, "it and 1 header on top carry", ""},
+		{5, "it and 5 headers on top carry", ""},
+	} {
+		if s, n := andOnTop(c.above, "carries", "carry"); s != c.subject || n != c.note {
+			t.Errorf("andOnTop(%d) = %q, %q; want %q, %q", c.above, s, n, c.subject, c.note)
+		}
+	}
+}

@@ -200,13 +200,25 @@ func printChain(w io.Writer, rc *anchor.Receipt, ch *anchor.Chain, pinned bool) 
 		if ch.Block.Height-1 > uint64(len(rc.Headers))-n { // the headers start above height 1
 			replay = "through " + plural(uint64(len(rc.VoteHeaders)), "vote header") + " below them"
 		}
-		fmt.Fprintf(w, "block %d %s, mined %s: it and %s on top are signed by the chain's signers in their turns (the signer set replayed from the genesis %s)\n",
-			ch.Block.Height, rc.BlockHash, rc.BlockTime, plural(n-1, "header"), replay)
+		subject, note := andOnTop(n-1, "is", "are")
+		fmt.Fprintf(w, "block %d %s, mined %s: %s signed by the chain's signers in their turns (the signer set replayed from the genesis %s)%s\n",
+			ch.Block.Height, rc.BlockHash, rc.BlockTime, subject, replay, note)
 		return
 	}
 	work, _ := ch.Work.Float64()
-	fmt.Fprintf(w, "block %d %s, mined %s: it and %s on top carry valid proof of work with the bits ASERT demands, about 2^%.1f hashes in all\n",
-		ch.Block.Height, rc.BlockHash, rc.BlockTime, plural(n-1, "header"), math.Log2(work))
+	subject, note := andOnTop(n-1, "carries", "carry")
+	fmt.Fprintf(w, "block %d %s, mined %s: %s valid proof of work with the bits ASERT demands, about 2^%.1f hashes in all%s\n",
+		ch.Block.Height, rc.BlockHash, rc.BlockTime, subject, math.Log2(work), note)
+}
+
+// andOnTop is the subject of a receipt check's sentence, "it and 3
+// headers on top carry", or for a receipt with no headers on top of its
+// block "it carries" and a note to end the sentence with.
+func andOnTop(above uint64, one, many string) (subject, note string) {
+	if above == 0 {
+		return "it " + one, " (the receipt has no headers on top of it)"
+	}
+	return "it and " + plural(above, "header") + " on top " + many, ""
 }
 
 // checkBlockTime compares a receipt's block_time with the block's header
