@@ -85,6 +85,8 @@ func TestEndToEndAnchorBatch(t *testing.T) {
 	}
 	wantLines(t, "history", ch.ok("history", "--topic", "SHIP-2026-0042", "--limit", "1"), `    tx    `+first.TxID)
 	wantLines(t, "history", ch.ok("history", "--topic", "LOT-0"), `topic "LOT-0": 0 anchors, oldest first`)
+	wantLines(t, "tx show", ch.ok("tx", "show", second.TxID),
+		`anchor   batch root `+second.Batch.Root+` under topic "SHIP-2026-0042" \(cairn history --topic\)`)
 
 	// Every receipt verifies offline, pinned to the chain's genesis file,
 	// and a sample against the node (package anchor checks 1,000).

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cairn-chain/cairn/anchor/memo"
 	"github.com/cairn-chain/cairn/api/wire"
 	"github.com/cairn-chain/cairn/core"
 	"github.com/spf13/cobra"
@@ -228,6 +229,11 @@ func newTxShowCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "nonce    %d\n", t.Nonce)
 			if t.Memo != "" {
 				fmt.Fprintf(w, "memo     %s\n", t.Memo)
+				if raw, err := hex.DecodeString(t.Memo); err == nil {
+					if topic, root, err := memo.Parse(raw); err == nil && topic != "" {
+						fmt.Fprintf(w, "anchor   batch root %s under topic %q (cairn history --topic)\n", root, topic)
+					}
+				}
 			}
 			fmt.Fprintf(w, "chain    %s\n", t.ChainID)
 			if rc := info.Receipt; rc != nil && (t.Kind == core.KindContractDeploy.String() || t.Kind == core.KindContractCall.String()) {
