@@ -384,7 +384,7 @@ data (hex). A page holds the events of up to --limit txs; the last line
 				fmt.Fprintln(w, "no events")
 			}
 			for _, e := range events.Events {
-				fmt.Fprintf(w, "block %d  %s  tx %s  %s %s\n", e.Height, core.MillisTime(e.Time).Format("2006-01-02 15:04:05Z07:00"), e.TxID, e.Topic, orNone(e.Data))
+				fmt.Fprintf(w, "block %d  %s  tx %s  %s %s\n", e.Height, core.MillisTime(e.Time).Format("2006-01-02 15:04:05 UTC"), e.TxID, e.Topic, orNone(e.Data))
 			}
 			more(cmd, events.Next)
 			return nil

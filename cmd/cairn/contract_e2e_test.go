@@ -71,4 +71,6 @@ func TestEndToEndContracts(t *testing.T) {
 	if got := strings.Count(out, " transfer "); got != 2 {
 		t.Fatalf("events: %d transfers, want 2 (the mint and the call):\n%s", got, out)
 	}
+	// Dated like cairn history and cairn item history.
+	wantLines("events", out, `block \d+  20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC  tx [0-9a-f]{64}  transfer [0-9a-f]+`)
 }
