@@ -202,6 +202,11 @@ func TestEndToEndAssets(t *testing.T) {
 		t.Fatalf("item history --json: %+v %v", hist, err)
 	}
 	wantLines("collection holders", ok("asset", "holders", "--asset", crate), carol+` +1 item +no`)
+	// cairn account shows what an address holds besides coins.
+	wantLines("account", ok("account", carol), `assets           (2\.25 GOLD, 1 item CRATE|1 item CRATE, 2\.25 GOLD) \(cairn asset list --holder `+carol+`\)`)
+	if out := ok("account", miner); strings.Contains(out, "assets") {
+		t.Fatalf("account of an address holding no assets:\n%s", out)
+	}
 
 	// Errors: unknown and malformed ids, bad hashes, amounts.
 	unknown := strings.Repeat("ab", 20)

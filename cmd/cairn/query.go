@@ -123,11 +123,14 @@ func newBlockShowCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+// accountAssetsShown is how many asset holdings cairn account lists.
+const accountAssetsShown = 5
+
 func newAccountCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "account ADDRESS",
-		Short: "Show an account's balance and nonce",
+		Short: "Show an account's balance, nonce and the assets it holds",
 		Example: `  cairn account cairn1...
   cairn account cairn1... --json`,
 		Args: exactArgs(1, "an ADDRESS"),
@@ -155,6 +158,29 @@ func newAccountCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "nonce            %d\n", a.Nonce)
 			fmt.Fprintf(w, "pending balance  %s\n", ci.coins(a.PendingBalance))
 			fmt.Fprintf(w, "pending nonce    %d\n", a.PendingNonce)
+			if a.Contract {
+				fmt.Fprintf(w, "contract         yes (cairn contract show %s)\n", args[0])
+			}
+			// Its first few asset holdings, so that one command shows
+			// what an address owns.
+			l, err := c.AccountAssets(ctx, args[0], accountAssetsShown, "")
+			if err != nil {
+				return err
+			}
+			if len(l.Assets) > 0 {
+				held := make([]string, 0, len(l.Assets)+1)
+				for _, h := range l.Assets {
+					if h.Unique {
+						held = append(held, plural(h.Balance, "item")+" "+h.Symbol)
+					} else {
+						held = append(held, units(h.Balance, h.Decimals, h.Symbol))
+					}
+				}
+				if l.Next != "" {
+					held = append(held, "more")
+				}
+				fmt.Fprintf(w, "assets           %s (cairn asset list --holder %s)\n", strings.Join(held, ", "), args[0])
+			}
 			return nil
 		},
 	}
