@@ -87,6 +87,8 @@ func TestEndToEndAnchorBatch(t *testing.T) {
 	wantLines(t, "history", ch.ok("history", "--topic", "LOT-0"), `topic "LOT-0": 0 anchors, oldest first`)
 	wantLines(t, "tx show", ch.ok("tx", "show", second.TxID),
 		`anchor   batch root `+second.Batch.Root+` under topic "SHIP-2026-0042" \(cairn history --topic\)`)
+	wantLines(t, "block show", ch.ok("block", "show", second.BlockHash),
+		`  +\d+  `+second.TxID+`  .* -> .*  0\.00000000 \(fee [0-9.]+\)  anchor under topic "SHIP-2026-0042"`)
 
 	// Every receipt verifies offline, pinned to the chain's genesis file,
 	// and a sample against the node (package anchor checks 1,000).

@@ -114,7 +114,13 @@ func newBlockShowCmd(g *globals) *cobra.Command {
 					fmt.Fprintf(w, "  %3d  %s  %s %s (fee %s)\n", i, t.ID, t.FromAddress, t.Kind, ci.coins(t.Fee))
 					continue
 				}
-				fmt.Fprintf(w, "  %3d  %s  %s -> %s  %s (fee %s)\n", i, t.ID, t.FromAddress, t.To, ci.coins(t.Amount), ci.coins(t.Fee))
+				note := ""
+				if topic, _, ok := topicAnchor(t.Memo); ok {
+					note = fmt.Sprintf("  anchor under topic %q", topic)
+				} else if t.Memo != "" {
+					note = fmt.Sprintf("  memo %s", plural(uint64(len(t.Memo)/2), "byte"))
+				}
+				fmt.Fprintf(w, "  %3d  %s  %s -> %s  %s (fee %s)%s\n", i, t.ID, t.FromAddress, t.To, ci.coins(t.Amount), ci.coins(t.Fee), note)
 			}
 			return nil
 		},

@@ -229,10 +229,8 @@ func newTxShowCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "nonce    %d\n", t.Nonce)
 			if t.Memo != "" {
 				fmt.Fprintf(w, "memo     %s\n", t.Memo)
-				if raw, err := hex.DecodeString(t.Memo); err == nil {
-					if topic, root, err := memo.Parse(raw); err == nil && topic != "" {
-						fmt.Fprintf(w, "anchor   batch root %s under topic %q (cairn history --topic)\n", root, topic)
-					}
+				if topic, root, ok := topicAnchor(t.Memo); ok {
+					fmt.Fprintf(w, "anchor   batch root %s under topic %q (cairn history --topic)\n", root, topic)
 				}
 			}
 			fmt.Fprintf(w, "chain    %s\n", t.ChainID)
@@ -250,4 +248,15 @@ func newTxShowCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the node's JSON answer")
 	return cmd
+}
+
+// topicAnchor reads a tx's memo (hex) as a topic anchor's (cairn anchor
+// --topic): its topic and batch root, ok false for any other memo.
+func topicAnchor(memoHex string) (topic string, root core.Hash, ok bool) {
+	raw, err := hex.DecodeString(memoHex)
+	if err != nil {
+		return "", root, false
+	}
+	topic, root, err = memo.Parse(raw)
+	return topic, root, err == nil && topic != ""
 }
