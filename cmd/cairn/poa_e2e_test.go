@@ -150,6 +150,22 @@ func TestEndToEndPoASigner(t *testing.T) {
 			return err == nil && len(v.Signers) == 2
 		})
 	}
+	// block show names the signer and the vote of the block that carries it.
+	voteHeight := uint64(0)
+	for h := uint64(1); h <= height(sc) && voteHeight == 0; h++ {
+		if b, err := sc.Block(ctx, fmt.Sprint(h)); err == nil && b.Vote != nil {
+			voteHeight = h
+		}
+	}
+	if voteHeight == 0 {
+		t.Fatal("no block carries the vote that passed")
+	}
+	r = run(t, nil, "", "block", "show", fmt.Sprint(voteHeight), "--node", s.url)
+	r.want(t, 0)
+	wantLines(t, "block show", r.stdout, `signer     `+signerKey+` \(in turn, weight 2\)`, `vote       add cairn1[0-9a-z]+ \(`+newKey+`\)`)
+	if strings.Contains(r.stdout, "nonce") {
+		t.Fatalf("block show of a PoA block shows proof-of-work fields:\n%s", r.stdout)
+	}
 	// Once passed, the signer's proposal shows as in effect, not voting.
 	r = run(t, nil, "", "consensus", "--node", s.url)
 	r.want(t, 0)

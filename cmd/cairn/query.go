@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,7 +107,21 @@ func newBlockShowCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "time       %s\n", core.MillisTime(b.Timestamp).Format(time.RFC3339Nano))
 			fmt.Fprintf(w, "tx root    %s\n", b.TxRoot)
 			fmt.Fprintf(w, "miner      %s\n", b.Miner)
-			fmt.Fprintf(w, "bits       %s  nonce %d\n", b.Bits, b.Nonce)
+			if b.Signer != "" {
+				// A proof-of-authority header: Bits is its weight, 2 for
+				// the signer in turn, 1 out of turn (docs/api.md).
+				weight, _ := strconv.ParseUint(strings.TrimPrefix(b.Bits, "0x"), 16, 64)
+				turn := "out of turn"
+				if weight == 2 {
+					turn = "in turn"
+				}
+				fmt.Fprintf(w, "signer     %s (%s, weight %d)\n", b.Signer, turn, weight)
+				if v := b.Vote; v != nil {
+					fmt.Fprintf(w, "vote       %s %s (%s)\n", v.Kind, v.Address, v.Target)
+				}
+			} else {
+				fmt.Fprintf(w, "bits       %s  nonce %d\n", b.Bits, b.Nonce)
+			}
 			fmt.Fprintf(w, "reward     %s + fees %s\n", ci.coins(b.Reward), ci.coins(b.Fees))
 			fmt.Fprintf(w, "size       %d bytes, %d txs\n", b.Size, len(b.Txs))
 			for i, t := range b.Txs {
