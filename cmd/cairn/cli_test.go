@@ -305,6 +305,13 @@ func TestCLIGenesisNew(t *testing.T) {
 	}
 	// An address of another prefix and too many decimals are refused.
 	run(t, nil, "", "genesis", "new", "--prefix", "acme", "--alloc", alice+"=1").want(t, 1, "prefix")
+	// A wallet's name funds its address, as --admin and --member take one.
+	r = run(t, nil, "", "genesis", "new", "--alloc", "alice=2", "--keystore", ks)
+	r.want(t, 0)
+	if g, err = core.ParseGenesis([]byte(r.stdout)); err != nil || len(g.Alloc) != 1 || g.Alloc[0].Address.Encode("cairn") != alice {
+		t.Fatalf("--alloc alice=2: %+v %v", g, err)
+	}
+	run(t, nil, "", "genesis", "new", "--alloc", "carol=2", "--keystore", ks).want(t, 1, `--alloc "carol": not an address, nor a wallet`)
 	run(t, nil, "", "genesis", "new", "--prefix", "acme", "--decimals", "2", "--alloc", acmeAddr+"=1.001").want(t, 2, "more than 2 decimal places")
 	run(t, nil, "", "genesis", "new", "--chain-id", "Bad Chain").want(t, 1, "chain_id")
 

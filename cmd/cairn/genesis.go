@@ -44,8 +44,10 @@ get the fees).
 Account permissions (see "cairn perm"): --restrict submit|issue|deploy
 limits sending any tx, creating assets or deploying contracts to the
 role's members (--member ROLE=ADDRESS) and the admins (--admin ADDRESS),
-who grant and revoke roles on the running chain. An address may also be
-given as a wallet of --keystore.`,
+who grant and revoke roles on the running chain.
+
+Every address (--alloc, --admin, --member) may also be given as the name
+of a wallet in --keystore.`,
 		Example: `  cairn genesis new --chain-id acme --alloc cairn1...=1000000 > genesis.json
   cairn genesis new --chain-id fast --block-time 1s --reward 10 --min-fee 0.0001 \
       --alloc cairn1...=500 --alloc cairn1...=250.5 > genesis.json
@@ -143,9 +145,9 @@ given as a wallet of --keystore.`,
 				if err := checkCoinsSyntax("alloc", coins); err != nil {
 					return err
 				}
-				addr, err := core.ParseAddress(addrStr, prefix)
+				addr, err := walletOrAddress(&keys, "alloc", addrStr, prefix)
 				if err != nil {
-					return fmt.Errorf("--alloc %q: %v", a, err)
+					return err
 				}
 				bal, err := parseCoins("alloc", coins, decimals)
 				if err != nil {
@@ -170,7 +172,7 @@ given as a wallet of --keystore.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&chainID, "chain-id", "cairn-local", "chain ID (1 to 32 of a-z, 0-9, '-', '_', '.'), signed into every tx")
-	f.StringArrayVar(&allocs, "alloc", nil, "initial balance ADDRESS=COINS (repeat for more accounts)")
+	f.StringArrayVar(&allocs, "alloc", nil, "initial balance ADDRESS=COINS, the address or a wallet of --keystore (repeat for more accounts)")
 	f.DurationVar(&blockTime, "block-time", core.DefaultBlockTimeMs*time.Millisecond, "target time between blocks")
 	f.StringVar(&prefix, "prefix", core.DefaultAddressPrefix, "address prefix (bech32m human-readable part)")
 	f.Uint8Var(&decimals, "decimals", core.DefaultDecimals, "decimal places of a coin (base units per coin = 10^decimals)")

@@ -320,18 +320,26 @@ func printPermissions(w io.Writer, p *wire.Permissions) {
 // chain's prefix, or the name of a wallet in the keystore.
 func walletOrAddress(keys *keyFlags, flag, v, prefix string) (core.Address, error) {
 	v = strings.TrimSpace(v)
-	if a, err := core.ParseAddress(v, prefix); err == nil {
+	a, perr := core.ParseAddress(v, prefix)
+	if perr == nil {
 		return a, nil
 	} else if strings.HasPrefix(v, prefix+"1") {
-		return a, usageError{fmt.Errorf("--%s %q: %v", flag, v, err)}
+		return a, usageError{fmt.Errorf("--%s %q: %v", flag, v, perr)}
+	}
+	// Not this chain's address: a wallet's name, or an address to explain
+	// (another prefix, a typo), so both readings are named in the error;
+	// the address's fault only when v looks like one (bech32 has a '1').
+	notAddr := "not an address"
+	if strings.Contains(v, "1") {
+		notAddr += " (" + perr.Error() + ")"
 	}
 	ks, err := keys.open(false)
 	if err != nil {
-		return core.Address{}, fmt.Errorf("--%s %q: not an address, and no keystore to find a wallet in: %v", flag, v, err)
+		return core.Address{}, fmt.Errorf("--%s %q: %s, and no keystore to find a wallet in: %v", flag, v, notAddr, err)
 	}
 	e, err := findKey(ks, v, prefix)
 	if err != nil {
-		return core.Address{}, fmt.Errorf("--%s %q: not an address: %v", flag, v, err)
+		return core.Address{}, fmt.Errorf("--%s %q: %s, nor a wallet: %v", flag, v, notAddr, err)
 	}
 	return e.Address, nil
 }
