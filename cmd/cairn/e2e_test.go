@@ -174,10 +174,18 @@ func TestEndToEnd(t *testing.T) {
 
 	dataDir := filepath.Join(dir, "data")
 	apiAddr := freeAddr(t)
-	n := startNode(t, apiAddr, "--datadir", dataDir, "--genesis", genesisFile, "--mine", "--miner", miner, "--threads", "1")
+	// --miner names the wallet; its address is paid.
+	n := startNode(t, apiAddr, "--datadir", dataDir, "--genesis", genesisFile, "--mine", "--miner", "miner", "--keystore", ks, "--threads", "1")
 	url := n.url
 	c := client.New(url)
 	ctx := context.Background()
+	pollUntil(t, 60*time.Second, "the first block", func() bool {
+		st, err := c.Status(ctx)
+		return err == nil && st.Height >= 1
+	})
+	if b, err := c.Block(ctx, "1"); err != nil || b.Miner != miner {
+		t.Fatalf("block 1 pays %+v (%v), want the miner wallet %s", b, err, miner)
+	}
 	st, err := c.Status(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -157,8 +157,8 @@ even handshake. See docs/operations.md, "Private networks".`,
 				if err != nil {
 					return err
 				}
-				if cfg.MinerAddress, err = core.ParseAddress(miner, prefix); err != nil {
-					return fmt.Errorf("--miner: %v", err)
+				if cfg.MinerAddress, err = walletOrAddress(&keys, "miner", miner, prefix); err != nil {
+					return err
 				}
 			}
 			n, err := node.New(cfg)
@@ -186,7 +186,7 @@ even handshake. See docs/operations.md, "Private networks".`,
 	f.IntVar(&memTableMiB, "db-memtable-mib", 0, "size in MiB of the database's memtables (0: Pebble's 4): 16 makes an initial sync about a fifth faster (fewer compactions) and holds up to 3 of them in memory (48 MiB at 16, against 12 at the default); above 16 the free-disk reserve grows to 4 times it")
 	f.BoolVar(&apiRateLoopback, "api-rate-loopback", false, "apply --api-rate to loopback clients too (e.g. behind a reverse proxy on the same machine)")
 	f.BoolVar(&mine, "mine", false, "mine blocks (needs --miner)")
-	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine)")
+	f.StringVar(&miner, "miner", "", "address paid by mined blocks (also used by GET /mine), or a wallet of --keystore")
 	f.StringVar(&signer, "signer", "", "proof of authority: seal blocks with this keystore wallet's key (NAME or address; one of the chain's signers); with --mine it produces blocks")
 	private.register(cmd)
 	keys.register(cmd, false)
